@@ -1,0 +1,179 @@
+"""The intent catalogue: what the kiosk can understand and say, as plain data.
+
+The catalogue is written by community-centre staff (see docs/catalogue.md), so these
+classes mirror the file one to one; all checking happens in `catalogue_loader`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+
+Language = str
+"""A language code the catalogue supports: "zh" (Mandarin, simplified) or "en"."""
+
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+SLOT_NAMES: tuple[str, ...] = ("service", "hotline", "date", "time", "reference")
+"""Slots the parser can fill; examples may use them as {service}, {date}…"""
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A word or phrase that is strong evidence for one intent."""
+
+    text: str
+    """As staff wrote it; compared after the same normalisation as the input."""
+
+    weight: float = 1.0
+    """0–1: how sure the word alone makes us (预约 → 1.0, 约 → 0.6)."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One thing a resident can ask for."""
+
+    id: str
+    """Stable dotted id used by the dialogue and the server, e.g. "appointment.book"."""
+
+    examples: dict[Language, tuple[str, ...]]
+    """Ways residents say it, per language; may contain slot placeholders like {service}."""
+
+    keywords: dict[Language, tuple[Keyword, ...]] = field(default_factory=dict)
+    """Words that alone point at this intent, for wordings no example covers."""
+
+    counter_examples: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Look-alike sentences that must *not* be read as this intent."""
+
+    required_slots: tuple[str, ...] = ()
+    """Slots the dialogue must collect before it can act."""
+
+    replies: dict[Language, dict[str, str]] = field(default_factory=dict)
+    """Reply templates per language, by name ("default", "ask_service"…)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of opening time within one day."""
+
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """When a service (or the whole centre) is open."""
+
+    weekdays: tuple[int, ...]
+    """Open days, Monday = 0 … Sunday = 6."""
+
+    periods: tuple[Period, ...]
+    """Open periods on each open day, in order."""
+
+    def contains(self, moment: time) -> bool:
+        """True when `moment` falls inside an open period (start inclusive)."""
+        return any(p.start <= moment < p.end for p in self.periods)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service residents can ask about and, if bookable, book."""
+
+    id: str
+    """Stable id, e.g. "social_security_card"."""
+
+    names: dict[Language, tuple[str, ...]]
+    """Official name first, then the synonyms residents use, per language."""
+
+    location: dict[Language, str]
+    """Where to go, said the way a resident would understand it."""
+
+    hours: OpeningHours
+    """When it is open; also used to read a bare hour ("三点" → 15:00)."""
+
+    documents: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """What to bring."""
+
+    description: dict[Language, str] = field(default_factory=dict)
+    """One or two short sentences on what the service does."""
+
+    bookable: bool = False
+    """Whether residents can make an appointment for it."""
+
+    slot_minutes: int = 30
+    """Length of one appointment slot, when bookable."""
+
+    capacity: int = 1
+    """Residents per slot, when bookable."""
+
+    def name(self, lang: Language) -> str:
+        """The official name in `lang`, for replies."""
+        return self.names[lang][0]
+
+
+@dataclass(frozen=True)
+class Hotline:
+    """A phone number the kiosk reads out."""
+
+    id: str
+    """Stable id, e.g. "ambulance"."""
+
+    names: dict[Language, tuple[str, ...]]
+    """Official name first, then synonyms, per language."""
+
+    number: str
+    """Digits to dial, as a string to keep leading zeros and dashes."""
+
+    description: dict[Language, str] = field(default_factory=dict)
+    """When to call it."""
+
+    def name(self, lang: Language) -> str:
+        """The official name in `lang`, for replies."""
+        return self.names[lang][0]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tuning knobs staff may change without touching code."""
+
+    min_confidence: float = 0.55
+    """Below this the parser says "no intent" rather than guess."""
+
+    ambiguity_margin: float = 0.06
+    """If the runner-up is this close to the best, the result is marked ambiguous."""
+
+    centre_hours: OpeningHours | None = None
+    """The centre's own hours, to read a bare hour when no service is named."""
+
+    fillers: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Hesitation words removed before matching ("嗯", "那个", "um", "well")."""
+
+    reference_digits: tuple[int, int] = (4, 6)
+    """How many digits follow the letter of a reference code (min, max)."""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the understanding core knows, loaded from one file."""
+
+    intents: tuple[Intent, ...]
+    services: tuple[Service, ...]
+    hotlines: tuple[Hotline, ...]
+    settings: Settings
+    out_of_scope: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Things residents say that the kiosk must not act on (chit-chat, shopping…)."""
+
+    responses: dict[Language, dict[str, str]] = field(default_factory=dict)
+    """Replies not tied to one intent ("sorry, could you say that another way?")."""
+
+    source: str = "<memory>"
+    """The file it came from, for messages."""
+
+    def intent(self, intent_id: str) -> Intent:
+        return next(i for i in self.intents if i.id == intent_id)
+
+    def service(self, service_id: str) -> Service:
+        return next(s for s in self.services if s.id == service_id)
+
+    def hotline(self, hotline_id: str) -> Hotline:
+        return next(h for h in self.hotlines if h.id == hotline_id)
