@@ -1,0 +1,108 @@
+"""Parse latency (p50/p99) and catalogue load time, demo size and 10,000 example phrases.
+
+Targets on one core: p99 <= 2 ms (demo), <= 10 ms (10,000 phrases); load <= 1 s (10,000).
+Usage: .venv/bin/python bench/parse_speed.py [--phrases 10000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from intents import demo_catalogue_path, load_catalogue
+from intents.parser import Parser
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from sentence_sets import REGRESSION_DIR, load_set  # noqa: E402
+
+
+def generated_catalogue(phrases: int, seed: int = 7) -> str:
+    """The demo catalogue plus synthetic intents until it holds `phrases` example phrases.
+
+    New phrases recombine pieces of real examples, so their length and alphabet look like a
+    large real catalogue rather than random noise.
+    """
+    data = yaml.safe_load(demo_catalogue_path().read_text(encoding="utf-8"))
+    rng = random.Random(seed)
+    pieces: dict[str, list[str]] = {"zh": [], "en": []}
+    have = 0
+    for intent in data["intents"].values():
+        for lang in ("zh", "en"):
+            examples = intent["examples"][lang]
+            have += len(examples)
+            for text in examples:
+                if lang == "zh":
+                    pieces[lang].extend(text[i:i + 3] for i in range(0, len(text), 3))
+                else:
+                    words = text.split()
+                    pieces[lang].extend(" ".join(words[i:i + 2]) for i in range(0, len(words), 2))
+    per_intent = 50
+    n = 0
+    while have < phrases:
+        examples = {}
+        for lang in ("zh", "en"):
+            joiner = "" if lang == "zh" else " "
+            made: set[str] = set()
+            while len(made) < per_intent // 2:
+                made.add(joiner.join(rng.sample(pieces[lang], rng.randint(2, 4))))
+            examples[lang] = sorted(made)
+        data["intents"][f"generated.intent_{n:04d}"] = {
+            "examples": examples,
+            "replies": {"zh": {"default": "好的。"}, "en": {"default": "All right."}},
+        }
+        have += per_intent
+        n += 1
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def measure(label: str, path: Path, texts: list[tuple[str, object]], rounds: int) -> tuple[float, float, float]:
+    loads = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        catalogue = load_catalogue(path)
+        parser = Parser(catalogue)
+        loads.append(time.perf_counter() - started)
+    examples = sum(len(v) for i in catalogue.intents for v in i.examples.values())
+    for text, now in texts[:20]:  # warm caches the way a running kiosk would be
+        parser.parse(text, now=now)
+    latencies = []
+    for _ in range(rounds):
+        for text, now in texts:
+            started = time.perf_counter()
+            parser.parse(text, now=now)
+            latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(f"{label}: {examples} example phrases, load {min(loads):.3f} s (best of {rounds}), "
+          f"parse p50 {p50:.3f} ms, p99 {p99:.3f} ms over {len(latencies)} parses")
+    return p50, p99, min(loads)
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__)
+    args.add_argument("--phrases", type=int, default=10_000)
+    args.add_argument("--rounds", type=int, default=3)
+    options = args.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # the targets are for one core
+    texts = [(c.text, c.now) for c in load_set(REGRESSION_DIR)]
+    demo = measure("demo", demo_catalogue_path(), texts, options.rounds)
+    with tempfile.TemporaryDirectory() as tmp:
+        big_path = Path(tmp) / "generated.yaml"
+        big_path.write_text(generated_catalogue(options.phrases), encoding="utf-8")
+        big = measure(f"{options.phrases} phrases", big_path, texts, options.rounds)
+    print(f"demo_p50_ms={demo[0]:.3f} demo_p99_ms={demo[1]:.3f} demo_load_s={demo[2]:.3f} "
+          f"big_p50_ms={big[0]:.3f} big_p99_ms={big[1]:.3f} big_load_s={big[2]:.3f}")
+
+
+if __name__ == "__main__":
+    main()

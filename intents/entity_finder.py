@@ -1,0 +1,119 @@
+"""Find the services and hotlines a resident names, however the recogniser spelled them.
+
+Three passes, each only where the previous found nothing to overlap: exact words,
+exact sound (homophones), then fuzzy sound for longer names (near-misses such as
+"sosial security card"). Longer names win, so 居家养老 is not read as 养老.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .catalogue import Catalogue, Language
+from .normaliser import normalise
+from .slot_span import SlotSpan
+from .sound_form import SoundForm, sound_form
+
+FUZZY_MIN_SOUND_LENGTH = 7
+"""Shorter names are matched exactly only: fuzzy matching them finds them everywhere."""
+
+FUZZY_CUTOFF = 86.0
+"""rapidfuzz partial_ratio (0–100) a near-miss must reach to count as the name."""
+
+
+@dataclass(frozen=True)
+class _Name:
+    slot: str
+    """"service" or "hotline"."""
+
+    entity_id: str
+    surface: str
+    sound: str
+
+
+class EntityFinder:
+    """Spots catalogue services and hotlines in normalised text."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._names: dict[Language, list[_Name]] = {"zh": [], "en": []}
+        for slot, entries in (("service", catalogue.services), ("hotline", catalogue.hotlines)):
+            for entry in entries:
+                for lang, names in entry.names.items():
+                    for name in names:
+                        surface = normalise(name, lang)
+                        if surface:
+                            form = sound_form(surface, lang)
+                            self._names[lang].append(_Name(slot, entry.id, surface, form.sound))
+        for names in self._names.values():
+            names.sort(key=lambda n: len(n.surface), reverse=True)
+        self._fuzzy: dict[Language, list[_Name]] = {
+            lang: [n for n in names if len(n.sound.replace(" ", "")) >= FUZZY_MIN_SOUND_LENGTH]
+            for lang, names in self._names.items()
+        }
+
+    def find(self, form: SoundForm, lang: Language, taken: list[SlotSpan]) -> list[SlotSpan]:
+        """Entity spans in `form.surface` that do not overlap `taken` (spans found before)."""
+        found: list[SlotSpan] = []
+        occupied = list(taken)
+        names = self._names.get(lang, [])
+        for name in names:
+            for start in _occurrences(form.surface, name.surface, lang):
+                _claim(SlotSpan(name.slot, name.entity_id, start, start + len(name.surface)), occupied, found)
+        for name in names:
+            if len(name.surface) < 2 if lang == "zh" else len(name.sound) < 3:
+                continue  # one syllable or a short key sounds like too many other words
+            for start in _occurrences(form.sound, name.sound, "en"):
+                begin, end = form.surface_span(start, start + len(name.sound))
+                _claim(SlotSpan(name.slot, name.entity_id, begin, end), occupied, found)
+        if not found:
+            self._find_fuzzy(form, lang, occupied, found)
+        return sorted(found, key=lambda s: s.start)
+
+    def _find_fuzzy(self, form: SoundForm, lang: Language, occupied: list[SlotSpan],
+                    found: list[SlotSpan]) -> None:
+        names = self._fuzzy.get(lang, [])
+        if not names or len(form.sound) < FUZZY_MIN_SOUND_LENGTH:
+            return
+        candidates = process.extract(
+            form.sound, [n.sound for n in names], scorer=fuzz.partial_ratio,
+            score_cutoff=FUZZY_CUTOFF, limit=3,
+        )
+        for _, _, index in candidates:
+            name = names[index]
+            alignment = fuzz.partial_ratio_alignment(name.sound, form.sound)
+            if alignment is None or alignment.score < FUZZY_CUTOFF:
+                continue
+            start, end = _snap_to_units(form, alignment.dest_start, alignment.dest_end)
+            if end > start:
+                begin, stop = form.surface_span(start, end)
+                _claim(SlotSpan(name.slot, name.entity_id, begin, stop), occupied, found)
+
+
+def _occurrences(text: str, needle: str, lang: Language) -> list[int]:
+    """Start offsets of `needle` in `text`; in English only on word boundaries."""
+    starts = []
+    start = text.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        if lang == "zh" or ((start == 0 or text[start - 1] == " ") and (end == len(text) or text[end] == " ")):
+            starts.append(start)
+        start = text.find(needle, start + 1)
+    return starts
+
+
+def _snap_to_units(form: SoundForm, start: int, end: int) -> tuple[int, int]:
+    """Trim a fuzzy alignment so it starts and ends on whole sound units."""
+    sound = form.sound
+    while start < end and sound[start] == " ":
+        start += 1
+    while end > start and sound[end - 1] == " ":
+        end -= 1
+    return start, end
+
+
+def _claim(span: SlotSpan, occupied: list[SlotSpan], found: list[SlotSpan]) -> None:
+    if all(span.end <= other.start or span.start >= other.end for other in occupied):
+        occupied.append(span)
+        found.append(span)

@@ -1,0 +1,185 @@
+"""Score every intent against an utterance, by examples, keywords and counter-examples.
+
+Why this shape: older residents pad requests with politeness and stories, so an
+example fully *contained* in a long utterance must still score well (recall-weighted
+F-score on the longest common subsequence); recognisers swap homophones, so every
+comparison runs on characters and on sound keys and takes the better; and no list of
+examples covers everyone's wording, so distinctive keywords carry an intent on their
+own. Out-of-scope sentences compete as a class of their own, because a wrong action is
+worse than asking again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from rapidfuzz.distance import LCSseq
+from rapidfuzz.process import cdist
+
+from .catalogue import Catalogue, Language
+from .utterance import Utterance, UtterancePreparer
+
+RECALL_WEIGHT = 2.0
+"""F-beta's beta: how much more covering an example counts than extra words around it."""
+
+SOUND_DISCOUNT = 0.97
+"""A match by sound only is slightly less sure than the same match by characters."""
+
+KEYWORD_GAIN = 0.6
+"""How far a full-weight keyword lifts an intent towards certainty."""
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """How well one intent fits an utterance."""
+
+    intent: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """All intents scored for one utterance, best first."""
+
+    scores: tuple[IntentScore, ...]
+    out_of_scope: float
+    """How closely the utterance resembles the catalogue's out-of-scope sentences."""
+
+
+@dataclass(frozen=True)
+class _KeywordForm:
+    intent: int
+    weight: float
+    surface: str
+    sound: str | None
+    """Sound key, or None when the keyword is too short to trust by sound alone."""
+
+
+class _LanguageIndex:
+    """Every phrase of one language, grouped by class for one vectorised comparison.
+
+    Classes: 0..n-1 intents' examples, n..2n-1 their counter-examples, 2n out of scope.
+    """
+
+    def __init__(self, intent_ids: list[str]) -> None:
+        self.intent_ids = intent_ids
+        self.surfaces: list[str] = []
+        self.sounds: list[str] = []
+        self.classes: list[int] = []
+        self.keywords: list[_KeywordForm] = []
+
+    def add(self, cls: int, utterance: Utterance) -> None:
+        if utterance.form.surface:
+            self.classes.append(cls)
+            self.surfaces.append(utterance.form.surface)
+            self.sounds.append(utterance.form.sound)
+
+    def freeze(self) -> None:
+        order = np.argsort(np.asarray(self.classes, dtype=np.int64), kind="stable")
+        self.surfaces = [self.surfaces[i] for i in order]
+        self.sounds = [self.sounds[i] for i in order]
+        classes = np.asarray(self.classes, dtype=np.int64)[order]
+        self.group_classes, self.group_starts = np.unique(classes, return_index=True)
+        self.surface_lengths = np.asarray([len(s) for s in self.surfaces], dtype=np.float64)
+        self.sound_lengths = np.asarray([len(s) for s in self.sounds], dtype=np.float64)
+        self.keywords.sort(key=lambda k: len(k.surface), reverse=True)
+
+    def class_scores(self, utterance: Utterance) -> np.ndarray:
+        """Best F-score per class (2n + 1 entries; 0 for classes without phrases)."""
+        n = len(self.intent_ids)
+        best = np.zeros(2 * n + 1)
+        if not self.surfaces or not utterance.form.surface:
+            return best
+        surface = _f_scores(utterance.form.surface, self.surfaces, self.surface_lengths)
+        sound = _f_scores(utterance.form.sound, self.sounds, self.sound_lengths) * SOUND_DISCOUNT
+        per_phrase = np.maximum(surface, sound)
+        best[self.group_classes] = np.maximum.reduceat(per_phrase, self.group_starts)
+        return best
+
+    def keyword_scores(self, utterance: Utterance) -> np.ndarray:
+        """Strongest keyword weight per intent; a keyword inside a longer one found doesn't count."""
+        scores = np.zeros(len(self.intent_ids))
+        claimed: list[tuple[int, int]] = []
+        form = utterance.form
+        padded_sound = f" {form.sound} "
+        for keyword in self.keywords:
+            spans = _find_all(form.surface, keyword.surface, utterance.lang == "en")
+            if not spans and keyword.sound is not None:
+                spans = [
+                    form.surface_span(start, start + len(keyword.sound))
+                    for start, _ in _find_all(padded_sound, f" {keyword.sound} ", False)
+                ]
+            for start, end in spans:
+                if all(end <= a or start >= b for a, b in claimed):
+                    claimed.append((start, end))
+                    scores[keyword.intent] = max(scores[keyword.intent], keyword.weight)
+        return scores
+
+
+class IntentMatcher:
+    """Ranks the catalogue's intents for prepared utterances."""
+
+    def __init__(self, catalogue: Catalogue, preparer: UtterancePreparer) -> None:
+        anchor = date(2000, 1, 3)  # any fixed day: examples' dates become placeholders anyway
+        ids = [intent.id for intent in catalogue.intents]
+        n = len(ids)
+        self._indexes: dict[Language, _LanguageIndex] = {}
+        for lang in ("zh", "en"):
+            index = _LanguageIndex(ids)
+            for cls, intent in enumerate(catalogue.intents):
+                for text in intent.examples.get(lang, ()):
+                    index.add(cls, preparer.prepare(text, lang, anchor))
+                for text in intent.counter_examples.get(lang, ()):
+                    index.add(n + cls, preparer.prepare(text, lang, anchor))
+                for keyword in intent.keywords.get(lang, ()):
+                    form = preparer.prepare(keyword.text, lang, anchor).form
+                    if form.surface:
+                        trusted = len(form.surface) >= 2 if lang == "zh" else len(form.sound) >= 3
+                        index.keywords.append(
+                            _KeywordForm(cls, keyword.weight, form.surface, form.sound if trusted else None)
+                        )
+            for text in catalogue.out_of_scope.get(lang, ()):
+                index.add(2 * n, preparer.prepare(text, lang, anchor))
+            index.freeze()
+            self._indexes[lang] = index
+
+    def rank(self, utterance: Utterance) -> Ranking:
+        index = self._indexes[utterance.lang]
+        n = len(index.intent_ids)
+        classes = index.class_scores(utterance)
+        examples, counters, out_of_scope = classes[:n], classes[n:2 * n], float(classes[2 * n])
+        keywords = index.keyword_scores(utterance)
+        scores = examples + (1.0 - examples) * KEYWORD_GAIN * keywords
+        beaten = counters > examples
+        scores = np.where(beaten, scores * (1.0 - counters), scores)
+        order = np.argsort(-scores, kind="stable")
+        ranked = tuple(IntentScore(index.intent_ids[i], round(float(scores[i]), 4)) for i in order)
+        return Ranking(ranked, round(out_of_scope, 4))
+
+
+def _f_scores(query: str, phrases: list[str], lengths: np.ndarray) -> np.ndarray:
+    """Recall-weighted F-score of the longest common subsequence, query vs every phrase."""
+    common = cdist([query], phrases, scorer=LCSseq.similarity, dtype=np.int32, workers=1)[0]
+    common = common.astype(np.float64)
+    precision = common / max(len(query), 1)
+    recall = common / np.maximum(lengths, 1.0)
+    b2 = RECALL_WEIGHT**2
+    denominator = b2 * precision + recall
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(denominator > 0, (1 + b2) * precision * recall / denominator, 0.0)
+    return f
+
+
+def _find_all(text: str, needle: str, whole_words: bool) -> list[tuple[int, int]]:
+    spans = []
+    start = text.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        if not whole_words or (
+            (start == 0 or text[start - 1] == " ") and (end == len(text) or text[end] == " ")
+        ):
+            spans.append((start, end))
+        start = text.find(needle, start + 1)
+    return spans

@@ -1,0 +1,106 @@
+"""Tidy raw text (typed or from a recogniser) into one canonical form per language.
+
+Catalogue examples and residents' utterances pass through the same steps, so the
+matcher only ever compares like with like.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import zhconv
+
+from .catalogue import SLOT_NAMES, Language
+
+PLACEHOLDER_CHARS: dict[str, str] = {name: chr(0xE001 + n) for n, name in enumerate(SLOT_NAMES)}
+"""One private-use character per slot, so a slot counts as one unit when comparing."""
+
+_BRACED = re.compile(r"\{(" + "|".join(SLOT_NAMES) + r")\}")
+_PUA = "\ue001-\ue00f"
+_ZH_KEEP = re.compile(rf"[^0-9a-z:\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff{_PUA}]+")
+_EN_KEEP = re.compile(rf"[^0-9a-z:'{_PUA}]+")
+_LONE_COLON = re.compile(r"(?<![0-9]):|:(?![0-9])")
+_ZH_SPACE = re.compile(r"(?<![0-9a-z]) | (?![0-9a-z])")
+_STUTTER = re.compile(r"([\u4e00-\u9fff])\1{2,}")
+_NUMERAL_CHARS = set("零〇一二两三四五六七八九十百千幺")
+_AM_PM = re.compile(r"\b([ap])\s*\.\s*m\b\.?")
+_OCLOCK = re.compile(r"\bo\s*'?\s*clock\b")
+
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\bcan't\b", "can not"),
+        (r"\bcannot\b", "can not"),
+        (r"\bwon't\b", "will not"),
+        (r"\bshan't\b", "shall not"),
+        (r"\bain't\b", "am not"),
+        (r"\blet's\b", "let us"),
+        (r"n't\b", " not"),
+        (r"'re\b", " are"),
+        (r"\bi'm\b", "i am"),
+        (r"'ve\b", " have"),
+        (r"'ll\b", " will"),
+        (r"'d\b", " would"),
+        (r"\b(it|that|what|where|when|who|how|there|here|he|she)'s\b", r"\1 is"),
+        (r"'s\b", ""),
+        (r"'", ""),
+    )
+)
+
+
+def braced_to_placeholders(text: str) -> str:
+    """Catalogue examples write slots as {service}; the matcher wants one character each."""
+    return _BRACED.sub(lambda m: PLACEHOLDER_CHARS[m.group(1)], text)
+
+
+@lru_cache(maxsize=4096)
+def normalise(text: str, lang: Language) -> str:
+    """Canonical text: half-width, lower case, simplified, no punctuation, tidy spaces."""
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").lower()
+    return _normalise_zh(text) if lang == "zh" else _normalise_en(text)
+
+
+def _normalise_zh(text: str) -> str:
+    text = zhconv.convert(text, "zh-cn")
+    text = _ZH_KEEP.sub(" ", text)
+    text = _LONE_COLON.sub(" ", text)
+    text = " ".join(text.split())
+    text = _ZH_SPACE.sub("", text)  # recognisers put spaces between words; keep "a 1 0 2 3"
+    return _STUTTER.sub(lambda m: m.group(0) if m.group(1) in _NUMERAL_CHARS else m.group(1), text)
+
+
+def _normalise_en(text: str) -> str:
+    text = _AM_PM.sub(r"\1m", text)
+    text = _OCLOCK.sub("oclock", text)
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    text = _EN_KEEP.sub(" ", text)
+    text = _LONE_COLON.sub(" ", text)
+    return " ".join(text.split())
+
+
+class FillerRemover:
+    """Drops hesitation words ("嗯", "那个", "um", "you know") before comparing.
+
+    Runs *after* slots are found: "oh" is a filler in English, but also a zero in
+    "A one oh two three".
+    """
+
+    def __init__(self, fillers: dict[Language, tuple[str, ...]]) -> None:
+        self._patterns: dict[Language, re.Pattern[str] | None] = {}
+        for lang in ("zh", "en"):
+            words = sorted({normalise(f, lang) for f in fillers.get(lang, ())} - {""}, key=len, reverse=True)
+            if not words:
+                self._patterns[lang] = None
+            elif lang == "zh":
+                self._patterns[lang] = re.compile("|".join(map(re.escape, words)))
+            else:
+                self._patterns[lang] = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+
+    def __call__(self, text: str, lang: Language) -> str:
+        pattern = self._patterns.get(lang)
+        if pattern is None:
+            return text
+        return " ".join(pattern.sub(" ", text).split()) if lang == "en" else pattern.sub("", text)

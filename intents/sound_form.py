@@ -1,0 +1,114 @@
+"""Text as it *sounds*: pinyin for Mandarin, a phonetic key for English.
+
+Recognisers (and older voices) produce homophones: 设保卡 for 社保卡, 玉约 for 预约,
+"cheque" for "check". Comparing sound keys makes those free, and the fuzzy initials
+and finals below make near-homophones (zh/z, n/l, -ng/-n) free as well.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jellyfish
+from pypinyin import Style, lazy_pinyin
+
+from .catalogue import Language
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_FUZZY_PINYIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"^zh", "z"),
+        (r"^ch", "c"),
+        (r"^sh", "s"),
+        (r"^n(?=[^g]|$)", "l"),
+        (r"^r", "l"),
+        (r"^f", "h"),
+        (r"ing$", "in"),
+        (r"eng$", "en"),
+        (r"ang$", "an"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class SoundForm:
+    """A normalised text beside its sound key, with a map back to the text."""
+
+    surface: str
+    """The normalised text itself."""
+
+    sound: str
+    """Space-separated sound keys, one per unit (a Chinese character or an English word)."""
+
+    sound_to_surface: tuple[int, ...]
+    """For each character of `sound`, the index in `surface` of the unit it came from."""
+
+    unit_ends: tuple[int, ...]
+    """For each character of `sound`, the end index in `surface` of its unit."""
+
+    def surface_span(self, sound_start: int, sound_end: int) -> tuple[int, int]:
+        """The surface span covering the units behind sound[sound_start:sound_end]."""
+        return self.sound_to_surface[sound_start], self.unit_ends[sound_end - 1]
+
+
+@lru_cache(maxsize=8192)
+def fuzzy_syllable(syllable: str) -> str:
+    """Fold initials and finals that older speakers and recognisers confuse."""
+    for pattern, replacement in _FUZZY_PINYIN:
+        syllable = pattern.sub(replacement, syllable)
+    return syllable
+
+
+@lru_cache(maxsize=4096)
+def _han_run_keys(run: str) -> tuple[str, ...]:
+    keys = lazy_pinyin(run, style=Style.NORMAL, errors="ignore")
+    if len(keys) != len(run):  # characters pypinyin does not know: fall back one by one
+        keys = [(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore") or [ch])[0] for ch in run]
+    return tuple(fuzzy_syllable(k) for k in keys)
+
+
+@lru_cache(maxsize=8192)
+def english_key(word: str) -> str:
+    """Metaphone for words; digits and placeholders stand for themselves."""
+    if not word.isascii() or not word.isalpha():
+        return word
+    return jellyfish.metaphone(word).lower() or word
+
+
+def sound_form(text: str, lang: Language) -> SoundForm:
+    """Build the sound key of normalised `text`."""
+    units: list[tuple[int, int, str]] = []  # (start, end, key)
+    if lang == "zh":
+        pos = 0
+        for match in _HAN_RUN.finditer(text):
+            units.extend(_other_units(text, pos, match.start()))
+            for offset, key in enumerate(_han_run_keys(match.group(0))):
+                start = match.start() + offset
+                units.append((start, start + 1, key))
+            pos = match.end()
+        units.extend(_other_units(text, pos, len(text)))
+    else:
+        units = [(m.start(), m.end(), english_key(m.group(0))) for m in re.finditer(r"\S+", text)]
+    sound_parts: list[str] = []
+    to_surface: list[int] = []
+    ends: list[int] = []
+    for n, (start, end, key) in enumerate(units):
+        if n:
+            sound_parts.append(" ")
+            to_surface.append(start)
+            ends.append(end)
+        sound_parts.append(key)
+        to_surface.extend([start] * len(key))
+        ends.extend([end] * len(key))
+    return SoundForm(text, "".join(sound_parts), tuple(to_surface), tuple(ends))
+
+
+def _other_units(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Non-Chinese stretches of a Chinese text: each word or placeholder is one unit."""
+    units = []
+    for match in re.finditer(r"[0-9a-z:]+|[^\s0-9a-z:]", text[start:end]):
+        units.append((start + match.start(), start + match.end(), match.group(0)))
+    return units

@@ -1,0 +1,82 @@
+"""Turn raw text into what the matcher compares: slots found, then replaced by placeholders.
+
+Catalogue examples go through exactly the same steps as residents' words, so
+"我想办社保卡" in the catalogue and "我想办设保卡" from the recogniser both become
+"我想办{service}" before they are compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .catalogue import Catalogue, Language
+from .dates import find_dates
+from .entity_finder import EntityFinder
+from .normaliser import PLACEHOLDER_CHARS, FillerRemover, braced_to_placeholders, normalise
+from .reference_codes import find_references
+from .slot_span import SlotSpan
+from .sound_form import SoundForm, sound_form
+from .times import find_times
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One utterance ready for matching."""
+
+    lang: Language
+    normalised: str
+    """The tidied text the slots were found in."""
+
+    slots: tuple[SlotSpan, ...]
+    """Slots found, in text order (spans index `normalised`)."""
+
+    form: SoundForm
+    """Text with slots as placeholders and fillers removed, with its sound key."""
+
+
+class UtterancePreparer:
+    """Runs normalisation, slot finding, masking and filler removal."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        self._entities = EntityFinder(catalogue)
+        self._fillers = FillerRemover(catalogue.settings.fillers)
+        self._hours = {s.id: s.hours for s in catalogue.services}
+
+    def prepare(self, text: str, lang: Language, today: date) -> Utterance:
+        normalised = normalise(braced_to_placeholders(text), lang)
+        form = sound_form(normalised, lang)
+        settings = self._catalogue.settings
+        slots: list[SlotSpan] = []
+        _add(slots, find_references(normalised, lang, settings.reference_digits))
+        _add(slots, find_dates(normalised, lang, today))
+        entities = self._entities.find(form, lang, slots)
+        service = next((s.value for s in entities if s.name == "service"), None)
+        hours = self._hours.get(service) if service else settings.centre_hours
+        _add(slots, find_times(normalised, lang, hours))
+        _add(slots, entities)
+        slots.sort(key=lambda s: s.start)
+        masked = _mask(normalised, slots, lang)
+        cleaned = self._fillers(masked, lang)
+        return Utterance(lang, normalised, tuple(slots), sound_form(cleaned, lang))
+
+
+def _add(slots: list[SlotSpan], new: list[SlotSpan]) -> None:
+    """Keep spans found earlier (more specific finders run first) when spans overlap."""
+    for span in new:
+        if all(span.end <= s.start or span.start >= s.end for s in slots):
+            slots.append(span)
+
+
+def _mask(text: str, slots: list[SlotSpan], lang: Language) -> str:
+    pieces: list[str] = []
+    pos = 0
+    gap = " " if lang == "en" else ""
+    for span in slots:
+        pieces.append(text[pos:span.start])
+        pieces.append(gap + PLACEHOLDER_CHARS[span.name] + gap)
+        pos = span.end
+    pieces.append(text[pos:])
+    masked = "".join(pieces)
+    return " ".join(masked.split()) if lang == "en" else masked

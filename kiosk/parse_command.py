@@ -1,0 +1,82 @@
+"""`kiosk parse`: see what the kiosk understands, typed the way a resident would say it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+
+from intents import CatalogueError, load_catalogue
+from intents.parser import Parser, ParseResult
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "parse",
+        help="show the intent and slots understood from typed utterances",
+        description="Texts as arguments, or one per line on stdin (interactive when stdin is a terminal).",
+    )
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help="utterances to parse")
+    parser.add_argument("--json", action="store_true", help="one JSON object per input line")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language (default: detected per utterance)")
+    parser.add_argument("--now", type=_iso_datetime, metavar="ISO-DATETIME",
+                        help="reference time for 明天 / next Tuesday (default: now)")
+    parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML (default: the demo centre)")
+    parser.set_defaults(func=run)
+
+
+def _iso_datetime(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a date-time like 2026-11-26T09:30 or 2026-11-26"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        parser = Parser(load_catalogue(args.catalogue))
+    except CatalogueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    interactive = not args.texts and sys.stdin.isatty()
+    texts: Iterable[str] = args.texts or _stdin_lines(interactive)
+    for text in texts:
+        if not text.strip():
+            continue
+        result = parser.parse(text, lang=args.lang, now=args.now)
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(describe(result), flush=True)
+    return 0
+
+
+def _stdin_lines(interactive: bool) -> Iterable[str]:
+    if interactive:
+        print("Type what a resident would say (Ctrl-D to quit).  输入居民会说的话（Ctrl-D 退出）。")
+        while True:
+            try:
+                yield input("> ")
+            except EOFError:
+                print()
+                return
+    else:
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+
+
+def describe(result: ParseResult) -> str:
+    """One readable line: intent, confidence, slots, and what else it might be."""
+    intent = result.intent or ("(out of scope)" if result.out_of_scope else "(not understood)")
+    parts = [f"[{result.lang}] {intent} {result.confidence:.2f}"]
+    if result.slots:
+        parts.append(" ".join(f"{k}={v}" for k, v in result.slots.items()))
+    if result.ambiguous:
+        parts.append("AMBIGUOUS")
+    if result.alternatives:
+        parts.append("or: " + ", ".join(f"{a.intent} {a.confidence:.2f}" for a in result.alternatives))
+    return "  ".join(parts)

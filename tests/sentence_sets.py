@@ -1,0 +1,44 @@
+"""Load the utterance sets (tests/sentences, bench/heldout) in Home Assistant intents style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+REGRESSION_DIR = ROOT / "tests" / "sentences"
+HELDOUT_DIR = ROOT / "bench" / "heldout"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One utterance with what the parser must make of it."""
+
+    text: str
+    lang: str
+    now: datetime
+    intent: str | None
+    slots: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return f"{self.lang}:{self.intent}:{self.text}"
+
+
+def load_cases(path: Path) -> list[Case]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    lang = data["language"]
+    now = datetime.fromisoformat(data["now"])
+    cases = []
+    for group in data["tests"]:
+        slots = {k: str(v) for k, v in (group.get("slots") or {}).items()}
+        for text in group["sentences"]:
+            cases.append(Case(str(text), lang, now, group.get("intent"), slots))
+    return cases
+
+
+def load_set(directory: Path) -> list[Case]:
+    return [case for lang in ("zh", "en") for case in load_cases(directory / f"{lang}.yaml")]
