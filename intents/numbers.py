@@ -95,24 +95,24 @@ EN_SPOKEN_DIGITS: dict[str, int] = {
 EN_REPEATS: dict[str, int] = {"double": 2, "triple": 3}
 
 
-def _alternation(words: Iterable[str]) -> str:
+def word_alternation(words: Iterable[str]) -> str:
     """Longest first, so "seventeen" is tried before "seven"."""
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_UNIT_1_9 = _alternation(w for w, v in EN_UNITS.items() if 1 <= v <= 9)
+_UNIT_1_9 = word_alternation(w for w, v in EN_UNITS.items() if 1 <= v <= 9)
 EN_CARDINAL_PATTERN = (
-    rf"(?:(?:{_alternation(EN_TENS)})(?:[ -](?:{_UNIT_1_9}))?|{_alternation(EN_UNITS)}|\d{{1,2}})"
+    rf"(?:(?:{word_alternation(EN_TENS)})(?:[ -](?:{_UNIT_1_9}))?|{word_alternation(EN_UNITS)}|\d{{1,2}})"
 )
 """One to ninety-nine in words ("twenty one", "twenty-one") or 1–2 digits; wrap in \\b."""
 
 EN_ORDINAL_PATTERN = (
-    rf"(?:(?:{_alternation(EN_TENS)})[ -](?:{_alternation(EN_ORDINAL_UNITS)})"
-    rf"|{_alternation([*EN_ORDINAL_UNITS, *EN_ORDINAL_TENS])}|\d{{1,2}}(?:st|nd|rd|th))"
+    rf"(?:(?:{word_alternation(EN_TENS)})[ -](?:{word_alternation(EN_ORDINAL_UNITS)})"
+    rf"|{word_alternation([*EN_ORDINAL_UNITS, *EN_ORDINAL_TENS])}|\d{{1,2}}(?:st|nd|rd|th))"
 )
 """An ordinal: "third", "twenty-first", "twenty first", "3rd"; wrap in \\b."""
 
-EN_SPOKEN_DIGIT_PATTERN = rf"(?:(?:{_alternation(EN_REPEATS)}) )?(?:{_alternation(EN_SPOKEN_DIGITS)}|\d)"
+EN_SPOKEN_DIGIT_PATTERN = rf"(?:(?:{word_alternation(EN_REPEATS)}) )?(?:{word_alternation(EN_SPOKEN_DIGITS)}|\d)"
 """One digit as read aloud, maybe repeated: "oh", "seven", "double three", "4"."""
 
 _ORDINAL_SUFFIX = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")

@@ -36,7 +36,9 @@ def load_cases(path: Path) -> list[Case]:
     for group in data["tests"]:
         slots = {k: str(v) for k, v in (group.get("slots") or {}).items()}
         for text in group["sentences"]:
-            cases.append(Case(str(text), lang, now, group.get("intent"), slots))
+            if not isinstance(text, str):  # YAML reads a bare yes/no as a boolean
+                raise TypeError(f"{path}: sentence {text!r} is not text; put it in quotes")
+            cases.append(Case(text, lang, now, group.get("intent"), slots))
     return cases
 
 

@@ -14,6 +14,12 @@ from intents.parser import Parser
 
 from sentence_sets import REGRESSION_DIR, Case, load_set
 
+SLOT_INTENTS = {
+    "service.lookup", "appointment.book", "appointment.cancel", "appointment.list",
+    "hotline.lookup", "notice.read", "progress.query",
+}
+"""Intents whose slots must match exactly; for the others only the listed slots are checked."""
+
 CASES = load_set(REGRESSION_DIR)
 _known_file = REGRESSION_DIR / "_known_failures.yaml"
 KNOWN_FAILURES: set[str] = set(yaml.safe_load(_known_file.read_text(encoding="utf-8")) or []) if _known_file.exists() else set()
@@ -31,7 +37,12 @@ def parser() -> Parser:
 )
 def test_sentence(parser: Parser, case: Case) -> None:
     result = parser.parse(case.text, now=case.now)
-    assert (result.lang, result.intent, result.slots) == (case.lang, case.intent, case.slots), result
+    found = result.slots
+    if case.intent not in SLOT_INTENTS:
+        # Slots are reported whatever the intent ("快打110" still names the police), but the
+        # sets only list them where the intent uses them.
+        found = {k: v for k, v in found.items() if k in case.slots}
+    assert (result.lang, result.intent, found) == (case.lang, case.intent, case.slots), result
 
 
 def test_known_failures_are_real_sentences() -> None:

@@ -1,0 +1,203 @@
+"""The API's request and response bodies, as the kiosk sees them.
+
+Requests refuse unknown fields (`extra="forbid"`): a misspelt field is a bug in the
+kiosk that should fail loudly, not a booking made with a default. Times go out as the
+centre's local date and "HH:MM" (what the dialogue reads back) plus an ISO timestamp
+with offset for machines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Texts = dict[str, str]
+"""{lang: text}, e.g. {"zh": "一楼二号窗口", "en": "window 2, ground floor"}."""
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ResponseBody(BaseModel):
+    pass
+
+
+class ErrorBody(ResponseBody):
+    """Every refusal and failure: a stable code for the kiosk, a message for people reading logs."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str = Field(examples=["slot_full"])
+    message: str = Field(examples=["that slot is fully booked"])
+
+
+# --- catalogue data ---------------------------------------------------------------------------
+
+
+class OpeningHoursOut(ResponseBody):
+    weekdays: list[int] = Field(description="Open days, Monday = 0 … Sunday = 6.")
+    periods: list[tuple[str, str]] = Field(description='Open periods each open day, e.g. [["08:30", "12:00"]].')
+
+
+class BookingRulesOut(ResponseBody):
+    slot_minutes: int
+    capacity: int = Field(description="Residents per slot.")
+    hours: OpeningHoursOut = Field(description="When appointments can be made (may be narrower).")
+
+
+class ServiceOut(ResponseBody):
+    id: str
+    names: dict[str, list[str]] = Field(description="Official name first, then synonyms, per language.")
+    location: Texts
+    hours: OpeningHoursOut
+    documents: dict[str, list[str]] = Field(description="What to bring, per language.")
+    description: Texts
+    bookable: bool
+    booking: BookingRulesOut | None = Field(description="Present when the service is bookable.")
+
+
+class HotlineOut(ResponseBody):
+    id: str
+    names: dict[str, list[str]]
+    number: str = Field(description="Digits to dial; read digit by digit.")
+    description: Texts
+
+
+class NoticeOut(ResponseBody):
+    id: int
+    kind: str = Field(description='"weather", "water", "event"…')
+    title: Texts
+    body: Texts
+    valid_from: dt.datetime
+    valid_to: dt.datetime
+    pinned: bool
+
+
+# --- slots and appointments ---------------------------------------------------------------------
+
+
+class SlotOut(ResponseBody):
+    id: int
+    service_id: str
+    date: dt.date = Field(description="Local date at the centre.")
+    time: str = Field(description='Local start time, "HH:MM".', examples=["09:30"])
+    end_time: str = Field(description='Local end time, "HH:MM".')
+    starts_at: dt.datetime = Field(description="Start with the centre's UTC offset.")
+    capacity: int
+    free: int = Field(description="Seats still free (0 when full, closed or past).")
+    state: Literal["free", "full", "closed", "past"]
+
+
+class DaySlotsOut(ResponseBody):
+    service_id: str
+    date: dt.date
+    closed: Texts | None = Field(description="Why the day has no appointments, if it is a closed day.")
+    slots: list[SlotOut]
+
+
+class BookingIn(RequestBody):
+    """What the dialogue has collected: which service, which local date and time."""
+
+    service_id: str = Field(max_length=64, examples=["health_check"])
+    date: dt.date = Field(description="Local date at the centre.")
+    time: dt.time = Field(description='Local start time, "HH:MM".', examples=["09:00"])
+
+
+class CancelIn(RequestBody):
+    reason: str | None = Field(
+        default=None, max_length=300, description="Kept with the appointment; default 'cancelled at kiosk'."
+    )
+
+
+class AppointmentOut(ResponseBody):
+    code: str = Field(description="Reference to read back character by character.", examples=["M4827"])
+    service_id: str
+    date: dt.date
+    time: str = Field(examples=["09:00"])
+    end_time: str
+    starts_at: dt.datetime
+    status: Literal["booked", "cancelled", "completed", "no_show"]
+    created_at: dt.datetime
+    status_changed_at: dt.datetime
+    cancel_reason: str | None = None
+    cancelled_by: Literal["resident", "staff"] | None = None
+
+
+class SlotRefusalBody(ErrorBody):
+    """A refused booking: the slot is full, past, closed or does not exist."""
+
+    alternatives: list[SlotOut] = Field(
+        description="Nearest free slots of the same service: same day first (closest time), then later days."
+    )
+
+
+# --- residents ----------------------------------------------------------------------------------
+
+
+class IdentifyIn(RequestBody):
+    phone: str = Field(min_length=3, max_length=40, examples=["138 0013 8000"])
+    birth_year: int = Field(ge=1900, le=2100, examples=[1950])
+
+
+class ResidentOut(ResponseBody):
+    name: str = Field(description="How staff registered the resident, for a greeting.")
+
+
+class ResidentSessionOut(ResponseBody):
+    session_token: str = Field(description="Send as X-Resident-Session; bound to this kiosk.")
+    expires_at: dt.datetime
+    resident: ResidentOut
+
+
+# --- progress, alerts ---------------------------------------------------------------------------
+
+
+class ProgressEventOut(ResponseBody):
+    status: str
+    note: Texts
+    at: dt.datetime
+
+
+class ProgressOut(ResponseBody):
+    code: str
+    service_id: str
+    status: Literal["received", "in_progress", "needs_documents", "ready", "completed", "rejected"]
+    updated_at: dt.datetime
+    history: list[ProgressEventOut] = Field(description="Oldest first.")
+
+
+class AlertIn(RequestBody):
+    kind: Literal["emergency", "handoff"]
+    note: str | None = Field(default=None, max_length=500, description="What the resident said.")
+    lang: Literal["zh", "en"] | None = None
+
+
+class AlertOut(ResponseBody):
+    id: int
+    kind: Literal["emergency", "handoff"]
+    status: Literal["open", "acknowledged"]
+    device: str = Field(description="Name of the kiosk that raised it.")
+    resident: str | None = Field(description="Name of the identified resident, if any.")
+    note: str | None
+    lang: str | None
+    created_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+
+
+class StaffStatusIn(RequestBody):
+    status: Literal["completed", "no_show", "cancelled"]
+    reason: str | None = Field(default=None, max_length=300, description="Required for cancelled.")
+
+
+class HealthOut(ResponseBody):
+    status: Literal["ok"]
+    database: Literal["sqlite", "postgresql"]
+    schema_revision: str | None
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting the error body for the given status codes."""
+    return {code: {"model": ErrorBody} for code in codes}
