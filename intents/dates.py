@@ -19,7 +19,14 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from .numbers import EN_CARDINAL_PATTERN, EN_ORDINAL_PATTERN, ZH_NUMERAL_CHARS, en_number, en_ordinal, zh_number
+from .numbers import (
+    EN_CARDINAL_PATTERN,
+    EN_ORDINAL_PATTERN,
+    ZH_NUMERAL_CHARS,
+    en_number,
+    en_ordinal,
+    zh_number,
+)
 from .slot_span import SlotSpan, first_longest
 
 _N = f"[{ZH_NUMERAL_CHARS}]{{1,4}}"
@@ -36,12 +43,11 @@ ZH_WEEK_WORDS: dict[str, str] = {"下": "next", "这": "this", "本": "this", "�
 
 EN_DAY_OFFSETS: dict[str, int] = {"today": 0, "tonight": 0, "tomorrow": 1, "day after tomorrow": 2}
 EN_WEEKDAYS: dict[str, int] = {
-    name: n for n, name in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())
-}
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}  # fmt: skip
 EN_MONTHS: dict[str, int] = {
-    **{name: n for n, name in enumerate(
-        "january february march april may june july august september october november december".split(), 1
-    )},
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
@@ -126,8 +132,10 @@ _ZH_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
 _EN_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (re.compile(r"\b(?:the )?(day after tomorrow|today|tonight|tomorrow)\b"), _en_relative_day),
     (
-        re.compile(rf"\b(?:({'|'.join(sorted(EN_WEEK_WORDS, key=len, reverse=True))}) )?"
-                   rf"({'|'.join(EN_WEEKDAYS)})\b"),
+        re.compile(
+            rf"\b(?:({'|'.join(sorted(EN_WEEK_WORDS, key=len, reverse=True))}) )?"
+            rf"({'|'.join(EN_WEEKDAYS)})\b"
+        ),
         _en_week,
     ),
     (re.compile(rf"\b{_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),

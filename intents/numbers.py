@@ -65,12 +65,10 @@ def zh_digits(text: str) -> str | None:
 # --------------------------------------------------------------------------- English
 
 EN_UNITS: dict[str, int] = {
-    word: value
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
-    )
-}
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
 EN_TENS: dict[str, int] = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
@@ -112,7 +110,9 @@ EN_ORDINAL_PATTERN = (
 )
 """An ordinal: "third", "twenty-first", "twenty first", "3rd"; wrap in \\b."""
 
-EN_SPOKEN_DIGIT_PATTERN = rf"(?:(?:{word_alternation(EN_REPEATS)}) )?(?:{word_alternation(EN_SPOKEN_DIGITS)}|\d)"
+EN_SPOKEN_DIGIT_PATTERN = (
+    rf"(?:(?:{word_alternation(EN_REPEATS)}) )?(?:{word_alternation(EN_SPOKEN_DIGITS)}|\d)"
+)
 """One digit as read aloud, maybe repeated: "oh", "seven", "double three", "4"."""
 
 _ORDINAL_SUFFIX = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")

@@ -52,10 +52,13 @@ _NOT_A_TIME_AFTER = (
     r"|months?|of|kids|children|copies|pages|photos|yuan|dollars|pounds|percent)\b)"
 )
 """Nouns after a number say it counts something: "at two people", "five to ten minutes"."""
+_NOT_A_DIGIT_READING = rf"(?! (?:oh|o|zero|{_UNIT})\b)"
+"""A digit word next says the words are a code read aloud ("a one oh two three"), not a time."""
+_EN_DIGIT_WORD_BEFORE = re.compile(rf"\b(?:oh|zero|{_UNIT}) $")
 
 _EN_SPOKEN = re.compile(
     rf"\b(?P<at>at )?(?P<hour>{_EN_HOUR})(?::(?P<digits>[0-5]\d)| (?P<minute>{_EN_MINUTE_WORDS}|[0-5]\d))?"
-    rf"(?P<oclock> ?oclock)?{_NOT_A_TIME_AFTER}"
+    rf"(?P<oclock> ?o'? ?clock)?{_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}"
 )
 _EN_RELATIVE = re.compile(
     rf"\b(?:a )?(?P<rel>half|quarter|{EN_CARDINAL_PATTERN})(?: minutes?)? (?P<dir>past|after|to|before) "
@@ -63,7 +66,8 @@ _EN_RELATIVE = re.compile(
 )
 _EN_NOON = re.compile(r"\b(?:(?:twelve|12) )?(?P<word>noon|midday|midnight)\b")
 _EN_PERIOD_AFTER = re.compile(
-    r" ?(?P<ampm>am|pm)\b| (?:in the|this) (?P<part>morning|afternoon|evening)\b| (?P<night>at night|tonight)\b"
+    r" ?(?P<ampm>am|pm)\b| (?:in the|this) (?P<part>morning|afternoon|evening)\b"
+    r"| (?P<night>at night|tonight)\b"
 )
 
 
@@ -83,23 +87,25 @@ def _zh_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
         value = _clock(int(m["hour"]), int(m["minute"]), _zh_period(text, m), hours)
         _append(found, value, m.start(), m.end())
     for m in _ZH_TIME.finditer(text):
-        hour, end = zh_number(m["hour"]), m.end()
+        hour, end, period = zh_number(m["hour"]), m.end(), _zh_period(text, m)
         if m["half"]:
             minute = 30
         elif m["quarter"]:
-            minute = 15 * int(m["quarter"] == "三") * 2 + 15 * int(m["quarter"] == "一")
+            minute = 45 if m["quarter"] == "三" else 15
         elif m["minute"]:
             minute = _zh_minute(m)
             if minute is None:  # "三点五" is 3.5 unless a period says it is a time
-                if not m["period"]:
+                if not period:
                     continue
                 minute, end = 0, m.end("hour") + 1
         else:
             minute = 0
-        if m["hour"] == "一" and not (m["period"] or end > m.end("hour") + 1 or _one_o_clock_cue(text, m)):
+        said_more = end > m.end("hour") + 1  # 半, 刻, minutes or 钟 after 点
+        cue_before = _ZH_ONE_O_CLOCK_CUE.search(text, max(0, m.start() - 2), m.start())
+        if m["hour"] == "一" and not (period or said_more or cue_before):
             continue  # "慢一点", "大声一点": "a little", not 1 o'clock
         if hour is not None:
-            _append(found, _clock(hour, minute, _zh_period(text, m), hours), m.start(), end)
+            _append(found, _clock(hour, minute, period, hours), m.start(), end)
     return found
 
 
@@ -119,12 +125,6 @@ def _zh_period(text: str, m: re.Match[str]) -> str | None:
     return ZH_PERIOD_BEFORE.get(text[max(0, m.start() - 2) : m.start()])
 
 
-def _one_o_clock_cue(text: str, m: re.Match[str]) -> bool:
-    return bool(_ZH_ONE_O_CLOCK_CUE.search(text, max(0, m.start() - 2), m.start())) or bool(
-        _zh_period(text, m)
-    )
-
-
 def _en_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
     found = []
     for m in _EN_NOON.finditer(text):
@@ -136,17 +136,19 @@ def _en_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
             continue
         if m["dir"] in ("to", "before"):
             hour, rel = hour - 1 if hour > 1 else 12, 60 - rel
-        period, end = _en_period(text, m.end())
-        _append(found, _clock(hour, rel, period, hours), m.start(), end)
+        if (after := _en_period(text, m.end())) is not None:
+            _append(found, _clock(hour, rel, after[0], hours), m.start(), after[1])
     for m in _EN_SPOKEN.finditer(text):
         hour = _en_hour(m["hour"])
         minute = int(m["digits"]) if m["digits"] else _en_minute(m["minute"])
-        period, end = _en_period(text, m.end())
-        words_only = m["minute"] is not None and not m["hour"].isdigit() and not m["minute"].isdigit()
-        has_cue = m["at"] or m["digits"] or m["oclock"] or period or words_only
-        if hour is None or minute is None or not has_cue:
+        if hour is None or minute is None or (after := _en_period(text, m.end())) is None:
             continue
-        _append(found, _clock(hour, minute, period, hours), m.start("hour"), end)
+        period, end = after
+        words_only = m["minute"] is not None and not m["hour"].isdigit() and not m["minute"].isdigit()
+        if words_only and not m["at"] and _EN_DIGIT_WORD_BEFORE.search(text, 0, m.start()):
+            continue  # "c three three oh five": the tail of a code read aloud
+        if m["at"] or m["digits"] or m["oclock"] or period or words_only:
+            _append(found, _clock(hour, minute, period, hours), m.start("hour"), end)
     return found
 
 
@@ -162,15 +164,15 @@ def _en_minute(words: str | None) -> int | None:
     return en_number(words.removeprefix("oh ").removeprefix("o "))
 
 
-def _en_period(text: str, pos: int) -> tuple[str | None, int]:
-    """The period said after a time, and where the time's words end.
+def _en_period(text: str, pos: int) -> tuple[str | None, int] | None:
+    """The period said after a time and where the time's words end; None if no time ends here.
 
     "tonight" belongs to the date finder, so it colours the time without joining its span.
     """
     m = _EN_PERIOD_AFTER.match(text, pos)
     end = m.end() if m else pos
     if end < len(text) and text[end].isalnum():
-        return None, -1  # "2nd", "3x": the number runs on into a word
+        return None  # "2nd", "seventy": the number runs on into a longer word
     if m is None:
         return None, pos
     word = m["ampm"] or m["part"] or m["night"]
@@ -201,9 +203,8 @@ def _bare_hour(hour: int, minute: int, hours: OpeningHours | None) -> int:
     """Of h and h+12 take the one the place is open at; if that does not decide, guess by habit."""
     if not 1 <= hour <= 12:
         return hour
-    if hours is not None and minute <= 59:
-        early, late = hour % 12 if hour == 12 else hour, (hour + 12) % 24
-        candidates = [h for h in (early, late) if hours.contains(time(h, minute))]
+    if hours is not None and 0 <= minute <= 59:
+        candidates = [h for h in (hour, (hour + 12) % 24) if hours.contains(time(h, minute))]
         if len(candidates) == 1:
             return candidates[0]
     return hour if hour >= 7 else hour + 12

@@ -87,7 +87,7 @@ def generate_slots(conn: Connection, service_id: str, first: date, last: date, z
                     )
         day += timedelta(days=1)
     if rows:
-        conn.execute(insert(TimeSlot), rows)
+        conn.execute(insert(SLOT), rows)
     return len(rows)
 
 
@@ -96,11 +96,11 @@ def close_day(conn: Connection, day: date, reason: dict[str, str], service_id: s
 
     Appointments already booked that day are kept: staff must phone those residents.
     """
-    conn.execute(insert(ClosedDay).values(day=day, service_id=service_id, reason=reason))
+    conn.execute(insert(CLOSED).values(day=day, service_id=service_id, reason=reason))
     condition = and_(SLOT.c.day == day, SLOT.c.closed.is_(False))
     if service_id is not None:
         condition = and_(condition, SLOT.c.service_id == service_id)
-    return conn.execute(update(TimeSlot).where(condition).values(closed=True)).rowcount
+    return conn.execute(update(SLOT).where(condition).values(closed=True)).rowcount
 
 
 def closed_reason(conn: Connection, service_id: str, day: date) -> dict[str, str] | None:

@@ -1,0 +1,373 @@
+"""The booking transaction: capacity, double booking and retries settled by the database.
+
+A booking is one write transaction (SQLite: `BEGIN IMMEDIATE`, see db.py):
+
+1. a retry with the same idempotency key returns the first answer;
+2. the service and slot are checked (bookable, not past, not closed);
+3. `UPDATE time_slot SET booked = booked + 1 WHERE id = … AND booked < capacity` — the
+   row count says whether a seat was taken; on PostgreSQL the UPDATE holds the slot's
+   row lock, so concurrent bookings of one slot queue there and re-check the condition;
+4. the appointment is inserted. A unique index allows one *active* booking per resident
+   and slot, another one use of an idempotency key per kiosk; if a concurrent request
+   wins either race, the insert fails, the whole transaction (seat included) rolls back
+   and the loser is told why.
+
+Nothing is checked in Python and then written in a second step, so there is no window
+for two requests to both see "one seat left". CHECK (booked <= capacity) backs it all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Select, and_, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .api_views import appointment_view, slot_view
+from .centre_time import local_moment, utc_now
+from .db import Database
+from .errors import (
+    AlreadyBooked,
+    AppointmentNotCancellable,
+    AppointmentNotFound,
+    IdempotencyConflict,
+    NoSuchSlot,
+    ServiceNotBookable,
+    ServiceNotFound,
+    SlotClosed,
+    SlotFull,
+    SlotPast,
+    SlotRefused,
+)
+from .models import Appointment, Service, TimeSlot
+from .reference_codes import MAX_DIGITS, MIN_DIGITS, new_appointment_code
+from .schemas import AppointmentOut, SlotOut
+from .slot_calendar import closed_reason
+
+APPOINTMENT = Appointment.__table__
+SLOT = TimeSlot.__table__
+SERVICE = Service.__table__
+
+ALTERNATIVES_HORIZON = timedelta(days=14)
+"""How far after the requested day a refusal looks for free slots."""
+
+CODE_TRIES_PER_LENGTH = 10
+RACE_RETRIES = 3
+"""PostgreSQL only: times a booking is retried after losing a race on a reference code."""
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """A resident asking, at a kiosk, for a service at a local date and time."""
+
+    resident_id: int
+    service_id: str
+    day: date
+    """Local date at the centre."""
+    at: time
+    """Local start time."""
+    device_id: int | None
+    """The kiosk asking; None for staff bookings."""
+    idempotency_key: str | None
+    """Same key (per kiosk) = same booking, however often the kiosk retries."""
+
+    def fingerprint(self) -> str:
+        """What the key must always mean; a reused key asking for something else is refused."""
+        text = f"{self.resident_id}|{self.service_id}|{self.day.isoformat()}|{self.at.isoformat()}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    appointment: AppointmentOut
+    replayed: bool
+    """True when this answers a retry: nothing new was booked."""
+
+
+def appointment_query() -> Select[Any]:
+    """Appointment columns plus its slot's service and times: what `appointment_view` needs."""
+    return select(
+        APPOINTMENT.c.id,
+        APPOINTMENT.c.code,
+        APPOINTMENT.c.slot_id,
+        APPOINTMENT.c.resident_id,
+        APPOINTMENT.c.status,
+        APPOINTMENT.c.request_hash,
+        APPOINTMENT.c.created_at,
+        APPOINTMENT.c.status_changed_at,
+        APPOINTMENT.c.cancel_reason,
+        APPOINTMENT.c.cancelled_by,
+        SLOT.c.service_id,
+        SLOT.c.day,
+        SLOT.c.starts_at,
+        SLOT.c.ends_at,
+    ).join_from(APPOINTMENT, SLOT, APPOINTMENT.c.slot_id == SLOT.c.id)
+
+
+def book(db: Database, zone: ZoneInfo, request: BookingRequest, *, alternatives: int = 3) -> BookingResult:
+    """Book, or raise an `ApiError` saying why not (slot refusals carry `alternatives`)."""
+    starts_at = local_moment(request.day, request.at, zone)
+    for _ in range(RACE_RETRIES):
+        try:
+            with db.write() as conn:
+                return _book(conn, zone, request, starts_at, utc_now())
+        except SlotRefused as refusal:
+            with db.read() as conn:
+                offered = nearest_free_slots(
+                    conn, zone, request.service_id, starts_at, request.resident_id, utc_now(), alternatives
+                )
+            refusal.extra["alternatives"] = [slot.model_dump(mode="json") for slot in offered]
+            raise
+        except IntegrityError:
+            # Lost a race (PostgreSQL): the seat taken above was rolled back with the insert.
+            with db.read() as conn:
+                replay = _explain_lost_race(conn, zone, request)
+            if replay is not None:
+                return replay
+    raise AlreadyBooked("the booking kept colliding with concurrent ones; try again")
+
+
+def _book(conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: datetime, now: datetime
+          ) -> BookingResult:
+    fingerprint = request.fingerprint()
+    if request.idempotency_key is not None:
+        earlier = conn.execute(
+            appointment_query().where(
+                APPOINTMENT.c.device_id == request.device_id,
+                APPOINTMENT.c.idempotency_key == request.idempotency_key,
+            )
+        ).first()
+        if earlier is not None:
+            return _replay(earlier, fingerprint, zone)
+
+    found = conn.execute(
+        select(SERVICE.c.bookable, SLOT.c.id, SLOT.c.closed, SLOT.c.ends_at)
+        .select_from(
+            SERVICE.outerjoin(SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == starts_at))
+        )
+        .where(SERVICE.c.id == request.service_id)
+    ).first()
+    if found is None:
+        raise ServiceNotFound(f"no service with id {request.service_id!r}")
+    if not found.bookable:
+        raise ServiceNotBookable(f"service {request.service_id!r} takes no appointments")
+    if starts_at <= now:
+        raise SlotPast(f"{request.day} {request.at:%H:%M} has already passed")
+    if found.id is None:
+        reason = closed_reason(conn, request.service_id, request.day)
+        if reason is not None:
+            raise SlotClosed(f"{request.service_id!r} is closed on {request.day}", closed=reason)
+        raise NoSuchSlot(f"{request.service_id!r} has no slot starting {request.day} {request.at:%H:%M}")
+    if found.closed:
+        raise SlotClosed(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is closed")
+
+    holding = conn.scalar(
+        select(APPOINTMENT.c.code).where(
+            APPOINTMENT.c.resident_id == request.resident_id,
+            APPOINTMENT.c.slot_id == found.id,
+            APPOINTMENT.c.status == "booked",
+        )
+    )
+    if holding is not None:
+        raise AlreadyBooked("the resident already holds a booking in this slot", code=holding)
+
+    seat = conn.execute(
+        update(SLOT)
+        .where(SLOT.c.id == found.id, SLOT.c.booked < SLOT.c.capacity, SLOT.c.closed.is_(False))
+        .values(booked=SLOT.c.booked + 1)
+    )
+    if seat.rowcount != 1:
+        raise SlotFull(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is fully booked")
+
+    code = _unused_code(conn)
+    conn.execute(
+        insert(APPOINTMENT).values(
+            code=code,
+            resident_id=request.resident_id,
+            slot_id=found.id,
+            status="booked",
+            device_id=request.device_id,
+            idempotency_key=request.idempotency_key,
+            request_hash=fingerprint,
+            created_at=now,
+            status_changed_at=now,
+        )
+    )
+    return BookingResult(
+        AppointmentOut(
+            code=code,
+            service_id=request.service_id,
+            date=request.day,
+            time=f"{request.at:%H:%M}",
+            end_time=found.ends_at.astimezone(zone).strftime("%H:%M"),
+            starts_at=starts_at.astimezone(zone),
+            status="booked",
+            created_at=now.astimezone(zone),
+            status_changed_at=now.astimezone(zone),
+        ),
+        replayed=False,
+    )
+
+
+def _replay(earlier: Any, fingerprint: str, zone: ZoneInfo) -> BookingResult:
+    if earlier.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            "this Idempotency-Key was already used for a different booking; use a new key per booking"
+        )
+    return BookingResult(appointment_view(earlier, zone), replayed=True)
+
+
+def _explain_lost_race(conn: Connection, zone: ZoneInfo, request: BookingRequest) -> BookingResult | None:
+    """After a unique-index violation: what the winner's commit means for this request.
+
+    A replay when the winner was this very request's earlier try; `AlreadyBooked` when the
+    resident now holds the slot; None when only the reference code collided (try again).
+    """
+    if request.idempotency_key is not None:
+        earlier = conn.execute(
+            appointment_query().where(
+                APPOINTMENT.c.device_id == request.device_id,
+                APPOINTMENT.c.idempotency_key == request.idempotency_key,
+            )
+        ).first()
+        if earlier is not None:
+            return _replay(earlier, request.fingerprint(), zone)
+    starts_at = local_moment(request.day, request.at, zone)
+    holding = conn.scalar(
+        appointment_query()
+        .with_only_columns(APPOINTMENT.c.code)
+        .where(
+            APPOINTMENT.c.resident_id == request.resident_id,
+            SLOT.c.service_id == request.service_id,
+            SLOT.c.starts_at == starts_at,
+            APPOINTMENT.c.status == "booked",
+        )
+    )
+    if holding is not None:
+        raise AlreadyBooked("the resident already holds a booking in this slot", code=holding)
+    return None
+
+
+def _unused_code(conn: Connection) -> str:
+    for digits in range(MIN_DIGITS, MAX_DIGITS + 1):
+        for _ in range(CODE_TRIES_PER_LENGTH):
+            code = new_appointment_code(digits)
+            if conn.scalar(select(APPOINTMENT.c.id).where(APPOINTMENT.c.code == code)) is None:
+                return code
+    raise RuntimeError("no free appointment code even with six digits; widen reference_codes")
+
+
+def nearest_free_slots(
+    conn: Connection,
+    zone: ZoneInfo,
+    service_id: str,
+    wanted: datetime,
+    resident_id: int | None,
+    now: datetime,
+    limit: int,
+) -> list[SlotOut]:
+    """Free future slots near `wanted`: the same day by closeness, then later days by day and
+    closeness to the wanted time of day — "九点已满，九点半可以吗？", then "明天九点呢？"."""
+    wanted_local = wanted.astimezone(zone)
+    first_day = max(wanted_local.date(), now.astimezone(zone).date())
+    conditions = [
+        SLOT.c.service_id == service_id,
+        SLOT.c.day.between(first_day, first_day + ALTERNATIVES_HORIZON),
+        SLOT.c.closed.is_(False),
+        SLOT.c.booked < SLOT.c.capacity,
+        SLOT.c.starts_at > now,
+    ]
+    if resident_id is not None:
+        conditions.append(
+            ~exists().where(
+                APPOINTMENT.c.slot_id == SLOT.c.id,
+                APPOINTMENT.c.resident_id == resident_id,
+                APPOINTMENT.c.status == "booked",
+            )
+        )
+    rows = conn.execute(
+        select(
+            SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at,
+            SLOT.c.capacity, SLOT.c.booked, SLOT.c.closed,
+        ).where(*conditions)
+    ).all()
+
+    def minutes_of_day(moment: datetime) -> int:
+        local = moment.astimezone(zone)
+        return local.hour * 60 + local.minute
+
+    wanted_minutes = minutes_of_day(wanted)
+    same_day = sorted(
+        (r for r in rows if r.day == wanted_local.date()), key=lambda r: abs(r.starts_at - wanted)
+    )
+    later = sorted(
+        (r for r in rows if r.day != wanted_local.date()),
+        key=lambda r: (r.day, abs(minutes_of_day(r.starts_at) - wanted_minutes), r.starts_at),
+    )
+    return [slot_view(r, zone, now) for r in [*same_day, *later][:limit]]
+
+
+def cancel(
+    db: Database,
+    zone: ZoneInfo,
+    code: str,
+    reason: str,
+    *,
+    resident_id: int | None,
+    by: str = "resident",
+) -> AppointmentOut:
+    """Cancel an active appointment and free its seat; cancelling twice answers the same.
+
+    `resident_id` limits the search to that resident's appointments (None: staff).
+    """
+    now = utc_now()
+    with db.write() as conn:
+        row = _find(conn, code, resident_id)
+        if row.status == "cancelled":
+            return appointment_view(row, zone)
+        if row.status != "booked":
+            raise AppointmentNotCancellable(f"appointment {code} is {row.status}", status=row.status)
+        if row.starts_at <= now:
+            raise AppointmentNotCancellable(f"appointment {code} has already started", status=row.status)
+        # Lock the slot before the appointment, the order a booking takes them (no deadlock).
+        conn.execute(select(SLOT.c.id).where(SLOT.c.id == row.slot_id).with_for_update())
+        changed = conn.execute(
+            update(APPOINTMENT)
+            .where(APPOINTMENT.c.id == row.id, APPOINTMENT.c.status == "booked")
+            .values(status="cancelled", cancel_reason=reason, cancelled_by=by, status_changed_at=now)
+        ).rowcount
+        if changed:
+            conn.execute(update(SLOT).where(SLOT.c.id == row.slot_id).values(booked=SLOT.c.booked - 1))
+        return appointment_view(_find(conn, code, resident_id), zone)
+
+
+def record_outcome(db: Database, zone: ZoneInfo, code: str, status: str) -> AppointmentOut:
+    """Staff mark a booked appointment completed or no_show; the seat stays used."""
+    now = utc_now()
+    with db.write() as conn:
+        row = _find(conn, code, None)
+        if row.status == status:
+            return appointment_view(row, zone)
+        if row.status != "booked":
+            raise AppointmentNotCancellable(f"appointment {code} is already {row.status}", status=row.status)
+        conn.execute(
+            update(APPOINTMENT)
+            .where(APPOINTMENT.c.id == row.id, APPOINTMENT.c.status == "booked")
+            .values(status=status, status_changed_at=now)
+        )
+        return appointment_view(_find(conn, code, None), zone)
+
+
+def _find(conn: Connection, code: str, resident_id: int | None) -> Any:
+    query = appointment_query().where(APPOINTMENT.c.code == code.upper())
+    if resident_id is not None:
+        query = query.where(APPOINTMENT.c.resident_id == resident_id)
+    row = conn.execute(query).first()
+    if row is None:
+        # Same answer whether the code does not exist or belongs to someone else.
+        raise AppointmentNotFound(f"no appointment {code} for this resident")
+    return row

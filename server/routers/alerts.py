@@ -1,0 +1,54 @@
+"""Alerts from kiosks: an emergency, or a resident asking for a person."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, status
+from sqlalchemy import insert
+
+from ..centre_time import utc_now
+from ..deps import DatabaseDep, DeviceDep, OptionalResidentDep, SettingsDep
+from ..models import Alert
+from ..schemas import AlertIn, AlertOut, error_responses
+
+router = APIRouter(prefix="/alerts", tags=["alerts"], responses=error_responses(401))
+
+ALERT = Alert.__table__
+log = logging.getLogger(__name__)
+
+
+@router.post("", response_model=AlertOut, status_code=status.HTTP_201_CREATED, responses=error_responses(422))
+def raise_alert(
+    body: AlertIn, db: DatabaseDep, settings: SettingsDep, device: DeviceDep, resident: OptionalResidentDep
+) -> AlertOut:
+    """Tell staff now. The kiosk has already given the resident 120 (emergency) — this only
+    brings a person over; it never replaces calling the emergency number."""
+    now = utc_now()
+    with db.write() as conn:
+        alert_id = conn.execute(
+            insert(ALERT)
+            .values(
+                kind=body.kind,
+                device_id=device.id,
+                resident_id=resident.resident_id if resident else None,
+                note=body.note,
+                lang=body.lang,
+                status="open",
+                created_at=now,
+            )
+            .returning(ALERT.c.id)
+        ).scalar_one()
+    level = logging.ERROR if body.kind == "emergency" else logging.WARNING
+    log.log(level, "ALERT %s #%s from kiosk %r", body.kind.upper(), alert_id, device.name)
+    return AlertOut(
+        id=alert_id,
+        kind=body.kind,
+        status="open",
+        device=device.name,
+        resident=resident.name if resident else None,
+        note=body.note,
+        lang=body.lang,
+        created_at=now.astimezone(settings.timezone),
+        acknowledged_at=None,
+    )

@@ -1,0 +1,46 @@
+"""Application progress by the reference code on the resident's receipt.
+
+The answer holds no personal data (service, status, dates, notes), like a parcel
+tracking number, so a code read aloud at the kiosk is enough to ask.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path
+from sqlalchemy import select
+
+from ..deps import DatabaseDep, DeviceDep, SettingsDep
+from ..errors import ProgressNotFound
+from ..models import ProgressEvent, ProgressRecord
+from ..schemas import ProgressEventOut, ProgressOut, error_responses
+
+router = APIRouter(prefix="/progress", tags=["progress"], responses=error_responses(401))
+
+RECORD = ProgressRecord.__table__
+EVENT = ProgressEvent.__table__
+
+
+@router.get("/{code}", response_model=ProgressOut, responses=error_responses(404))
+def get_progress(
+    db: DatabaseDep,
+    settings: SettingsDep,
+    _device: DeviceDep,
+    code: str = Path(pattern="^[A-Za-z][0-9]{3,6}$", examples=["A1023"]),
+) -> ProgressOut:
+    zone = settings.timezone
+    with db.read() as conn:
+        record = conn.execute(select(RECORD).where(RECORD.c.code == code.upper())).first()
+        if record is None:
+            raise ProgressNotFound(f"no application with reference {code.upper()}")
+        events = conn.execute(
+            select(EVENT.c.status, EVENT.c.note, EVENT.c.at)
+            .where(EVENT.c.record_id == record.id)
+            .order_by(EVENT.c.at, EVENT.c.id)
+        ).all()
+    return ProgressOut(
+        code=record.code,
+        service_id=record.service_id,
+        status=record.status,
+        updated_at=record.updated_at.astimezone(zone),
+        history=[ProgressEventOut(status=e.status, note=e.note, at=e.at.astimezone(zone)) for e in events],
+    )

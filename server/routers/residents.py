@@ -1,0 +1,41 @@
+"""Resident identification at a kiosk: start and end a resident session."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from ..deps import DatabaseDep, DeviceDep, ResidentDep, SettingsDep
+from ..identification import end_session, identify
+from ..schemas import IdentifyIn, ResidentOut, ResidentSessionOut, error_responses
+
+router = APIRouter(prefix="/residents", tags=["residents"], responses=error_responses(401))
+
+
+@router.post("/identify", response_model=ResidentSessionOut, responses=error_responses(409, 422, 429))
+def identify_resident(
+    body: IdentifyIn, db: DatabaseDep, settings: SettingsDep, device: DeviceDep
+) -> ResidentSessionOut:
+    """Phone number + birth year → a session token for this kiosk only.
+
+    Wrong data → 401 `identification_failed` (with `attempts_left`), the same whichever
+    fact was wrong; too many failures at this kiosk → 429 `too_many_attempts`.
+    """
+    session = identify(db, settings, device.id, body.phone, body.birth_year)
+    return ResidentSessionOut(
+        session_token=session.token,
+        expires_at=session.expires_at.astimezone(settings.timezone),
+        resident=ResidentOut(name=session.resident_name),
+    )
+
+
+@router.get("/me", response_model=ResidentOut)
+def who_is_identified(resident: ResidentDep) -> ResidentOut:
+    """Check the session is still live (e.g. before reading back a booking)."""
+    return ResidentOut(name=resident.name)
+
+
+@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
+def end_resident_session(resident: ResidentDep, db: DatabaseDep) -> Response:
+    """The conversation is over: the token stops working at once."""
+    end_session(db, resident.session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,99 @@
+"""Staff desk routes (staff device token): see and acknowledge alerts, close appointments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import Row, select, update
+from sqlalchemy.orm import aliased
+
+from ..booking import cancel, record_outcome
+from ..centre_time import utc_now
+from ..deps import DatabaseDep, SettingsDep, StaffDep
+from ..errors import AlertNotFound, ApiError
+from ..models import Alert, Device, Resident
+from ..schemas import AlertOut, AppointmentOut, StaffStatusIn, error_responses
+
+router = APIRouter(prefix="/staff", tags=["staff"], responses=error_responses(401, 403))
+
+ALERT = Alert.__table__
+DEVICE = Device.__table__
+RESIDENT = Resident.__table__
+
+
+class ReasonRequired(ApiError):
+    status_code = 422
+    code = "reason_required"
+
+
+def _alert_query():  # noqa: ANN202 - a Select over joined tables
+    kiosk = aliased(DEVICE)
+    return select(
+        ALERT, kiosk.c.name.label("device_name"), RESIDENT.c.name.label("resident_name")
+    ).select_from(
+        ALERT.join(kiosk, kiosk.c.id == ALERT.c.device_id).outerjoin(RESIDENT, RESIDENT.c.id == ALERT.c.resident_id)
+    )
+
+
+def _alert_view(row: Row[Any], settings: Any) -> AlertOut:
+    zone = settings.timezone
+    return AlertOut(
+        id=row.id,
+        kind=row.kind,
+        status=row.status,
+        device=row.device_name,
+        resident=row.resident_name,
+        note=row.note,
+        lang=row.lang,
+        created_at=row.created_at.astimezone(zone),
+        acknowledged_at=row.acknowledged_at.astimezone(zone) if row.acknowledged_at else None,
+    )
+
+
+@router.get("/alerts", response_model=list[AlertOut])
+def list_alerts(
+    db: DatabaseDep,
+    settings: SettingsDep,
+    _staff: StaffDep,
+    state: Annotated[str, Query(alias="status", pattern="^(open|acknowledged|all)$")] = "open",
+) -> list[AlertOut]:
+    """Emergencies first, then oldest first: the one waiting longest gets help next."""
+    query = _alert_query()
+    if state != "all":
+        query = query.where(ALERT.c.status == state)
+    query = query.order_by((ALERT.c.kind == "emergency").desc(), ALERT.c.created_at)
+    with db.read() as conn:
+        return [_alert_view(row, settings) for row in conn.execute(query)]
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, responses=error_responses(404))
+def acknowledge_alert(alert_id: int, db: DatabaseDep, settings: SettingsDep, staff: StaffDep) -> AlertOut:
+    with db.write() as conn:
+        conn.execute(
+            update(ALERT)
+            .where(ALERT.c.id == alert_id, ALERT.c.status == "open")
+            .values(status="acknowledged", acknowledged_at=utc_now(), acknowledged_by=staff.id)
+        )
+        row = conn.execute(_alert_query().where(ALERT.c.id == alert_id)).first()
+    if row is None:
+        raise AlertNotFound(f"no alert #{alert_id}")
+    return _alert_view(row, settings)
+
+
+@router.post(
+    "/appointments/{code}/status", response_model=AppointmentOut, responses=error_responses(404, 409, 422)
+)
+def set_appointment_status(
+    body: StaffStatusIn,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    _staff: StaffDep,
+    code: str = Path(pattern="^[A-Za-z][0-9]{4,6}$"),
+) -> AppointmentOut:
+    """Completed or no-show after the visit; cancelled (with a reason) e.g. when a day closes."""
+    if body.status == "cancelled":
+        if not body.reason:
+            raise ReasonRequired("a staff cancellation needs a reason the resident can be told")
+        return cancel(db, settings.timezone, code, body.reason, resident_id=None, by="staff")
+    return record_outcome(db, settings.timezone, code, body.status)
