@@ -22,6 +22,14 @@ FUZZY_MIN_SOUND_LENGTH = 7
 FUZZY_CUTOFF = 86.0
 """rapidfuzz partial_ratio (0–100) a near-miss must reach to count as the name."""
 
+EN_SOUND_SPELLING_FLOOR = 60.0
+"""An English sound-alike must also look somewhat alike: "please" sounds like "police"."""
+
+_ZH_SPOKEN_DIGITS = {"0": ("零",), "1": ("一", "幺"), "2": ("二",), "3": ("三",), "4": ("四",),
+                     "5": ("五",), "6": ("六",), "7": ("七",), "8": ("八",), "9": ("九",)}
+_EN_SPOKEN_DIGITS = {"0": ("zero", "oh"), "1": ("one",), "2": ("two",), "3": ("three",), "4": ("four",),
+                     "5": ("five",), "6": ("six",), "7": ("seven",), "8": ("eight",), "9": ("nine",)}
+
 
 @dataclass(frozen=True)
 class _Name:
@@ -41,7 +49,7 @@ class EntityFinder:
         for slot, entries in (("service", catalogue.services), ("hotline", catalogue.hotlines)):
             for entry in entries:
                 for lang, names in entry.names.items():
-                    for name in names:
+                    for name in _with_spoken_numbers(names, lang):
                         surface = normalise(name, lang)
                         if surface:
                             form = sound_form(surface, lang)
@@ -66,6 +74,8 @@ class EntityFinder:
                 continue  # one syllable or a short key sounds like too many other words
             for start in _occurrences(form.sound, name.sound, "en"):
                 begin, end = form.surface_span(start, start + len(name.sound))
+                if lang == "en" and fuzz.ratio(name.surface, form.surface[begin:end]) < EN_SOUND_SPELLING_FLOOR:
+                    continue
                 _claim(SlotSpan(name.slot, name.entity_id, begin, end), occupied, found)
         if not found:
             self._find_fuzzy(form, lang, occupied, found)
@@ -89,6 +99,20 @@ class EntityFinder:
             if end > start:
                 begin, stop = form.surface_span(start, end)
                 _claim(SlotSpan(name.slot, name.entity_id, begin, stop), occupied, found)
+
+
+def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:
+    """Numbers as names ("12345") are also said digit by digit: 幺二三四五, one two three four five."""
+    out = list(names)
+    spoken = _ZH_SPOKEN_DIGITS if lang == "zh" else _EN_SPOKEN_DIGITS
+    joiner = "" if lang == "zh" else " "
+    for name in names:
+        if name.isdigit() and len(name) <= 6:
+            readings = [""]
+            for digit in name:
+                readings = [f"{r}{joiner if r else ''}{w}" for r in readings for w in spoken[digit]][:16]
+            out.extend(r for r in readings if r not in out)
+    return out
 
 
 def _occurrences(text: str, needle: str, lang: Language) -> list[int]:

@@ -27,6 +27,9 @@ RECALL_WEIGHT = 2.0
 SOUND_DISCOUNT = 0.97
 """A match by sound only is slightly less sure than the same match by characters."""
 
+ORDER_WEIGHT = 0.5
+"""Share of the score that comes from neighbouring units matching as neighbours."""
+
 KEYWORD_GAIN = 0.6
 """How far a full-weight keyword lifts an intent towards certainty."""
 
@@ -67,6 +70,8 @@ class _LanguageIndex:
         self.intent_ids = intent_ids
         self.surfaces: list[str] = []
         self.sounds: list[str] = []
+        self.surface_pairs: list[str] = []
+        self.sound_pairs: list[str] = []
         self.classes: list[int] = []
         self.keywords: list[_KeywordForm] = []
 
@@ -75,11 +80,17 @@ class _LanguageIndex:
             self.classes.append(cls)
             self.surfaces.append(utterance.form.surface)
             self.sounds.append(utterance.form.sound)
+            self.surface_pairs.append(utterance.form.surface_pairs)
+            self.sound_pairs.append(utterance.form.sound_pairs)
 
     def freeze(self) -> None:
         order = np.argsort(np.asarray(self.classes, dtype=np.int64), kind="stable")
         self.surfaces = [self.surfaces[i] for i in order]
         self.sounds = [self.sounds[i] for i in order]
+        self.surface_pairs = [self.surface_pairs[i] for i in order]
+        self.sound_pairs = [self.sound_pairs[i] for i in order]
+        self.surface_pair_lengths = np.asarray([len(s) for s in self.surface_pairs], dtype=np.float64)
+        self.sound_pair_lengths = np.asarray([len(s) for s in self.sound_pairs], dtype=np.float64)
         classes = np.asarray(self.classes, dtype=np.int64)[order]
         self.group_classes, self.group_starts = np.unique(classes, return_index=True)
         self.surface_lengths = np.asarray([len(s) for s in self.surfaces], dtype=np.float64)
@@ -92,9 +103,18 @@ class _LanguageIndex:
         best = np.zeros(2 * n + 1)
         if not self.surfaces or not utterance.form.surface:
             return best
-        surface = _f_scores(utterance.form.surface, self.surfaces, self.surface_lengths)
-        sound = _f_scores(utterance.form.sound, self.sounds, self.sound_lengths) * SOUND_DISCOUNT
-        per_phrase = np.maximum(surface, sound)
+        form = utterance.form
+        surface = _ordered(
+            _f_scores(form.surface, self.surfaces, self.surface_lengths),
+            _f_scores(form.surface_pairs, self.surface_pairs, self.surface_pair_lengths),
+            self.surface_pair_lengths,
+        )
+        sound = _ordered(
+            _f_scores(form.sound, self.sounds, self.sound_lengths),
+            _f_scores(form.sound_pairs, self.sound_pairs, self.sound_pair_lengths),
+            self.sound_pair_lengths,
+        )
+        per_phrase = np.maximum(surface, sound * SOUND_DISCOUNT)
         best[self.group_classes] = np.maximum.reduceat(per_phrase, self.group_starts)
         return best
 
@@ -157,6 +177,11 @@ class IntentMatcher:
         order = np.argsort(-scores, kind="stable")
         ranked = tuple(IntentScore(index.intent_ids[i], round(float(scores[i]), 4)) for i in order)
         return Ranking(ranked, round(out_of_scope, 4))
+
+
+def _ordered(single: np.ndarray, pairs: np.ndarray, pair_lengths: np.ndarray) -> np.ndarray:
+    """Blend unit and pair matches; one-unit phrases have no pairs and keep their unit score."""
+    return np.where(pair_lengths > 0, ORDER_WEIGHT * pairs + (1.0 - ORDER_WEIGHT) * single, single)
 
 
 def _f_scores(query: str, phrases: list[str], lengths: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ and finals below make near-homophones (zh/z, n/l, -ng/-n) free as well.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,6 +49,12 @@ class SoundForm:
 
     unit_ends: tuple[int, ...]
     """For each character of `sound`, the end index in `surface` of its unit."""
+
+    surface_pairs: str
+    """Each pair of neighbouring units as one character: rewards words in the right order."""
+
+    sound_pairs: str
+    """The same for neighbouring sound keys."""
 
     def surface_span(self, sound_start: int, sound_end: int) -> tuple[int, int]:
         """The surface span covering the units behind sound[sound_start:sound_end]."""
@@ -103,7 +110,21 @@ def sound_form(text: str, lang: Language) -> SoundForm:
         sound_parts.append(key)
         to_surface.extend([start] * len(key))
         ends.extend([end] * len(key))
-    return SoundForm(text, "".join(sound_parts), tuple(to_surface), tuple(ends))
+    surface_units = [text[start:end] for start, end, _ in units]
+    keys = [key for _, _, key in units]
+    return SoundForm(text, "".join(sound_parts), tuple(to_surface), tuple(ends),
+                     _pair_codes(surface_units), _pair_codes(keys))
+
+
+def _pair_codes(units: list[str]) -> str:
+    """One character per neighbouring pair, so a subsequence match must keep words together.
+
+    A plain longest-common-subsequence lets "是……的" in a long sentence match the example
+    "是的"; over pairs, scattered characters share nothing.
+    """
+    return "".join(
+        chr(0x20000 + zlib.crc32(f"{a}\x1f{b}".encode()) % 0xC0000) for a, b in zip(units, units[1:], strict=False)
+    )
 
 
 def _other_units(text: str, start: int, end: int) -> list[tuple[int, int, str]]:

@@ -96,6 +96,8 @@ def appointment_query() -> Select[Any]:
         APPOINTMENT.c.slot_id,
         APPOINTMENT.c.resident_id,
         APPOINTMENT.c.status,
+        APPOINTMENT.c.device_id,
+        APPOINTMENT.c.idempotency_key,
         APPOINTMENT.c.request_hash,
         APPOINTMENT.c.created_at,
         APPOINTMENT.c.status_changed_at,
@@ -165,15 +167,18 @@ def _book(conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: 
     if found.closed:
         raise SlotClosed(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is closed")
 
-    holding = conn.scalar(
-        select(APPOINTMENT.c.code).where(
+    holding = conn.execute(
+        appointment_query().where(
             APPOINTMENT.c.resident_id == request.resident_id,
             APPOINTMENT.c.slot_id == found.id,
             APPOINTMENT.c.status == "booked",
         )
-    )
+    ).first()
     if holding is not None:
-        raise AlreadyBooked("the resident already holds a booking in this slot", code=holding)
+        if _same_request(holding, request):
+            # PostgreSQL, read committed: our own earlier try committed after the key lookup above.
+            return _replay(holding, fingerprint, zone)
+        raise AlreadyBooked("the resident already holds a booking in this slot", code=holding.code)
 
     seat = conn.execute(
         update(SLOT)
@@ -210,6 +215,14 @@ def _book(conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: 
             status_changed_at=now.astimezone(zone),
         ),
         replayed=False,
+    )
+
+
+def _same_request(appointment: Any, request: BookingRequest) -> bool:
+    return (
+        request.idempotency_key is not None
+        and appointment.idempotency_key == request.idempotency_key
+        and appointment.device_id == request.device_id
     )
 
 
@@ -301,8 +314,9 @@ def nearest_free_slots(
         return local.hour * 60 + local.minute
 
     wanted_minutes = minutes_of_day(wanted)
-    same_day = sorted(
-        (r for r in rows if r.day == wanted_local.date()), key=lambda r: abs(r.starts_at - wanted)
+    same_day = sorted(  # on a tie the later time: the earlier one is nearer to slipping away
+        (r for r in rows if r.day == wanted_local.date()),
+        key=lambda r: (abs(r.starts_at - wanted), r.starts_at < wanted),
     )
     later = sorted(
         (r for r in rows if r.day != wanted_local.date()),

@@ -14,6 +14,7 @@ slot's row lock and the unique indexes settle the rest.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -49,7 +50,9 @@ class Database:
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(url, pool_size)
         elif self.dialect == "postgresql":
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(
+                url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_serializer=_json_text
+            )
         else:
             raise SettingsError(f"database {self.dialect!r} is not supported; use SQLite or PostgreSQL")
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
@@ -79,6 +82,11 @@ class Database:
         self.engine.dispose()
 
 
+def _json_text(value: Any) -> str:
+    """JSON with Chinese kept readable for staff looking at the database directly."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
     database = make_url(url).database
     if not database or database == ":memory:":
@@ -89,6 +97,7 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         connect_args={"check_same_thread": False},
         pool_size=pool_size,
         max_overflow=20,
+        json_serializer=_json_text,
     )
 
     @event.listens_for(engine, "connect")

@@ -126,6 +126,11 @@ class AppointmentNotCancellable(ApiError):
     code = "appointment_not_cancellable"
 
 
+class ReasonRequired(ApiError):
+    status_code = 422
+    code = "reason_required"
+
+
 class DatabaseBusy(ApiError):
     status_code = 503
     code = "database_busy"

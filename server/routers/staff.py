@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Select, select, update
 from sqlalchemy.orm import aliased
 
 from ..booking import cancel, record_outcome
 from ..centre_time import utc_now
 from ..deps import DatabaseDep, SettingsDep, StaffDep
-from ..errors import AlertNotFound, ApiError
+from ..errors import AlertNotFound, ReasonRequired
 from ..models import Alert, Device, Resident
+from ..settings import ServerSettings
 from ..schemas import AlertOut, AppointmentOut, StaffStatusIn, error_responses
 
 router = APIRouter(prefix="/staff", tags=["staff"], responses=error_responses(401, 403))
@@ -22,12 +23,7 @@ DEVICE = Device.__table__
 RESIDENT = Resident.__table__
 
 
-class ReasonRequired(ApiError):
-    status_code = 422
-    code = "reason_required"
-
-
-def _alert_query():  # noqa: ANN202 - a Select over joined tables
+def _alert_query() -> Select[Any]:
     kiosk = aliased(DEVICE)
     return select(
         ALERT, kiosk.c.name.label("device_name"), RESIDENT.c.name.label("resident_name")
@@ -36,7 +32,7 @@ def _alert_query():  # noqa: ANN202 - a Select over joined tables
     )
 
 
-def _alert_view(row: Row[Any], settings: Any) -> AlertOut:
+def _alert_view(row: Row[Any], settings: ServerSettings) -> AlertOut:
     zone = settings.timezone
     return AlertOut(
         id=row.id,

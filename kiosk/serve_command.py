@@ -1,0 +1,116 @@
+"""`kiosk serve`: run the community server (FastAPI + SQLite or PostgreSQL).
+
+Options become KIOSK_* environment variables before uvicorn starts, so the app factory
+in every worker reads the same settings (server/settings.py). The schema is migrated
+and the demo seeded here, once, before any worker serves a request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from sqlalchemy.exc import OperationalError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the community server",
+        description="Run the community server the kiosks talk to. Settings may also come from "
+        "KIOSK_DATABASE_URL, KIOSK_DATA_DIR, KIOSK_TIMEZONE, KIOSK_CATALOGUE (see docs/server.md).",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL, e.g. postgresql://user@host/kiosk (default: SQLite in the data dir)"
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default ./data)")
+    parser.add_argument(
+        "--demo", action="store_true", help="fill an empty database with the demo centre and print its tokens"
+    )
+    parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML for --demo (default: the demo one)")
+    parser.add_argument(
+        "--new-device",
+        metavar="NAME",
+        help="register a kiosk, print its token once, and exit (the token cannot be shown again)",
+    )
+    parser.add_argument("--staff", action="store_true", help="with --new-device: a staff desk, not a kiosk")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes (default 1; keep 1 with SQLite)"
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
+    parser.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    parser.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    # Imported here so `kiosk parse` and friends never pay for FastAPI and SQLAlchemy.
+    import uvicorn
+
+    from intents import CatalogueError, load_catalogue
+    from server.db import Database
+    from server.demo_data import seed_demo
+    from server.devices import add_device
+    from server.errors import SettingsError
+    from server.migrate import upgrade_to_head
+    from server.settings import settings_from_environment
+
+    for variable, value in (
+        ("KIOSK_DATABASE_URL", args.db),
+        ("KIOSK_DATA_DIR", args.data_dir),
+        ("KIOSK_CATALOGUE", args.catalogue),
+    ):
+        if value:
+            os.environ[variable] = value
+    try:
+        settings = settings_from_environment()
+        database = Database(settings.database_url)
+        try:
+            upgrade_to_head(database)
+            if args.new_device:
+                with database.write() as conn:
+                    token = add_device(conn, args.new_device, "staff" if args.staff else "kiosk")
+                print(f"device {args.new_device!r} registered; its token (shown only now): {token}")
+                return 0
+            if args.demo:
+                catalogue = load_catalogue(settings.catalogue_path)
+                for line in seed_demo(database, settings, catalogue).lines():
+                    print(line, flush=True)
+        finally:
+            database.dispose()
+    except (SettingsError, CatalogueError) as exc:
+        print(f"kiosk serve: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"kiosk serve: cannot use the database {_redacted(settings.database_url)}: {exc.orig}", file=sys.stderr)
+        return 2
+
+    if args.workers > 1 and settings.is_sqlite:
+        print(
+            "kiosk serve: warning: several workers share one SQLite file; writes then wait on each "
+            "other in SQLite's busy loop (slower, not unsafe)",
+            file=sys.stderr,
+        )
+    print(f"kiosk serve: {_redacted(settings.database_url)} on http://{args.host}:{args.port}", flush=True)
+    uvicorn.run(
+        "server.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

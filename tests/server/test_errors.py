@@ -1,0 +1,91 @@
+"""Error bodies: specific codes, clear messages, no stack traces, no echoed personal data."""
+
+from __future__ import annotations
+
+import uuid
+
+from server_harness import Centre
+
+
+def test_unknown_fields_are_rejected_by_name(centre: Centre) -> None:
+    kiosk = centre.kiosk()
+    session = centre.identify(kiosk, centre.resident())
+    response = kiosk.post(
+        "/api/v1/appointments",
+        json={"service_id": centre.service(), "date": centre.day(1).isoformat(), "time": "09:00",
+              "resident_id": 1},
+        headers={**session, "Idempotency-Key": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "validation_error"
+    assert "body.resident_id" in body["message"] and "unknown field" in body["message"]
+    assert body["details"] == [
+        {"field": "body.resident_id", "problem": "unknown field (not part of this request)", "type": "extra_forbidden"}
+    ]
+
+
+def test_identify_rejects_extra_fields_without_echoing_the_phone(centre: Centre) -> None:
+    kiosk = centre.kiosk()
+    response = kiosk.post(
+        "/api/v1/residents/identify", json={"phone": "13812345678", "birth_year": 1950, "name": "王秀英"}
+    )
+    assert response.status_code == 422
+    assert "13812345678" not in response.text and "王秀英" not in response.text
+    assert "body.name" in response.json()["message"]
+
+
+def test_malformed_values_and_missing_parts_are_named(centre: Centre) -> None:
+    kiosk = centre.kiosk()
+    session = centre.identify(kiosk, centre.resident())
+    bad_date = kiosk.post(
+        "/api/v1/appointments",
+        json={"service_id": "x", "date": "明天", "time": "25:00"},
+        headers={**session, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert bad_date.status_code == 422
+    fields = {d["field"] for d in bad_date.json()["details"]}
+    assert fields == {"body.date", "body.time"}
+
+    no_key = kiosk.post(
+        "/api/v1/appointments", json={"service_id": "x", "date": "2030-01-01", "time": "09:00"}, headers=session
+    )
+    assert no_key.status_code == 422
+    assert no_key.json()["details"][0]["field"] == "header.Idempotency-Key"
+    assert no_key.json()["details"][0]["problem"] == "required"
+
+    not_json = kiosk.post(
+        "/api/v1/residents/identify", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert not_json.status_code == 422 and not_json.json()["error"] == "validation_error"
+
+    year = kiosk.post("/api/v1/residents/identify", json={"phone": "13800000000", "birth_year": 1800})
+    assert year.status_code == 422 and year.json()["details"][0]["field"] == "body.birth_year"
+
+
+def test_unknown_routes_and_methods_answer_json(centre: Centre) -> None:
+    kiosk = centre.kiosk()
+    missing = kiosk.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    wrong_method = kiosk.delete("/api/v1/services")
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"] == "method_not_allowed"
+
+
+def test_health_and_openapi(centre: Centre, backend: str) -> None:
+    kiosk = centre.kiosk()
+    health = kiosk.get("/healthz").json()
+    assert health == {"status": "ok", "database": backend, "schema_revision": health["schema_revision"]}
+    assert health["schema_revision"]
+    spec = kiosk.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/appointments", "/api/v1/appointments/{code}/cancel", "/api/v1/residents/identify",
+        "/api/v1/services/{service_id}/slots", "/api/v1/notices", "/api/v1/progress/{code}",
+        "/api/v1/alerts", "/api/v1/hotlines", "/api/v1/staff/alerts",
+    ):  # fmt: skip
+        assert path in paths, path
+    assert set(spec["components"]["securitySchemes"]) == {"DeviceToken", "ResidentSession"}
+    booking = paths["/api/v1/appointments"]["post"]
+    assert booking["operationId"] == "appointments-book_appointment"
+    assert {"200", "201", "409", "422"} <= set(booking["responses"])
+    assert spec["components"]["schemas"]["BookingIn"]["additionalProperties"] is False
