@@ -114,7 +114,7 @@ class _Reader:
 
     def text(self, value: Any, where: str) -> str | None:
         if value is None or (isinstance(value, str) and not value.strip()):
-            self.problem(where, "is empty")
+            self.problems.append(f"{where} is empty")
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)

@@ -22,6 +22,9 @@ FUZZY_MIN_SOUND_LENGTH = 7
 FUZZY_CUTOFF = 86.0
 """rapidfuzz partial_ratio (0–100) a near-miss must reach to count as the name."""
 
+NAME_COVERAGE = 0.85
+"""Share of a name a fuzzy match must cover."""
+
 EN_SOUND_SPELLING_FLOOR = 60.0
 """An English sound-alike must also look somewhat alike: "please" sounds like "police"."""
 
@@ -95,6 +98,8 @@ class EntityFinder:
             alignment = fuzz.partial_ratio_alignment(name.sound, form.sound)
             if alignment is None or alignment.score < FUZZY_CUTOFF:
                 continue
+            if alignment.src_end - alignment.src_start < NAME_COVERAGE * len(name.sound):
+                continue  # a short sentence matching a piece of a long name ("救命" in 医疗保险)
             start, end = _snap_to_units(form, alignment.dest_start, alignment.dest_end)
             if end > start:
                 begin, stop = form.surface_span(start, end)

@@ -11,6 +11,7 @@ worse than asking again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +30,11 @@ SOUND_DISCOUNT = 0.97
 
 ORDER_WEIGHT = 0.5
 """Share of the score that comes from neighbouring units matching as neighbours."""
+
+PLACEHOLDER_WEIGHT = 3
+"""How many units one slot placeholder counts as."""
+
+_PLACEHOLDER_RUN = re.compile("[\ue001-\ue00f]")
 
 KEYWORD_GAIN = 0.6
 """How far a full-weight keyword lifts an intent towards certainty."""
@@ -68,52 +74,36 @@ class _LanguageIndex:
 
     def __init__(self, intent_ids: list[str]) -> None:
         self.intent_ids = intent_ids
-        self.surfaces: list[str] = []
-        self.sounds: list[str] = []
-        self.surface_pairs: list[str] = []
-        self.sound_pairs: list[str] = []
+        self.columns: tuple[list[str], ...] = ([], [], [], [])
         self.classes: list[int] = []
         self.keywords: list[_KeywordForm] = []
 
     def add(self, cls: int, utterance: Utterance) -> None:
         if utterance.form.surface:
             self.classes.append(cls)
-            self.surfaces.append(utterance.form.surface)
-            self.sounds.append(utterance.form.sound)
-            self.surface_pairs.append(utterance.form.surface_pairs)
-            self.sound_pairs.append(utterance.form.sound_pairs)
+            for column, text in zip(self.columns, _comparable(utterance), strict=True):
+                column.append(text)
 
     def freeze(self) -> None:
         order = np.argsort(np.asarray(self.classes, dtype=np.int64), kind="stable")
-        self.surfaces = [self.surfaces[i] for i in order]
-        self.sounds = [self.sounds[i] for i in order]
-        self.surface_pairs = [self.surface_pairs[i] for i in order]
-        self.sound_pairs = [self.sound_pairs[i] for i in order]
-        self.surface_pair_lengths = np.asarray([len(s) for s in self.surface_pairs], dtype=np.float64)
-        self.sound_pair_lengths = np.asarray([len(s) for s in self.sound_pairs], dtype=np.float64)
+        self.columns = tuple([column[i] for i in order] for column in self.columns)
+        self.lengths = tuple(np.asarray([len(t) for t in column], dtype=np.float64) for column in self.columns)
         classes = np.asarray(self.classes, dtype=np.int64)[order]
         self.group_classes, self.group_starts = np.unique(classes, return_index=True)
-        self.surface_lengths = np.asarray([len(s) for s in self.surfaces], dtype=np.float64)
-        self.sound_lengths = np.asarray([len(s) for s in self.sounds], dtype=np.float64)
         self.keywords.sort(key=lambda k: len(k.surface), reverse=True)
 
     def class_scores(self, utterance: Utterance) -> np.ndarray:
         """Best F-score per class (2n + 1 entries; 0 for classes without phrases)."""
         n = len(self.intent_ids)
         best = np.zeros(2 * n + 1)
-        if not self.surfaces or not utterance.form.surface:
+        if not self.classes or not utterance.form.surface:
             return best
-        form = utterance.form
-        surface = _ordered(
-            _f_scores(form.surface, self.surfaces, self.surface_lengths),
-            _f_scores(form.surface_pairs, self.surface_pairs, self.surface_pair_lengths),
-            self.surface_pair_lengths,
-        )
-        sound = _ordered(
-            _f_scores(form.sound, self.sounds, self.sound_lengths),
-            _f_scores(form.sound_pairs, self.sound_pairs, self.sound_pair_lengths),
-            self.sound_pair_lengths,
-        )
+        f = [
+            _f_scores(query, column, lengths)
+            for query, column, lengths in zip(_comparable(utterance), self.columns, self.lengths, strict=True)
+        ]
+        surface = _ordered(f[0], f[1], self.lengths[1])
+        sound = _ordered(f[2], f[3], self.lengths[3])
         per_phrase = np.maximum(surface, sound * SOUND_DISCOUNT)
         best[self.group_classes] = np.maximum.reduceat(per_phrase, self.group_starts)
         return best
@@ -171,12 +161,32 @@ class IntentMatcher:
         classes = index.class_scores(utterance)
         examples, counters, out_of_scope = classes[:n], classes[n:2 * n], float(classes[2 * n])
         keywords = index.keyword_scores(utterance)
+        # A counter-example closer than any example discounts the example evidence only: a
+        # keyword such as 摔倒 still carries its intent ("my wife collapsed" is not "help").
+        examples = np.where(counters > examples, examples * (1.0 - counters), examples)
         scores = examples + (1.0 - examples) * KEYWORD_GAIN * keywords
-        beaten = counters > examples
-        scores = np.where(beaten, scores * (1.0 - counters), scores)
         order = np.argsort(-scores, kind="stable")
         ranked = tuple(IntentScore(index.intent_ids[i], round(float(scores[i]), 4)) for i in order)
         return Ranking(ranked, round(out_of_scope, 4))
+
+
+def _comparable(utterance: Utterance) -> tuple[str, str, str, str]:
+    """The four strings compared per phrase: characters, character pairs, sounds, sound pairs.
+
+    A placeholder stands for a whole name or date, so it weighs as much as a short word:
+    "{service}多少钱" must not match "猪肉多少钱" just because only one unit differs.
+    """
+    form = utterance.form
+    return (
+        _weigh_placeholders(form.surface),
+        form.surface_pairs,
+        _weigh_placeholders(form.sound_units),
+        form.sound_pairs,
+    )
+
+
+def _weigh_placeholders(text: str) -> str:
+    return _PLACEHOLDER_RUN.sub(lambda m: m.group(0) * PLACEHOLDER_WEIGHT, text)
 
 
 def _ordered(single: np.ndarray, pairs: np.ndarray, pair_lengths: np.ndarray) -> np.ndarray:

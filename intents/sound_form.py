@@ -7,6 +7,7 @@ and finals below make near-homophones (zh/z, n/l, -ng/-n) free as well.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ class SoundForm:
 
     unit_ends: tuple[int, ...]
     """For each character of `sound`, the end index in `surface` of its unit."""
+
+    sound_units: str
+    """One character per sound key: compares whole syllables or words, not their letters."""
 
     surface_pairs: str
     """Each pair of neighbouring units as one character: rewards words in the right order."""
@@ -113,7 +117,14 @@ def sound_form(text: str, lang: Language) -> SoundForm:
     surface_units = [text[start:end] for start, end, _ in units]
     keys = [key for _, _, key in units]
     return SoundForm(text, "".join(sound_parts), tuple(to_surface), tuple(ends),
-                     _pair_codes(surface_units), _pair_codes(keys))
+                     "".join(_unit_code(key) for key in keys), _pair_codes(surface_units), _pair_codes(keys))
+
+
+def _unit_code(key: str) -> str:
+    """A sound key as one character; placeholders stay themselves."""
+    if len(key) == 1 and "\ue000" <= key <= "\uf8ff":
+        return key
+    return chr(0x20000 + zlib.crc32(key.encode()) % 0xC0000)
 
 
 def _pair_codes(units: list[str]) -> str:
@@ -123,7 +134,7 @@ def _pair_codes(units: list[str]) -> str:
     "是的"; over pairs, scattered characters share nothing.
     """
     return "".join(
-        chr(0x20000 + zlib.crc32(f"{a}\x1f{b}".encode()) % 0xC0000) for a, b in zip(units, units[1:], strict=False)
+        chr(0x20000 + zlib.crc32(f"{a}\x1f{b}".encode()) % 0xC0000) for a, b in itertools.pairwise(units)
     )
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from server_harness import Centre, book
+from sqlalchemy import select, update
+
+from server.models import Appointment, TimeSlot
 
 
 def test_emergency_and_handoff_alerts_reach_staff(centre: Centre) -> None:
@@ -70,15 +75,12 @@ def test_started_appointment_cannot_be_cancelled(centre: Centre) -> None:
     session = centre.identify(kiosk, centre.resident())
     code = book(kiosk, session, service, centre.day(1), "09:00").json()["code"]
     # Move the booked slot into the past, as time would.
-    from sqlalchemy import text
-
+    slot = TimeSlot.__table__
+    starts = datetime(2000, 1, 1, 9, tzinfo=UTC)
     with centre.server.database.write() as conn:
+        slot_id = conn.scalar(select(Appointment.__table__.c.slot_id).where(Appointment.__table__.c.code == code))
         conn.execute(
-            text(
-                "UPDATE time_slot SET starts_at = :s, ends_at = :e WHERE id = "
-                "(SELECT slot_id FROM appointment WHERE code = :c)"
-            ),
-            {"s": "2000-01-01 01:00:00.000000", "e": "2000-01-01 01:30:00.000000", "c": code},
+            update(slot).where(slot.c.id == slot_id).values(starts_at=starts, ends_at=starts + timedelta(minutes=30))
         )
     refused = kiosk.post(f"/api/v1/appointments/{code}/cancel", headers=session)
     assert refused.status_code == 409 and refused.json()["error"] == "appointment_not_cancellable"
