@@ -20,7 +20,9 @@ from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cdist
 
 from .catalogue import Catalogue, Language
+from .sound_form import SoundForm
 from .utterance import Utterance, UtterancePreparer
+from .word_evidence import WordEvidence, evidence_words
 
 RECALL_WEIGHT = 2.0
 """F-beta's beta: how much more covering an example counts than extra words around it."""
@@ -36,8 +38,14 @@ PLACEHOLDER_WEIGHT = 3
 
 _PLACEHOLDER_RUN = re.compile("[\ue001-\ue00f]")
 
+WORD_WEIGHT = 0.4
+"""Share of an intent's score from word votes rather than whole-example matches."""
+
 KEYWORD_GAIN = 0.6
 """How far a full-weight keyword lifts an intent towards certainty."""
+
+CROSS_WORD_MIN_KEY = 5
+"""Shortest English sound key matched across word boundaries (shorter ones match anywhere)."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +85,14 @@ class _LanguageIndex:
         self.columns: tuple[list[str], ...] = ([], [], [], [])
         self.classes: list[int] = []
         self.keywords: list[_KeywordForm] = []
+        n = len(intent_ids)
+        self.evidence = WordEvidence(n + 1)
+        self._evidence_class = {cls: cls for cls in range(n)} | {2 * n: n}
 
     def add(self, cls: int, utterance: Utterance) -> None:
         if utterance.form.surface:
+            if cls in self._evidence_class:
+                self.evidence.add(self._evidence_class[cls], evidence_words(utterance.form, utterance.lang))
             self.classes.append(cls)
             for column, text in zip(self.columns, _comparable(utterance), strict=True):
                 column.append(text)
@@ -91,6 +104,7 @@ class _LanguageIndex:
         classes = np.asarray(self.classes, dtype=np.int64)[order]
         self.group_classes, self.group_starts = np.unique(classes, return_index=True)
         self.keywords.sort(key=lambda k: len(k.surface), reverse=True)
+        self.evidence.freeze()
 
     def class_scores(self, utterance: Utterance) -> np.ndarray:
         """Best F-score per class (2n + 1 entries; 0 for classes without phrases)."""
@@ -113,14 +127,10 @@ class _LanguageIndex:
         scores = np.zeros(len(self.intent_ids))
         claimed: list[tuple[int, int]] = []
         form = utterance.form
-        padded_sound = f" {form.sound} "
         for keyword in self.keywords:
             spans = _find_all(form.surface, keyword.surface, utterance.lang == "en")
             if not spans and keyword.sound is not None:
-                spans = [
-                    form.surface_span(start, start + len(keyword.sound))
-                    for start, _ in _find_all(padded_sound, f" {keyword.sound} ", False)
-                ]
+                spans = _sound_spans(form, keyword.sound, utterance.lang)
             for start, end in spans:
                 if all(end <= a or start >= b for a, b in claimed):
                     claimed.append((start, end))
@@ -159,7 +169,10 @@ class IntentMatcher:
         index = self._indexes[utterance.lang]
         n = len(index.intent_ids)
         classes = index.class_scores(utterance)
-        examples, counters, out_of_scope = classes[:n], classes[n:2 * n], float(classes[2 * n])
+        words = index.evidence.scores(evidence_words(utterance.form, utterance.lang))
+        examples = (1.0 - WORD_WEIGHT) * classes[:n] + WORD_WEIGHT * words[:n]
+        counters = classes[n:2 * n]
+        out_of_scope = float((1.0 - WORD_WEIGHT) * classes[2 * n] + WORD_WEIGHT * words[n])
         keywords = index.keyword_scores(utterance)
         # A counter-example closer than any example discounts the example evidence only: a
         # keyword such as 摔倒 still carries its intent ("my wife collapsed" is not "help").
@@ -205,6 +218,25 @@ def _f_scores(query: str, phrases: list[str], lengths: np.ndarray) -> np.ndarray
     with np.errstate(divide="ignore", invalid="ignore"):
         f = np.where(denominator > 0, (1 + b2) * precision * recall / denominator, 0.0)
     return f
+
+
+def _sound_spans(form: SoundForm, sound: str, lang: Language) -> list[tuple[int, int]]:
+    """Surface spans that sound like `sound`, on whole units.
+
+    English recognisers split and join words freely ("a point meant" for "appointment"),
+    so a longer English key may also run across word boundaries.
+    """
+    spans = [form.surface_span(s, s + len(sound)) for s, _ in _find_all(f" {form.sound} ", f" {sound} ", False)]
+    compact = sound.replace(" ", "")
+    if spans or lang != "en" or len(compact) < CROSS_WORD_MIN_KEY:
+        return spans
+    positions = [i for i, ch in enumerate(form.sound) if ch != " "]
+    joined = form.sound.replace(" ", "")
+    for start, end in _find_all(joined, compact, False):
+        first, last = positions[start], positions[end - 1] + 1
+        if (first == 0 or form.sound[first - 1] == " ") and (last == len(form.sound) or form.sound[last] == " "):
+            spans.append(form.surface_span(first, last))
+    return spans
 
 
 def _find_all(text: str, needle: str, whole_words: bool) -> list[tuple[int, int]]:

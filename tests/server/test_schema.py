@@ -45,12 +45,15 @@ def test_migrations_build_exactly_the_models_and_undo_cleanly(fresh_database: Da
     upgrade_to_head(fresh_database)  # at head: a no-op
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys(centre: Centre, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("SQLite pragmas")
+def test_connection_settings_the_server_relies_on(centre: Centre, backend: str) -> None:
     with centre.server.database.read() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        if backend == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+        else:
+            assert conn.exec_driver_sql("SHOW server_encoding").scalar() == "UTF8"  # Chinese text
+            assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
 
 
 def test_the_database_itself_refuses_overbooking_and_double_booking(centre: Centre) -> None:
