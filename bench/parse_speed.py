@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -40,7 +41,7 @@ def generated_catalogue(phrases: int, seed: int = 7) -> str:
             have += len(examples)
             for text in examples:
                 if lang == "zh":
-                    pieces[lang].extend(text[i:i + 3] for i in range(0, len(text), 3))
+                    pieces[lang].extend(re.findall(r"\{[a-z]+\}|[^{]{1,3}", text))
                 else:
                     words = text.split()
                     pieces[lang].extend(" ".join(words[i:i + 2]) for i in range(0, len(words), 2))

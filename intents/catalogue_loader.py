@@ -31,6 +31,9 @@ from .catalogue import (
 )
 from .errors import CatalogueError
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML was built with it: ten times faster on a big catalogue."""
+
 REQUIRED_INTENTS = (
     "dialog.yes",
     "dialog.no",
@@ -77,7 +80,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 def parse_catalogue(text: str, source: str = "<text>") -> Catalogue:
     """Validate catalogue YAML text; `source` names it in messages."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -7,6 +7,7 @@ exact sound (homophones), then fuzzy sound for longer names (near-misses such as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -59,28 +60,37 @@ class EntityFinder:
                             self._names[lang].append(_Name(slot, entry.id, surface, form.sound))
         for names in self._names.values():
             names.sort(key=lambda n: len(n.surface), reverse=True)
+        self._by_surface = {lang: _first_by(names, "surface") for lang, names in self._names.items()}
+        self._by_sound = {
+            lang: _first_by([n for n in names if _sound_trusted(n, lang)], "sound")
+            for lang, names in self._names.items()
+        }
+        self._surface_pattern = {lang: _alternation(list(d), lang == "en") for lang, d in self._by_surface.items()}
+        self._sound_pattern = {lang: _alternation(list(d), True) for lang, d in self._by_sound.items()}
         self._fuzzy: dict[Language, list[_Name]] = {
             lang: [n for n in names if len(n.sound.replace(" ", "")) >= FUZZY_MIN_SOUND_LENGTH]
             for lang, names in self._names.items()
         }
 
-    def find(self, form: SoundForm, lang: Language, taken: list[SlotSpan]) -> list[SlotSpan]:
-        """Entity spans in `form.surface` that do not overlap `taken` (spans found before)."""
+    def find(self, form: SoundForm, lang: Language, taken: list[SlotSpan], fuzzy: bool = True) -> list[SlotSpan]:
+        """Entity spans in `form.surface` that do not overlap `taken` (spans found before).
+
+        `fuzzy` is for recogniser output; catalogue text is spelled as meant.
+        """
         found: list[SlotSpan] = []
         occupied = list(taken)
-        names = self._names.get(lang, [])
-        for name in names:
-            for start in _occurrences(form.surface, name.surface, lang):
-                _claim(SlotSpan(name.slot, name.entity_id, start, start + len(name.surface)), occupied, found)
-        for name in names:
-            if len(name.surface) < 2 if lang == "zh" else len(name.sound) < 3:
-                continue  # one syllable or a short key sounds like too many other words
-            for start in _occurrences(form.sound, name.sound, "en"):
-                begin, end = form.surface_span(start, start + len(name.sound))
-                if lang == "en" and fuzz.ratio(name.surface, form.surface[begin:end]) < EN_SOUND_SPELLING_FLOOR:
-                    continue
-                _claim(SlotSpan(name.slot, name.entity_id, begin, end), occupied, found)
-        if not found:
+        pattern = self._surface_pattern.get(lang)
+        for match in pattern.finditer(form.surface) if pattern else ():
+            name = self._by_surface[lang][match.group(0)]
+            _claim(SlotSpan(name.slot, name.entity_id, match.start(), match.end()), occupied, found)
+        pattern = self._sound_pattern.get(lang)
+        for match in pattern.finditer(form.sound) if pattern else ():
+            name = self._by_sound[lang][match.group(0)]
+            begin, end = form.surface_span(match.start(), match.end())
+            if lang == "en" and fuzz.ratio(name.surface, form.surface[begin:end]) < EN_SOUND_SPELLING_FLOOR:
+                continue
+            _claim(SlotSpan(name.slot, name.entity_id, begin, end), occupied, found)
+        if fuzzy and not found:
             self._find_fuzzy(form, lang, occupied, found)
         return sorted(found, key=lambda s: s.start)
 
@@ -120,16 +130,24 @@ def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:
     return out
 
 
-def _occurrences(text: str, needle: str, lang: Language) -> list[int]:
-    """Start offsets of `needle` in `text`; in English only on word boundaries."""
-    starts = []
-    start = text.find(needle)
-    while start != -1:
-        end = start + len(needle)
-        if lang == "zh" or ((start == 0 or text[start - 1] == " ") and (end == len(text) or text[end] == " ")):
-            starts.append(start)
-        start = text.find(needle, start + 1)
-    return starts
+def _sound_trusted(name: _Name, lang: Language) -> bool:
+    """One syllable or a short key sounds like too many other words to be matched by sound."""
+    return len(name.surface) >= 2 if lang == "zh" else len(name.sound) >= 3
+
+
+def _first_by(names: list[_Name], attribute: str) -> dict[str, _Name]:
+    table: dict[str, _Name] = {}
+    for name in names:
+        table.setdefault(getattr(name, attribute), name)
+    return table
+
+
+def _alternation(texts: list[str], whole_words: bool) -> re.Pattern[str] | None:
+    """One regex for all names, longest first, so the longest name wins at each position."""
+    if not texts:
+        return None
+    body = "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
+    return re.compile(rf"(?<![^ ])(?:{body})(?![^ ])" if whole_words else body)
 
 
 def _snap_to_units(form: SoundForm, start: int, end: int) -> tuple[int, int]:

@@ -150,18 +150,18 @@ class IntentMatcher:
             index = _LanguageIndex(ids)
             for cls, intent in enumerate(catalogue.intents):
                 for text in intent.examples.get(lang, ()):
-                    index.add(cls, preparer.prepare(text, lang, anchor))
+                    index.add(cls, preparer.prepare(text, lang, anchor, heard=False))
                 for text in intent.counter_examples.get(lang, ()):
-                    index.add(n + cls, preparer.prepare(text, lang, anchor))
+                    index.add(n + cls, preparer.prepare(text, lang, anchor, heard=False))
                 for keyword in intent.keywords.get(lang, ()):
-                    form = preparer.prepare(keyword.text, lang, anchor).form
+                    form = preparer.prepare(keyword.text, lang, anchor, heard=False).form
                     if form.surface:
                         trusted = len(form.surface) >= 2 if lang == "zh" else len(form.sound) >= 3
                         index.keywords.append(
                             _KeywordForm(cls, keyword.weight, form.surface, form.sound if trusted else None)
                         )
             for text in catalogue.out_of_scope.get(lang, ()):
-                index.add(2 * n, preparer.prepare(text, lang, anchor))
+                index.add(2 * n, preparer.prepare(text, lang, anchor, heard=False))
             index.freeze()
             self._indexes[lang] = index
 

@@ -73,12 +73,19 @@ def fuzzy_syllable(syllable: str) -> str:
     return syllable
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
+def _han_key(char: str) -> str:
+    """The fuzzy toneless syllable of one character, in its most common reading.
+
+    Per character rather than per phrase: phrase segmentation costs ~100x more, and a
+    recogniser's homophone has to be compared with the same reading on both sides anyway.
+    """
+    keys = lazy_pinyin(char, style=Style.NORMAL, errors="ignore")
+    return fuzzy_syllable(keys[0]) if keys else char
+
+
 def _han_run_keys(run: str) -> tuple[str, ...]:
-    keys = lazy_pinyin(run, style=Style.NORMAL, errors="ignore")
-    if len(keys) != len(run):  # characters pypinyin does not know: fall back one by one
-        keys = [(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore") or [ch])[0] for ch in run]
-    return tuple(fuzzy_syllable(k) for k in keys)
+    return tuple(_han_key(ch) for ch in run)
 
 
 @lru_cache(maxsize=8192)
@@ -120,6 +127,7 @@ def sound_form(text: str, lang: Language) -> SoundForm:
                      "".join(_unit_code(key) for key in keys), _pair_codes(surface_units), _pair_codes(keys))
 
 
+@lru_cache(maxsize=65536)
 def _unit_code(key: str) -> str:
     """A sound key as one character; placeholders stay themselves."""
     if len(key) == 1 and "\ue000" <= key <= "\uf8ff":

@@ -44,14 +44,15 @@ class UtterancePreparer:
         self._fillers = FillerRemover(catalogue.settings.fillers)
         self._hours = {s.id: s.hours for s in catalogue.services}
 
-    def prepare(self, text: str, lang: Language, today: date) -> Utterance:
+    def prepare(self, text: str, lang: Language, today: date, heard: bool = True) -> Utterance:
+        """`heard` is False for catalogue text, which needs no forgiveness for misspelt names."""
         normalised = normalise(braced_to_placeholders(text), lang)
         form = sound_form(normalised, lang)
         settings = self._catalogue.settings
         slots: list[SlotSpan] = []
         _add(slots, find_references(normalised, lang, settings.reference_digits))
         _add(slots, find_dates(normalised, lang, today))
-        entities = self._entities.find(form, lang, slots)
+        entities = self._entities.find(form, lang, slots, fuzzy=heard)
         service = next((s.value for s in entities if s.name == "service"), None)
         hours = self._hours.get(service) if service else settings.centre_hours
         _add(slots, find_times(normalised, lang, hours))

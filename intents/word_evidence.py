@@ -8,8 +8,8 @@ intents share it — "取消" or "cancel" speak loudly, "我" or "the" barely at
 
 from __future__ import annotations
 
+import itertools
 import math
-import re
 
 import numpy as np
 
@@ -26,7 +26,7 @@ def evidence_words(form: SoundForm, lang: Language) -> set[str]:
     """Units and neighbouring pairs: pinyin syllables in Mandarin, stemmed words in English."""
     units = form.sound.split() if lang == "zh" else [_stem(w) for w in form.surface.split()]
     words = set(units)
-    words.update(f"{a}+{b}" for a, b in zip(units, units[1:], strict=False))
+    words.update(f"{a}+{b}" for a, b in itertools.pairwise(units))
     return words
 
 
@@ -35,10 +35,9 @@ def _stem(word: str) -> str:
     for suffix in _EN_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
-            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiousl":
-                word = word[:-1]
-            elif suffix in ("ing", "ed") and re.search(r"ll$", word):
-                word = word[:-1]
+            doubled = len(word) > 3 and word[-1] == word[-2]
+            if doubled and (word[-1] not in "aeiousl" or (word[-1] == "l" and suffix in ("ing", "ed"))):
+                word = word[:-1]  # stopped → stop, cancelled → cancel; but dress, call stay
             break
     return word
 

@@ -1,0 +1,256 @@
+"""Booking load bench: many kiosks booking at once against a real `kiosk serve` (SQLite, demo data).
+
+    .venv/bin/python bench/booking_load.py [--clients 16] [--seconds 10] [--residents 32]
+
+Starts the server on a free loopback port with a fresh data directory, registers extra
+residents, identifies each at the demo kiosk, then lets every client book slots as fast
+as it can for the given time. Clients pick among the first few open slots of a shared
+list, so they collide on the same slots the way a busy morning would, and drop a slot
+when the server says it is full. Latency is measured per booking request (refusals
+included) from the client. Afterwards the SQLite file is opened directly and every slot
+is checked: active appointments must never exceed capacity and must equal the slot's
+counter. The last line is machine-readable:
+
+    bookings_per_s=… p50_ms=… p99_ms=… overbooked=…
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+DEMO_KIOSK_TOKEN = "demo-kiosk-token"
+HOT_WINDOW = 6
+"""Clients choose among this many open slots at the head of the list: real contention."""
+
+
+@dataclass
+class SlotPool:
+    """Open slots, soonest first, shared by all clients; full ones are dropped."""
+
+    slots: list[tuple[str, str, str]]
+    """(service_id, date, "HH:MM")."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pick(self, rng: random.Random, skip: set[tuple[str, str, str]]) -> tuple[str, str, str] | None:
+        with self.lock:
+            window = [slot for slot in self.slots[: HOT_WINDOW + len(skip)] if slot not in skip][:HOT_WINDOW]
+            if not window:
+                window = [slot for slot in self.slots if slot not in skip][:HOT_WINDOW]
+            return rng.choice(window) if window else None
+
+    def drop(self, slot: tuple[str, str, str]) -> None:
+        with self.lock, suppress(ValueError):  # another client dropped it first
+            self.slots.remove(slot)
+
+
+@dataclass
+class ClientResult:
+    latencies: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    log = (data_dir / "server.log").open("wb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "serve", "--demo", "--data-dir", str(data_dir),
+         "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"kiosk serve exited:\n{(data_dir / 'server.log').read_text()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    sys.exit("kiosk serve did not start within 60 s")
+
+
+def add_residents(data_dir: Path, count: int) -> list[tuple[str, int]]:
+    """Register bench residents straight in the database (there is no API to enrol residents)."""
+    from server.phone_numbers import phone_lookup_hash
+    from server.settings import PHONE_KEY_FILE
+
+    key = (data_dir / PHONE_KEY_FILE).read_text().strip().encode()
+    people = [(f"150{i:08d}", 1940 + i % 30) for i in range(count)]
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(data_dir / "kiosk.sqlite3", timeout=30) as conn:
+        conn.executemany(
+            "INSERT INTO resident (name, phone, phone_hash, birth_year, created_at) VALUES (?, ?, ?, ?, ?)",
+            [(f"bench {i}", phone, phone_lookup_hash(phone, key), year, now) for i, (phone, year) in
+             enumerate(people)],
+        )  # fmt: skip
+    return people
+
+
+def open_slots(client: httpx.Client, days: int) -> list[tuple[str, str, str]]:
+    services = [s["id"] for s in client.get("/api/v1/services").json() if s["bookable"]]
+    today = datetime.now().date()
+    slots = []
+    for offset in range(days):
+        day = (today + timedelta(days=offset)).isoformat()
+        for service in services:
+            listing = client.get(f"/api/v1/services/{service}/slots", params={"date": day, "only_free": True})
+            slots += [(service, day, slot["time"]) for slot in listing.json()["slots"]]
+    slots.sort(key=lambda s: (s[1], s[2], s[0]))
+    return slots
+
+
+def run_client(
+    base_url: str, session: str, pool: SlotPool, start: threading.Barrier, stop_at: list[float], seed: int
+) -> ClientResult:
+    rng = random.Random(seed)
+    result = ClientResult()
+    mine: set[tuple[str, str, str]] = set()
+    headers = {"Authorization": f"Bearer {DEMO_KIOSK_TOKEN}", "X-Resident-Session": session}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+        client.get("/healthz")
+        start.wait()
+        while time.perf_counter() < stop_at[0]:
+            slot = pool.pick(rng, mine)
+            if slot is None:
+                result.outcomes["no_slots_left"] += 1
+                break
+            service, day, at = slot
+            began = time.perf_counter()
+            response = client.post(
+                "/api/v1/appointments",
+                json={"service_id": service, "date": day, "time": at},
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            )
+            result.latencies.append(time.perf_counter() - began)
+            if response.status_code == 201:
+                result.outcomes["booked"] += 1
+                mine.add(slot)
+            else:
+                error = response.json().get("error", str(response.status_code))
+                result.outcomes[error] += 1
+                if error == "slot_full":
+                    pool.drop(slot)
+                elif error == "already_booked":
+                    mine.add(slot)
+    return result
+
+
+def check_database(path: Path) -> tuple[int, int, int]:
+    """(overbooked slots, slots whose counter disagrees with its appointments, double bookings)."""
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT s.capacity, s.booked, "
+            "(SELECT count(*) FROM appointment a WHERE a.slot_id = s.id AND a.status = 'booked') "
+            "FROM time_slot s"
+        ).fetchall()
+        doubles = conn.execute(
+            "SELECT count(*) FROM (SELECT resident_id, slot_id FROM appointment WHERE status = 'booked' "
+            "GROUP BY resident_id, slot_id HAVING count(*) > 1)"
+        ).fetchone()[0]
+    overbooked = sum(1 for capacity, booked, active in rows if active > capacity or booked > capacity)
+    mismatched = sum(1 for _capacity, booked, active in rows if booked != active)
+    return overbooked, mismatched, doubles
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=16, help="concurrent kiosk clients (default 16)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to book (default 10)")
+    parser.add_argument("--residents", type=int, default=32, help="bench residents to enrol (default 32)")
+    parser.add_argument("--days", type=int, default=30, help="days of slots to book into (default 30)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (default 1)")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory for inspection")
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = start_server(data_dir, port, args.workers)
+    try:
+        people = add_residents(data_dir, args.residents)
+        with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {DEMO_KIOSK_TOKEN}"}) as setup:
+            sessions = []
+            for phone, year in people:
+                identified = setup.post("/api/v1/residents/identify", json={"phone": phone, "birth_year": year})
+                identified.raise_for_status()
+                sessions.append(identified.json()["session_token"])
+            pool = SlotPool(open_slots(setup, args.days))
+        print(f"server pid {server.pid}, {len(pool.slots)} open slots, {args.clients} clients, "
+              f"{len(sessions)} residents, {args.seconds:g} s", flush=True)  # fmt: skip
+
+        start = threading.Barrier(args.clients + 1)
+        stop_at = [float("inf")]
+        results: list[ClientResult] = [ClientResult() for _ in range(args.clients)]
+
+        def client_thread(i: int) -> None:
+            results[i] = run_client(base_url, sessions[i % len(sessions)], pool, start, stop_at, seed=i)
+
+        threads = [threading.Thread(target=client_thread, args=(i,)) for i in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        start.wait()
+        began = time.perf_counter()
+        stop_at[0] = began + args.seconds
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    latencies = [lat for r in results for lat in r.latencies]
+    outcomes: Counter[str] = sum((r.outcomes for r in results), Counter())
+    overbooked, mismatched, doubles = check_database(data_dir / "kiosk.sqlite3")
+    if not args.keep:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    else:
+        print(f"data kept in {data_dir}")
+
+    booked = outcomes["booked"]
+    print(f"requests: {len(latencies)} in {elapsed:.2f} s = {len(latencies) / elapsed:.0f}/s; "
+          f"outcomes: {dict(outcomes)}")  # fmt: skip
+    if latencies:
+        print(f"latency ms: mean {statistics.mean(latencies) * 1000:.1f}, "
+              f"max {max(latencies) * 1000:.1f}")  # fmt: skip
+    print(f"database check: overbooked slots {overbooked}, counter mismatches {mismatched}, "
+          f"double bookings {doubles}")  # fmt: skip
+    p50 = percentile(latencies, 0.50) * 1000 if latencies else float("nan")
+    p99 = percentile(latencies, 0.99) * 1000 if latencies else float("nan")
+    print(f"bookings_per_s={booked / elapsed:.0f} p50_ms={p50:.1f} p99_ms={p99:.1f} "
+          f"overbooked={overbooked + mismatched + doubles}")  # fmt: skip
+    return 0 if overbooked + mismatched + doubles == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
