@@ -65,8 +65,11 @@ class EntityFinder:
             lang: _first_by([n for n in names if _sound_trusted(n, lang)], "sound")
             for lang, names in self._names.items()
         }
-        self._surface_pattern = {lang: _alternation(list(d), lang == "en") for lang, d in self._by_surface.items()}
-        self._sound_pattern = {lang: _alternation(list(d), True) for lang, d in self._by_sound.items()}
+        self._surface_pattern = {
+            lang: _alternation(list(d), whole_words=lang == "en", plurals=lang == "en")
+            for lang, d in self._by_surface.items()
+        }
+        self._sound_pattern = {lang: _alternation(list(d), True, False) for lang, d in self._by_sound.items()}
         self._fuzzy: dict[Language, list[_Name]] = {
             lang: [n for n in names if len(n.sound.replace(" ", "")) >= FUZZY_MIN_SOUND_LENGTH]
             for lang, names in self._names.items()
@@ -81,11 +84,11 @@ class EntityFinder:
         occupied = list(taken)
         pattern = self._surface_pattern.get(lang)
         for match in pattern.finditer(form.surface) if pattern else ():
-            name = self._by_surface[lang][match.group(0)]
+            name = self._by_surface[lang][match.group("name")]
             _claim(SlotSpan(name.slot, name.entity_id, match.start(), match.end()), occupied, found)
         pattern = self._sound_pattern.get(lang)
         for match in pattern.finditer(form.sound) if pattern else ():
-            name = self._by_sound[lang][match.group(0)]
+            name = self._by_sound[lang][match.group("name")]
             begin, end = form.surface_span(match.start(), match.end())
             if lang == "en" and fuzz.ratio(name.surface, form.surface[begin:end]) < EN_SOUND_SPELLING_FLOOR:
                 continue
@@ -142,12 +145,17 @@ def _first_by(names: list[_Name], attribute: str) -> dict[str, _Name]:
     return table
 
 
-def _alternation(texts: list[str], whole_words: bool) -> re.Pattern[str] | None:
-    """One regex for all names, longest first, so the longest name wins at each position."""
+def _alternation(texts: list[str], whole_words: bool, plurals: bool) -> re.Pattern[str] | None:
+    """One regex for all names, longest first, so the longest name wins at each position.
+
+    English names also match their plural ("check ups", "senior cards").
+    """
     if not texts:
         return None
-    body = "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
-    return re.compile(rf"(?<![^ ])(?:{body})(?![^ ])" if whole_words else body)
+    body = "(?P<name>" + "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)) + ")"
+    if plurals:
+        body += "(?:s|es)?"
+    return re.compile(rf"(?<![^ ]){body}(?![^ ])" if whole_words else body)
 
 
 def _snap_to_units(form: SoundForm, start: int, end: int) -> tuple[int, int]:

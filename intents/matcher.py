@@ -20,6 +20,7 @@ from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cdist
 
 from .catalogue import Catalogue, Language
+from .normaliser import PLACEHOLDER_CHARS
 from .sound_form import SoundForm
 from .utterance import Utterance, UtterancePreparer
 from .word_evidence import WordEvidence, evidence_words
@@ -42,6 +43,12 @@ WORD_WEIGHT = 0.4
 """Share of an intent's score from word votes rather than whole-example matches."""
 
 KEYWORD_GAIN = 0.6
+
+NAMING_SLOTS = ("service", "hotline", "reference")
+"""Slots that name a thing; dates and times are said in passing too often to count."""
+
+SLOT_MISMATCH = 0.75
+"""Score kept by an intent whose examples never name the kind of thing the utterance names."""
 """How far a full-weight keyword lifts an intent towards certainty."""
 
 CROSS_WORD_MIN_KEY = 5
@@ -146,11 +153,14 @@ class IntentMatcher:
         ids = [intent.id for intent in catalogue.intents]
         n = len(ids)
         self._indexes: dict[Language, _LanguageIndex] = {}
+        self._slot_kinds = np.zeros((n, len(NAMING_SLOTS)), dtype=bool)
         for lang in ("zh", "en"):
             index = _LanguageIndex(ids)
             for cls, intent in enumerate(catalogue.intents):
                 for text in intent.examples.get(lang, ()):
-                    index.add(cls, preparer.prepare(text, lang, anchor, heard=False))
+                    example = preparer.prepare(text, lang, anchor, heard=False)
+                    index.add(cls, example)
+                    self._slot_kinds[cls] |= _naming_slots(example)
                 for text in intent.counter_examples.get(lang, ()):
                     index.add(n + cls, preparer.prepare(text, lang, anchor, heard=False))
                 for keyword in intent.keywords.get(lang, ()):
@@ -178,9 +188,21 @@ class IntentMatcher:
         # keyword such as 摔倒 still carries its intent ("my wife collapsed" is not "help").
         examples = np.where(counters > examples, examples * (1.0 - counters), examples)
         scores = examples + (1.0 - examples) * KEYWORD_GAIN * keywords
+        # Naming a service to an intent that never takes one ("what does your cleaning
+        # service do" is not a request for help with the kiosk) makes that intent unlikely.
+        named = _naming_slots(utterance)
+        if named.any():
+            strangers = (named & ~self._slot_kinds).any(axis=1)
+            scores = np.where(strangers, scores * SLOT_MISMATCH, scores)
         order = np.argsort(-scores, kind="stable")
         ranked = tuple(IntentScore(index.intent_ids[i], round(float(scores[i]), 4)) for i in order)
         return Ranking(ranked, round(out_of_scope, 4))
+
+
+def _naming_slots(utterance: Utterance) -> np.ndarray:
+    found = {span.name for span in utterance.slots}
+    found |= {name for name in NAMING_SLOTS if PLACEHOLDER_CHARS[name] in utterance.form.surface}
+    return np.asarray([name in found for name in NAMING_SLOTS], dtype=bool)
 
 
 def _comparable(utterance: Utterance) -> tuple[str, str, str, str]:
