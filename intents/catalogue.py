@@ -136,8 +136,11 @@ class Hotline:
 class Settings:
     """Tuning knobs staff may change without touching code."""
 
-    min_confidence: float = 0.55
+    min_confidence: float = 0.3
     """Below this the parser says "no intent" rather than guess."""
+
+    out_of_scope_margin: float = 0.05
+    """The best intent must beat the closest out-of-scope sentence by this much."""
 
     ambiguity_margin: float = 0.06
     """If the runner-up is this close to the best, the result is marked ambiguous."""

@@ -56,7 +56,7 @@ SERVICE_FIELDS = (
 )
 HOTLINE_FIELDS = ("names", "number", "description")
 SETTINGS_FIELDS = (
-    "min_confidence", "ambiguity_margin", "centre_hours", "fillers", "reference_digits",
+    "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "reference_digits",
 )
 
 
@@ -390,6 +390,8 @@ class _Reader:
                                "settings: min_confidence", 0.0, 1.0)
         margin = self.number(data.get("ambiguity_margin", defaults.ambiguity_margin),
                              "settings: ambiguity_margin", 0.0, 0.5)
+        oos_margin = self.number(data.get("out_of_scope_margin", defaults.out_of_scope_margin),
+                                 "settings: out_of_scope_margin", -0.5, 0.5)
         hours = self.hours(data["centre_hours"], "settings: centre_hours") if "centre_hours" in data else None
         fillers = self.per_language_texts(data.get("fillers"), "settings", "fillers", "filler", False)
         digits = data.get("reference_digits", list(defaults.reference_digits))
@@ -400,6 +402,7 @@ class _Reader:
         return Settings(
             min_confidence=float(min_conf if min_conf is not None else defaults.min_confidence),
             ambiguity_margin=float(margin if margin is not None else defaults.ambiguity_margin),
+            out_of_scope_margin=float(oos_margin if oos_margin is not None else defaults.out_of_scope_margin),
             centre_hours=hours,
             fillers=fillers,
             reference_digits=(digits[0], digits[1]),

@@ -86,7 +86,7 @@ class Parser:
         )
         if best is None or not utterance.form.surface:
             return ParseResult(text, language, None, 1.0, slots)
-        if ranking.out_of_scope >= best_score:
+        if best_score - ranking.out_of_scope < settings.out_of_scope_margin:
             head = (Alternative(best.intent, best_score),) if best_score >= ALTERNATIVE_FLOOR else ()
             return ParseResult(text, language, None, ranking.out_of_scope, slots,
                                (*head, *alternatives)[:3], out_of_scope=True)

@@ -48,6 +48,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import os, sys, anyio.to_thread
+        anyio.to_thread.current_default_thread_limiter().total_tokens = int(os.environ.get("XT", 40))
+        if os.environ.get("XS"): sys.setswitchinterval(float(os.environ["XS"]))
         yield
         database.dispose()
 

@@ -1,0 +1,115 @@
+"""How the core copes with the way elders speak and recognisers write."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intents import load_catalogue
+from intents.language import detect_language
+from intents.normaliser import normalise
+from intents.parser import Parser
+
+NOW = datetime(2026, 11, 26, 10, 0)
+
+
+@pytest.fixture(scope="module")
+def parser() -> Parser:
+    return Parser(load_catalogue())
+
+
+@pytest.mark.parametrize(
+    ("raw", "lang", "expected"),
+    [
+        ("ＡＢＣ１２３", "zh", "abc123"),  # full width → half width, lower case
+        ("預約體檢", "zh", "预约体检"),  # traditional → simplified
+        ("我 想 预约 体检", "zh", "我想预约体检"),  # recogniser spaces between words
+        ("a 1 0 2 3 的进度", "zh", "a 1 0 2 3的进度"),  # but digits keep theirs
+        ("我我我想问问", "zh", "我想问问"),  # stutter
+        ("I'd like to book, please!", "en", "i would like to book please"),
+        ("I can't breathe", "en", "i can not breathe"),
+        ("at 9 a.m. or 3 P.M.", "en", "at 9 am or 3 pm"),
+        ("ten o'clock", "en", "ten oclock"),
+    ],
+)
+def test_normalise(raw: str, lang: str, expected: str) -> None:
+    assert normalise(raw, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("社保卡在哪儿办", "zh"), ("A1023的进度", "zh"), ("我的 ID 卡丢了", "zh"), ("where is the canteen", "en"),
+     ("B2207", "en")],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        ("设保卡在哪里办", "social_security_card"),  # homophone of 社保卡
+        ("社保卡在哪里办", "social_security_card"),
+        ("老年正怎么办", "senior_card"),  # 正 for 证
+        ("题检几点开始", "health_check"),  # 题 for 体
+        ("where do i get a sosial security card", "social_security_card"),  # misspelt
+        ("health cheque opening hours", "health_check"),  # sound-alike word
+    ],
+)
+def test_misheard_service_names(parser: Parser, text: str, service: str) -> None:
+    result = parser.parse(text, now=NOW)
+    assert result.slots.get("service") == service, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["嗯……啊……", "呃 那个", "um er", "今天天气真好啊", "帮我买两斤猪肉", "tell me a joke",
+     "who won the football last night", "美国总统是谁"],
+)
+def test_out_of_scope_gets_no_intent(parser: Parser, text: str) -> None:
+    result = parser.parse(text, now=NOW)
+    assert result.intent is None, result
+    assert 0.0 <= result.confidence <= 1.0
+
+
+def test_no_spurious_names_in_short_words(parser: Parser) -> None:
+    """Fuzzy name matching must not turn 救命 into a piece of 城乡居民医疗保险."""
+    for text in ("救命", "没听见", "please", "慢一点"):
+        assert "service" not in parser.parse(text, now=NOW).slots, text
+    assert parser.parse("慢一点", now=NOW).intent == "dialog.slower"
+
+
+def test_lookup_versus_booking(parser: Parser) -> None:
+    assert parser.parse("体检要预约吗", now=NOW).intent == "service.lookup"
+    assert parser.parse("我想预约体检", now=NOW).intent == "appointment.book"
+    assert parser.parse("急救电话是多少", now=NOW).intent == "hotline.lookup"
+    assert parser.parse("快叫救护车", now=NOW).intent == "emergency"
+    assert parser.parse("I can't breathe", now=NOW).intent == "emergency"
+
+
+def test_alternatives_are_ranked_and_bounded(parser: Parser) -> None:
+    result = parser.parse("预约", now=NOW)
+    confidences = [result.confidence, *[a.confidence for a in result.alternatives]]
+    assert all(0.0 <= c <= 1.0 for c in confidences)
+    if result.intent is not None:
+        assert confidences == sorted(confidences, reverse=True)
+    assert result.ambiguous == (
+        result.intent is not None and bool(result.alternatives)
+        and result.confidence - result.alternatives[0].confidence < parser.catalogue.settings.ambiguity_margin
+        and result.alternatives[0].confidence >= parser.catalogue.settings.min_confidence
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_parses_without_error(text: str) -> None:
+    result = PARSER.parse(text, now=NOW)
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.lang in ("zh", "en")
+    assert set(result.slots) <= {"service", "hotline", "date", "time", "reference"}
+
+
+PARSER = Parser(load_catalogue())
