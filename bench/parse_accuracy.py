@@ -16,7 +16,7 @@ from intents import load_catalogue
 from intents.parser import Parser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from sentence_sets import HELDOUT_DIR, REGRESSION_DIR, load_set  # noqa: E402
+from sentence_sets import HELDOUT_DIR, REGRESSION_DIR, load_set
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from intents import demo_catalogue_path, load_catalogue
 from intents.parser import Parser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from sentence_sets import REGRESSION_DIR, load_set  # noqa: E402
+from sentence_sets import REGRESSION_DIR, load_set
 
 
 def generated_catalogue(phrases: int, seed: int = 7) -> str:

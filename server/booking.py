@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Select, and_, exists, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .api_views import appointment_view, slot_view
@@ -54,6 +54,8 @@ SERVICE = Service.__table__
 
 ALTERNATIVES_HORIZON = timedelta(days=14)
 """How far after the requested day a refusal looks for free slots."""
+ALTERNATIVE_CANDIDATES = 80
+"""Free slots read to choose alternatives from: the requested day and the next few days."""
 
 CODE_TRIES_PER_LENGTH = 10
 RACE_RETRIES = 3
@@ -110,6 +112,34 @@ def appointment_query() -> Select[Any]:
     ).join_from(APPOINTMENT, SLOT, APPOINTMENT.c.slot_id == SLOT.c.id)
 
 
+# The booking path's statements, built once: building SQLAlchemy expressions per request
+# cost more than running them (bench/booking_load.py).
+BY_IDEMPOTENCY_KEY = appointment_query().where(
+    APPOINTMENT.c.device_id == bindparam("device_id"), APPOINTMENT.c.idempotency_key == bindparam("key")
+)
+SERVICE_AND_SLOT = (
+    select(SERVICE.c.bookable, SLOT.c.id, SLOT.c.closed, SLOT.c.ends_at)
+    .select_from(
+        SERVICE.outerjoin(
+            SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == bindparam("starts_at"))
+        )
+    )
+    .where(SERVICE.c.id == bindparam("service_id"))
+)
+HELD_BY_RESIDENT = appointment_query().where(
+    APPOINTMENT.c.resident_id == bindparam("resident_id"),
+    APPOINTMENT.c.slot_id == bindparam("slot_id"),
+    APPOINTMENT.c.status == "booked",
+)
+TAKE_SEAT = (
+    update(SLOT)
+    .where(SLOT.c.id == bindparam("slot_id"), SLOT.c.booked < SLOT.c.capacity, SLOT.c.closed.is_(False))
+    .values(booked=SLOT.c.booked + 1)
+)
+CODE_IN_USE = select(APPOINTMENT.c.id).where(APPOINTMENT.c.code == bindparam("code"))
+NEW_APPOINTMENT = insert(APPOINTMENT)
+
+
 def book(db: Database, zone: ZoneInfo, request: BookingRequest, *, alternatives: int = 3) -> BookingResult:
     """Book, or raise an `ApiError` saying why not (slot refusals carry `alternatives`)."""
     starts_at = local_moment(request.day, request.at, zone)
@@ -138,21 +168,12 @@ def _book(conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: 
     fingerprint = request.fingerprint()
     if request.idempotency_key is not None:
         earlier = conn.execute(
-            appointment_query().where(
-                APPOINTMENT.c.device_id == request.device_id,
-                APPOINTMENT.c.idempotency_key == request.idempotency_key,
-            )
+            BY_IDEMPOTENCY_KEY, {"device_id": request.device_id, "key": request.idempotency_key}
         ).first()
         if earlier is not None:
             return _replay(earlier, fingerprint, zone)
 
-    found = conn.execute(
-        select(SERVICE.c.bookable, SLOT.c.id, SLOT.c.closed, SLOT.c.ends_at)
-        .select_from(
-            SERVICE.outerjoin(SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == starts_at))
-        )
-        .where(SERVICE.c.id == request.service_id)
-    ).first()
+    found = conn.execute(SERVICE_AND_SLOT, {"starts_at": starts_at, "service_id": request.service_id}).first()
     if found is None:
         raise ServiceNotFound(f"no service with id {request.service_id!r}")
     if not found.bookable:
@@ -167,40 +188,30 @@ def _book(conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: 
     if found.closed:
         raise SlotClosed(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is closed")
 
-    holding = conn.execute(
-        appointment_query().where(
-            APPOINTMENT.c.resident_id == request.resident_id,
-            APPOINTMENT.c.slot_id == found.id,
-            APPOINTMENT.c.status == "booked",
-        )
-    ).first()
+    holding = conn.execute(HELD_BY_RESIDENT, {"resident_id": request.resident_id, "slot_id": found.id}).first()
     if holding is not None:
         if _same_request(holding, request):
             # PostgreSQL, read committed: our own earlier try committed after the key lookup above.
             return _replay(holding, fingerprint, zone)
         raise AlreadyBooked("the resident already holds a booking in this slot", code=holding.code)
 
-    seat = conn.execute(
-        update(SLOT)
-        .where(SLOT.c.id == found.id, SLOT.c.booked < SLOT.c.capacity, SLOT.c.closed.is_(False))
-        .values(booked=SLOT.c.booked + 1)
-    )
-    if seat.rowcount != 1:
+    if conn.execute(TAKE_SEAT, {"slot_id": found.id}).rowcount != 1:
         raise SlotFull(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is fully booked")
 
     code = _unused_code(conn)
     conn.execute(
-        insert(APPOINTMENT).values(
-            code=code,
-            resident_id=request.resident_id,
-            slot_id=found.id,
-            status="booked",
-            device_id=request.device_id,
-            idempotency_key=request.idempotency_key,
-            request_hash=fingerprint,
-            created_at=now,
-            status_changed_at=now,
-        )
+        NEW_APPOINTMENT,
+        {
+            "code": code,
+            "resident_id": request.resident_id,
+            "slot_id": found.id,
+            "status": "booked",
+            "device_id": request.device_id,
+            "idempotency_key": request.idempotency_key,
+            "request_hash": fingerprint,
+            "created_at": now,
+            "status_changed_at": now,
+        },
     )
     return BookingResult(
         AppointmentOut(
@@ -269,9 +280,31 @@ def _unused_code(conn: Connection) -> str:
     for digits in range(MIN_DIGITS, MAX_DIGITS + 1):
         for _ in range(CODE_TRIES_PER_LENGTH):
             code = new_appointment_code(digits)
-            if conn.scalar(select(APPOINTMENT.c.id).where(APPOINTMENT.c.code == code)) is None:
+            if conn.scalar(CODE_IN_USE, {"code": code}) is None:
                 return code
     raise RuntimeError("no free appointment code even with six digits; widen reference_codes")
+
+
+FREE_SLOTS_FROM = (
+    select(
+        SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at,
+        SLOT.c.capacity, SLOT.c.booked, SLOT.c.closed,
+    )
+    .where(
+        SLOT.c.service_id == bindparam("service_id"),
+        SLOT.c.day.between(bindparam("first_day"), bindparam("last_day")),
+        SLOT.c.closed.is_(False),
+        SLOT.c.booked < SLOT.c.capacity,
+        SLOT.c.starts_at > bindparam("now"),
+        ~exists().where(
+            APPOINTMENT.c.slot_id == SLOT.c.id,
+            APPOINTMENT.c.resident_id == bindparam("resident_id"),
+            APPOINTMENT.c.status == "booked",
+        ),
+    )
+    .order_by(SLOT.c.day, SLOT.c.starts_at)
+    .limit(ALTERNATIVE_CANDIDATES)
+)  # fmt: skip
 
 
 def nearest_free_slots(
@@ -287,26 +320,15 @@ def nearest_free_slots(
     closeness to the wanted time of day — "九点已满，九点半可以吗？", then "明天九点呢？"."""
     wanted_local = wanted.astimezone(zone)
     first_day = max(wanted_local.date(), now.astimezone(zone).date())
-    conditions = [
-        SLOT.c.service_id == service_id,
-        SLOT.c.day.between(first_day, first_day + ALTERNATIVES_HORIZON),
-        SLOT.c.closed.is_(False),
-        SLOT.c.booked < SLOT.c.capacity,
-        SLOT.c.starts_at > now,
-    ]
-    if resident_id is not None:
-        conditions.append(
-            ~exists().where(
-                APPOINTMENT.c.slot_id == SLOT.c.id,
-                APPOINTMENT.c.resident_id == resident_id,
-                APPOINTMENT.c.status == "booked",
-            )
-        )
     rows = conn.execute(
-        select(
-            SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at,
-            SLOT.c.capacity, SLOT.c.booked, SLOT.c.closed,
-        ).where(*conditions)
+        FREE_SLOTS_FROM,
+        {
+            "service_id": service_id,
+            "first_day": first_day,
+            "last_day": first_day + ALTERNATIVES_HORIZON,
+            "now": now,
+            "resident_id": resident_id if resident_id is not None else -1,
+        },
     ).all()
 
     def minutes_of_day(moment: datetime) -> int:

@@ -4,29 +4,39 @@ SQLite allows one writer at a time. Left to itself, a second writer waits in SQL
 busy handler, which sleeps in growing steps (up to 100 ms) — fatal for p99 latency.
 So on SQLite every write transaction first takes a process-wide lock and then opens
 with `BEGIN IMMEDIATE` (take the write lock now, not at the first write, which would
-fail instead of waiting). Writers queue on the Python lock without sleeping; the
-`busy_timeout` is left for other processes (a second worker, a staff tool).
-Run one worker per SQLite database for that reason.
+fail instead of waiting). The `busy_timeout` is left for other processes (a second
+worker, a staff tool); run one worker per SQLite database.
 
-On PostgreSQL writes need no lock of ours: the booking's conditional UPDATE takes the
-slot's row lock and the unique indexes settle the rest.
+Where the blocking work runs is decided here too (`run`). On SQLite it runs right on
+the event loop: every statement takes micro- to milliseconds, writes are serialised
+anyway, and handing each request to a worker thread made the server spend most of
+its CPU on thread hand-offs and GIL contention — 367 against 630 booking requests/s
+in bench/booking_load.py. On PostgreSQL, statements wait on the network and on row
+locks held by other transactions, so the work goes to worker threads and many
+transactions really run at once; the booking's conditional UPDATE takes the slot's
+row lock and the unique indexes settle the rest.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from .errors import DatabaseBusy, SettingsError
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another *process* holding the SQLite write lock."""
@@ -61,6 +71,12 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
+
+    async def run(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run blocking database work from an async endpoint (see the module docstring)."""
+        if self.is_sqlite:
+            return work(*args, **kwargs)
+        return await anyio.to_thread.run_sync(functools.partial(work, *args, **kwargs))
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

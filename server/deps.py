@@ -2,6 +2,7 @@
 
 Routers declare what they need with these `Annotated` aliases, so "this endpoint acts
 for an identified resident" is visible in its signature and in the OpenAPI security.
+All are `async`: database work goes through `Database.run` (see server/db.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from fastapi import Depends, Header, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from .db import Database
-from .devices import AuthenticatedDevice, authenticate_device
+from .devices import AuthenticatedDevice, DeviceDirectory
 from .errors import StaffOnly
 from .identification import IdentifiedResident, resident_for_session
 from .settings import ServerSettings
@@ -36,14 +37,19 @@ async def get_settings(request: Request) -> ServerSettings:
     return request.app.state.settings
 
 
+async def get_devices(request: Request) -> DeviceDirectory:
+    return request.app.state.devices
+
+
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+DevicesDep = Annotated[DeviceDirectory, Depends(get_devices)]
 
 
-def current_device(
-    db: DatabaseDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(device_bearer)]
+async def current_device(
+    devices: DevicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(device_bearer)]
 ) -> AuthenticatedDevice:
-    return authenticate_device(db, credentials.credentials if credentials else None)
+    return await devices.authenticate(credentials.credentials if credentials else None)
 
 
 DeviceDep = Annotated[AuthenticatedDevice, Depends(current_device)]
@@ -58,20 +64,20 @@ async def staff_device(device: DeviceDep) -> AuthenticatedDevice:
 StaffDep = Annotated[AuthenticatedDevice, Depends(staff_device)]
 
 
-def current_resident(
+async def current_resident(
     db: DatabaseDep, device: DeviceDep, token: Annotated[str | None, Security(resident_session_header)]
 ) -> IdentifiedResident:
-    return resident_for_session(db, device.id, token)
+    return await db.run(resident_for_session, db, device.id, token)
 
 
 ResidentDep = Annotated[IdentifiedResident, Depends(current_resident)]
 
 
-def optional_resident(
+async def optional_resident(
     db: DatabaseDep, device: DeviceDep, token: Annotated[str | None, Security(resident_session_header)]
 ) -> IdentifiedResident | None:
     """The resident if one is identified; alerts are raised with or without one."""
-    return resident_for_session(db, device.id, token) if token else None
+    return await db.run(resident_for_session, db, device.id, token) if token else None
 
 
 OptionalResidentDep = Annotated[IdentifiedResident | None, Depends(optional_resident)]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from .centre_time import utc_now
 from .db import Database
@@ -13,6 +14,9 @@ from .models import Device
 from .tokens import DEVICE_TOKEN_PREFIX, new_token, token_hash
 
 DEVICE = Device.__table__
+DEVICE_BY_TOKEN = select(DEVICE.c.id, DEVICE.c.name, DEVICE.c.role).where(
+    DEVICE.c.token_hash == bindparam("token_hash"), DEVICE.c.revoked_at.is_(None)
+)
 
 
 @dataclass(frozen=True)
@@ -33,15 +37,31 @@ def add_device(conn: Connection, name: str, role: str = "kiosk", token: str | No
     return token
 
 
-def authenticate_device(db: Database, token: str | None) -> AuthenticatedDevice:
-    if not token:
-        raise DeviceUnauthorized("send the kiosk's token as 'Authorization: Bearer <token>'")
-    with db.read() as conn:
-        row = conn.execute(
-            select(DEVICE.c.id, DEVICE.c.name, DEVICE.c.role).where(
-                DEVICE.c.token_hash == token_hash(token), DEVICE.c.revoked_at.is_(None)
-            )
-        ).first()
-    if row is None:
-        raise DeviceUnauthorized("unknown or revoked device token")
-    return AuthenticatedDevice(id=row.id, name=row.name, role=row.role)
+class DeviceDirectory:
+    """Device tokens to devices, remembered briefly: every request presents one.
+
+    A revoked token keeps working for at most `ttl_seconds` in a running worker.
+    """
+
+    def __init__(self, db: Database, ttl_seconds: float = 30.0) -> None:
+        self.db = db
+        self.ttl_seconds = ttl_seconds
+        self._known: dict[str, tuple[AuthenticatedDevice, float]] = {}
+
+    async def authenticate(self, token: str | None) -> AuthenticatedDevice:
+        if not token:
+            raise DeviceUnauthorized("send the kiosk's token as 'Authorization: Bearer <token>'")
+        digest = token_hash(token)
+        known = self._known.get(digest)
+        if known is not None and known[1] > time.monotonic():
+            return known[0]
+        device = await self.db.run(self._look_up, digest)
+        self._known[digest] = (device, time.monotonic() + self.ttl_seconds)
+        return device
+
+    def _look_up(self, digest: str) -> AuthenticatedDevice:
+        with self.db.read() as conn:
+            row = conn.execute(DEVICE_BY_TOKEN, {"token_hash": digest}).first()
+        if row is None:
+            raise DeviceUnauthorized("unknown or revoked device token")
+        return AuthenticatedDevice(id=row.id, name=row.name, role=row.role)

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from .centre_time import utc_now
 from .db import Database
@@ -25,6 +25,17 @@ from .tokens import RESIDENT_SESSION_PREFIX, new_token, token_hash
 ATTEMPT = IdentificationAttempt.__table__
 RESIDENT = Resident.__table__
 SESSION = ResidentSession.__table__
+
+LIVE_SESSION = (
+    select(SESSION.c.id, SESSION.c.resident_id, RESIDENT.c.name)
+    .join_from(SESSION, RESIDENT, SESSION.c.resident_id == RESIDENT.c.id)
+    .where(
+        SESSION.c.token_hash == bindparam("token_hash"),
+        SESSION.c.device_id == bindparam("device_id"),
+        SESSION.c.ended_at.is_(None),
+        SESSION.c.expires_at > bindparam("now"),
+    )
+)
 
 log = logging.getLogger(__name__)
 
@@ -114,14 +125,7 @@ def resident_for_session(db: Database, device_id: int, token: str | None) -> Ide
         raise NotIdentified("identify the resident first (POST /api/v1/residents/identify)")
     with db.read() as conn:
         row = conn.execute(
-            select(SESSION.c.id, SESSION.c.resident_id, RESIDENT.c.name)
-            .join_from(SESSION, RESIDENT, SESSION.c.resident_id == RESIDENT.c.id)
-            .where(
-                SESSION.c.token_hash == token_hash(token),
-                SESSION.c.device_id == device_id,
-                SESSION.c.ended_at.is_(None),
-                SESSION.c.expires_at > utc_now(),
-            )
+            LIVE_SESSION, {"token_hash": token_hash(token), "device_id": device_id, "now": utc_now()}
         ).first()
     if row is None:
         raise NotIdentified("the resident session is unknown, ended, expired or from another kiosk")

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from .db import Database
+from .devices import DeviceDirectory
 from .errors import ApiError
 from .migrate import upgrade_to_head
 from .routers import alerts, appointments, health, hotlines, notices, progress, residents, services, staff
@@ -48,9 +49,6 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        import os, sys, anyio.to_thread
-        anyio.to_thread.current_default_thread_limiter().total_tokens = int(os.environ.get("XT", 40))
-        if os.environ.get("XS"): sys.setswitchinterval(float(os.environ["XS"]))
         yield
         database.dispose()
 
@@ -63,6 +61,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.devices = DeviceDirectory(database)
     _add_error_handlers(app)
     app.include_router(health.router)
     for module in (services, hotlines, notices, residents, appointments, progress, alerts, staff):

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Index,
-    Integer,
     MetaData,
     String,
     UniqueConstraint,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from fastapi import APIRouter, status
 from sqlalchemy import insert
 
 from ..centre_time import utc_now
+from ..db import Database
 from ..deps import DatabaseDep, DeviceDep, OptionalResidentDep, SettingsDep
+from ..devices import AuthenticatedDevice
+from ..identification import IdentifiedResident
 from ..models import Alert
 from ..schemas import AlertIn, AlertOut, error_responses
 
@@ -19,26 +23,13 @@ log = logging.getLogger(__name__)
 
 
 @router.post("", response_model=AlertOut, status_code=status.HTTP_201_CREATED, responses=error_responses(422))
-def raise_alert(
+async def raise_alert(
     body: AlertIn, db: DatabaseDep, settings: SettingsDep, device: DeviceDep, resident: OptionalResidentDep
 ) -> AlertOut:
     """Tell staff now. The kiosk has already given the resident 120 (emergency) — this only
     brings a person over; it never replaces calling the emergency number."""
     now = utc_now()
-    with db.write() as conn:
-        alert_id = conn.execute(
-            insert(ALERT)
-            .values(
-                kind=body.kind,
-                device_id=device.id,
-                resident_id=resident.resident_id if resident else None,
-                note=body.note,
-                lang=body.lang,
-                status="open",
-                created_at=now,
-            )
-            .returning(ALERT.c.id)
-        ).scalar_one()
+    alert_id = await db.run(_store_alert, db, body, device, resident, now)
     level = logging.ERROR if body.kind == "emergency" else logging.WARNING
     log.log(level, "ALERT %s #%s from kiosk %r", body.kind.upper(), alert_id, device.name)
     return AlertOut(
@@ -52,3 +43,22 @@ def raise_alert(
         created_at=now.astimezone(settings.timezone),
         acknowledged_at=None,
     )
+
+
+def _store_alert(
+    db: Database, body: AlertIn, device: AuthenticatedDevice, resident: IdentifiedResident | None, now: datetime
+) -> int:
+    with db.write() as conn:
+        return conn.execute(
+            insert(ALERT)
+            .values(
+                kind=body.kind,
+                device_id=device.id,
+                resident_id=resident.resident_id if resident else None,
+                note=body.note,
+                lang=body.lang,
+                status="open",
+                created_at=now,
+            )
+            .returning(ALERT.c.id)
+        ).scalar_one()

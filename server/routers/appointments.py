@@ -7,12 +7,14 @@ belongs to someone else answers 404 exactly like a code that does not exist.
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Response, status
 
 from ..api_views import appointment_view
 from ..booking import APPOINTMENT, SLOT, BookingRequest, appointment_query, book, cancel
 from ..centre_time import utc_now
+from ..db import Database
 from ..deps import DatabaseDep, DeviceDep, IdempotencyKeyDep, ResidentDep, SettingsDep
 from ..errors import AppointmentNotFound
 from ..schemas import AppointmentOut, BookingIn, CancelIn, SlotRefusalBody, error_responses
@@ -25,19 +27,14 @@ DEFAULT_CANCEL_REASON = "cancelled by the resident at a kiosk"
 
 
 @router.get("", response_model=list[AppointmentOut])
-def list_appointments(
+async def list_appointments(
     db: DatabaseDep,
     settings: SettingsDep,
     resident: ResidentDep,
     include_past: Annotated[bool, Query(description="Also past and cancelled ones.")] = False,
 ) -> list[AppointmentOut]:
     """Upcoming booked appointments, soonest first ("您预约了明天上午九点的体检")."""
-    query = appointment_query().where(APPOINTMENT.c.resident_id == resident.resident_id)
-    if not include_past:
-        query = query.where(APPOINTMENT.c.status == "booked", SLOT.c.starts_at > utc_now())
-    with db.read() as conn:
-        rows = conn.execute(query.order_by(SLOT.c.starts_at, APPOINTMENT.c.id)).all()
-    return [appointment_view(row, settings.timezone) for row in rows]
+    return await db.run(_appointments, db, resident.resident_id, settings.timezone, include_past=include_past)
 
 
 @router.post(
@@ -46,12 +43,15 @@ def list_appointments(
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": AppointmentOut, "description": "A retry: the booking this key already made."},
-        409: {"model": SlotRefusalBody, "description": "slot_full / slot_past / slot_closed / no_such_slot "
-              "(with alternatives), already_booked, service_not_bookable, idempotency_conflict"},
+        409: {
+            "model": SlotRefusalBody,
+            "description": "slot_full / slot_past / slot_closed / no_such_slot (with alternatives), "
+            "already_booked, service_not_bookable, idempotency_conflict",
+        },
         **error_responses(404, 422),
     },
 )
-def book_appointment(
+async def book_appointment(
     body: BookingIn,
     response: Response,
     idempotency_key: IdempotencyKeyDep,
@@ -65,19 +65,15 @@ def book_appointment(
     Refusals because of the slot carry `alternatives`: the nearest free slots, same day
     first. A retry with the same `Idempotency-Key` answers 200 with the same appointment.
     """
-    result = book(
-        db,
-        settings.timezone,
-        BookingRequest(
-            resident_id=resident.resident_id,
-            service_id=body.service_id,
-            day=body.date,
-            at=body.time,
-            device_id=device.id,
-            idempotency_key=idempotency_key,
-        ),
-        alternatives=settings.alternatives,
+    request = BookingRequest(
+        resident_id=resident.resident_id,
+        service_id=body.service_id,
+        day=body.date,
+        at=body.time,
+        device_id=device.id,
+        idempotency_key=idempotency_key,
     )
+    result = await db.run(book, db, settings.timezone, request, alternatives=settings.alternatives)
     if result.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
@@ -85,22 +81,17 @@ def book_appointment(
 
 
 @router.get("/{code}", response_model=AppointmentOut, responses=error_responses(404))
-def get_appointment(
+async def get_appointment(
     db: DatabaseDep, settings: SettingsDep, resident: ResidentDep, code: str = CODE
 ) -> AppointmentOut:
-    with db.read() as conn:
-        row = conn.execute(
-            appointment_query().where(
-                APPOINTMENT.c.code == code.upper(), APPOINTMENT.c.resident_id == resident.resident_id
-            )
-        ).first()
-    if row is None:
+    found = await db.run(_appointments, db, resident.resident_id, settings.timezone, code=code.upper())
+    if not found:
         raise AppointmentNotFound(f"no appointment {code.upper()} for this resident")
-    return appointment_view(row, settings.timezone)
+    return found[0]
 
 
 @router.post("/{code}/cancel", response_model=AppointmentOut, responses=error_responses(404, 409, 422))
-def cancel_appointment(
+async def cancel_appointment(
     db: DatabaseDep,
     settings: SettingsDep,
     resident: ResidentDep,
@@ -112,5 +103,19 @@ def cancel_appointment(
     Cancelling an already cancelled appointment answers the same (safe to retry).
     """
     reason = (body.reason if body and body.reason else None) or DEFAULT_CANCEL_REASON
-    return cancel(db, settings.timezone, code, reason, resident_id=resident.resident_id, by="resident")
+    return await db.run(
+        cancel, db, settings.timezone, code, reason, resident_id=resident.resident_id, by="resident"
+    )
 
+
+def _appointments(
+    db: Database, resident_id: int, zone: ZoneInfo, *, include_past: bool = True, code: str | None = None
+) -> list[AppointmentOut]:
+    query = appointment_query().where(APPOINTMENT.c.resident_id == resident_id)
+    if code is not None:
+        query = query.where(APPOINTMENT.c.code == code)
+    if not include_past:
+        query = query.where(APPOINTMENT.c.status == "booked", SLOT.c.starts_at > utc_now())
+    with db.read() as conn:
+        rows = conn.execute(query.order_by(SLOT.c.starts_at, APPOINTMENT.c.id)).all()
+    return [appointment_view(row, zone) for row in rows]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import text
 
+from ..db import Database
 from ..deps import DatabaseDep
+from ..migrate import current_revision
 from ..schemas import HealthOut, error_responses
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=HealthOut, responses=error_responses(503))
-def healthz(db: DatabaseDep) -> HealthOut:
-    with db.read() as conn:
-        revision = conn.scalar(text("SELECT version_num FROM alembic_version"))
-    return HealthOut(status="ok", database=db.dialect, schema_revision=revision)
+async def healthz(db: DatabaseDep) -> HealthOut:
+    return await db.run(_health, db)
+
+
+def _health(db: Database) -> HealthOut:
+    return HealthOut(status="ok", database=db.dialect, schema_revision=current_revision(db))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from ..centre_time import utc_now
+from ..db import Database
 from ..deps import DatabaseDep, DeviceDep, SettingsDep
 from ..models import Notice
 from ..schemas import NoticeOut, error_responses
@@ -19,7 +20,7 @@ NOTICE = Notice.__table__
 
 
 @router.get("", response_model=list[NoticeOut])
-def current_notices(
+async def current_notices(
     db: DatabaseDep,
     settings: SettingsDep,
     _device: DeviceDep,
@@ -32,18 +33,18 @@ def current_notices(
         moment = at.replace(tzinfo=settings.timezone)  # a bare time means the centre's
     else:
         moment = at
+    notices = await db.run(_notices_in_force, db, moment)
+    for notice in notices:
+        notice.valid_from = notice.valid_from.astimezone(settings.timezone)
+        notice.valid_to = notice.valid_to.astimezone(settings.timezone)
+    return [n for n in notices if lang is None or lang in n.title]
+
+
+def _notices_in_force(db: Database, moment: dt.datetime) -> list[NoticeOut]:
     with db.read() as conn:
         rows = conn.execute(
             select(NOTICE)
             .where(NOTICE.c.valid_from <= moment, NOTICE.c.valid_to > moment)
             .order_by(NOTICE.c.pinned.desc(), NOTICE.c.valid_from.desc(), NOTICE.c.id.desc())
         ).all()
-    notices = []
-    for row in rows:
-        if lang is not None and lang not in row.title:
-            continue
-        notice = NoticeOut.model_validate(row._mapping)
-        notice.valid_from = row.valid_from.astimezone(settings.timezone)
-        notice.valid_to = row.valid_to.astimezone(settings.timezone)
-        notices.append(notice)
-    return notices
+    return [NoticeOut.model_validate(row._mapping) for row in rows]

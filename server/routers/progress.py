@@ -6,9 +6,12 @@ tracking number, so a code read aloud at the kiosk is enough to ask.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
+from ..db import Database
 from ..deps import DatabaseDep, DeviceDep, SettingsDep
 from ..errors import ProgressNotFound
 from ..models import ProgressEvent, ProgressRecord
@@ -21,17 +24,20 @@ EVENT = ProgressEvent.__table__
 
 
 @router.get("/{code}", response_model=ProgressOut, responses=error_responses(404))
-def get_progress(
+async def get_progress(
     db: DatabaseDep,
     settings: SettingsDep,
     _device: DeviceDep,
     code: str = Path(pattern="^[A-Za-z][0-9]{3,6}$", examples=["A1023"]),
 ) -> ProgressOut:
-    zone = settings.timezone
+    return await db.run(_progress, db, code.upper(), settings.timezone)
+
+
+def _progress(db: Database, code: str, zone: ZoneInfo) -> ProgressOut:
     with db.read() as conn:
-        record = conn.execute(select(RECORD).where(RECORD.c.code == code.upper())).first()
+        record = conn.execute(select(RECORD).where(RECORD.c.code == code)).first()
         if record is None:
-            raise ProgressNotFound(f"no application with reference {code.upper()}")
+            raise ProgressNotFound(f"no application with reference {code}")
         events = conn.execute(
             select(EVENT.c.status, EVENT.c.note, EVENT.c.at)
             .where(EVENT.c.record_id == record.id)

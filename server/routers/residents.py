@@ -12,7 +12,7 @@ router = APIRouter(prefix="/residents", tags=["residents"], responses=error_resp
 
 
 @router.post("/identify", response_model=ResidentSessionOut, responses=error_responses(409, 422, 429))
-def identify_resident(
+async def identify_resident(
     body: IdentifyIn, db: DatabaseDep, settings: SettingsDep, device: DeviceDep
 ) -> ResidentSessionOut:
     """Phone number + birth year → a session token for this kiosk only.
@@ -20,7 +20,7 @@ def identify_resident(
     Wrong data → 401 `identification_failed` (with `attempts_left`), the same whichever
     fact was wrong; too many failures at this kiosk → 429 `too_many_attempts`.
     """
-    session = identify(db, settings, device.id, body.phone, body.birth_year)
+    session = await db.run(identify, db, settings, device.id, body.phone, body.birth_year)
     return ResidentSessionOut(
         session_token=session.token,
         expires_at=session.expires_at.astimezone(settings.timezone),
@@ -29,13 +29,13 @@ def identify_resident(
 
 
 @router.get("/me", response_model=ResidentOut)
-def who_is_identified(resident: ResidentDep) -> ResidentOut:
+async def who_is_identified(resident: ResidentDep) -> ResidentOut:
     """Check the session is still live (e.g. before reading back a booking)."""
     return ResidentOut(name=resident.name)
 
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
-def end_resident_session(resident: ResidentDep, db: DatabaseDep) -> Response:
+async def end_resident_session(resident: ResidentDep, db: DatabaseDep) -> Response:
     """The conversation is over: the token stops working at once."""
-    end_session(db, resident.session_id)
+    await db.run(end_session, db, resident.session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from sqlalchemy import Row, Select, select
 
 from ..api_views import hours_view, slot_view
 from ..centre_time import local_today, utc_now
+from ..db import Database
 from ..deps import DatabaseDep, DeviceDep, SettingsDep
 from ..errors import ServiceNotBookable, ServiceNotFound
 from ..models import BookableService, Service, TimeSlot
@@ -50,23 +52,21 @@ def _service_view(row: Row[Any]) -> ServiceOut:
 
 
 @router.get("", response_model=list[ServiceOut])
-def list_services(db: DatabaseDep, _device: DeviceDep) -> list[ServiceOut]:
+async def list_services(db: DatabaseDep, _device: DeviceDep) -> list[ServiceOut]:
     """All services in catalogue order, every language."""
-    with db.read() as conn:
-        return [_service_view(row) for row in conn.execute(_service_query())]
+    return await db.run(_services, db)
 
 
 @router.get("/{service_id}", response_model=ServiceOut, responses=error_responses(404))
-def get_service(service_id: str, db: DatabaseDep, _device: DeviceDep) -> ServiceOut:
-    with db.read() as conn:
-        row = conn.execute(_service_query().where(SERVICE.c.id == service_id)).first()
-    if row is None:
+async def get_service(service_id: str, db: DatabaseDep, _device: DeviceDep) -> ServiceOut:
+    found = await db.run(_services, db, service_id)
+    if not found:
         raise ServiceNotFound(f"no service with id {service_id!r}")
-    return _service_view(row)
+    return found[0]
 
 
 @router.get("/{service_id}/slots", response_model=DaySlotsOut, responses=error_responses(404, 409))
-def day_slots(
+async def day_slots(
     service_id: str,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -76,6 +76,21 @@ def day_slots(
 ) -> DaySlotsOut:
     """One day's slots of a bookable service, to offer times ("上午还有九点半和十点")."""
     day = date or local_today(settings.timezone)
+    found = await db.run(_day_slots, db, service_id, day, settings.timezone)
+    if only_free:
+        found.slots = [slot for slot in found.slots if slot.state == "free"]
+    return found
+
+
+def _services(db: Database, service_id: str | None = None) -> list[ServiceOut]:
+    query = _service_query()
+    if service_id is not None:
+        query = query.where(SERVICE.c.id == service_id)
+    with db.read() as conn:
+        return [_service_view(row) for row in conn.execute(query)]
+
+
+def _day_slots(db: Database, service_id: str, day: dt.date, zone: ZoneInfo) -> DaySlotsOut:
     now = utc_now()
     with db.read() as conn:
         bookable = conn.scalar(select(SERVICE.c.bookable).where(SERVICE.c.id == service_id))
@@ -90,9 +105,8 @@ def day_slots(
             )
             .where(SLOT.c.service_id == service_id, SLOT.c.day == day)
             .order_by(SLOT.c.starts_at)
-        ).all()
+        ).all()  # fmt: skip
         reason = closed_reason(conn, service_id, day)
-    slots = [slot_view(row, settings.timezone, now) for row in rows]
-    if only_free:
-        slots = [slot for slot in slots if slot.state == "free"]
-    return DaySlotsOut(service_id=service_id, date=day, closed=reason, slots=slots)
+    return DaySlotsOut(
+        service_id=service_id, date=day, closed=reason, slots=[slot_view(row, zone, now) for row in rows]
+    )

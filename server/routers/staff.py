@@ -10,11 +10,12 @@ from sqlalchemy.orm import aliased
 
 from ..booking import cancel, record_outcome
 from ..centre_time import utc_now
+from ..db import Database
 from ..deps import DatabaseDep, SettingsDep, StaffDep
 from ..errors import AlertNotFound, ReasonRequired
 from ..models import Alert, Device, Resident
-from ..settings import ServerSettings
 from ..schemas import AlertOut, AppointmentOut, StaffStatusIn, error_responses
+from ..settings import ServerSettings
 
 router = APIRouter(prefix="/staff", tags=["staff"], responses=error_responses(401, 403))
 
@@ -48,39 +49,25 @@ def _alert_view(row: Row[Any], settings: ServerSettings) -> AlertOut:
 
 
 @router.get("/alerts", response_model=list[AlertOut])
-def list_alerts(
+async def list_alerts(
     db: DatabaseDep,
     settings: SettingsDep,
     _staff: StaffDep,
     state: Annotated[str, Query(alias="status", pattern="^(open|acknowledged|all)$")] = "open",
 ) -> list[AlertOut]:
     """Emergencies first, then oldest first: the one waiting longest gets help next."""
-    query = _alert_query()
-    if state != "all":
-        query = query.where(ALERT.c.status == state)
-    query = query.order_by((ALERT.c.kind == "emergency").desc(), ALERT.c.created_at)
-    with db.read() as conn:
-        return [_alert_view(row, settings) for row in conn.execute(query)]
+    return await db.run(_alerts, db, settings, state)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, responses=error_responses(404))
-def acknowledge_alert(alert_id: int, db: DatabaseDep, settings: SettingsDep, staff: StaffDep) -> AlertOut:
-    with db.write() as conn:
-        conn.execute(
-            update(ALERT)
-            .where(ALERT.c.id == alert_id, ALERT.c.status == "open")
-            .values(status="acknowledged", acknowledged_at=utc_now(), acknowledged_by=staff.id)
-        )
-        row = conn.execute(_alert_query().where(ALERT.c.id == alert_id)).first()
-    if row is None:
-        raise AlertNotFound(f"no alert #{alert_id}")
-    return _alert_view(row, settings)
+async def acknowledge_alert(alert_id: int, db: DatabaseDep, settings: SettingsDep, staff: StaffDep) -> AlertOut:
+    return await db.run(_acknowledge, db, settings, alert_id, staff.id)
 
 
 @router.post(
     "/appointments/{code}/status", response_model=AppointmentOut, responses=error_responses(404, 409, 422)
 )
-def set_appointment_status(
+async def set_appointment_status(
     body: StaffStatusIn,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -91,5 +78,27 @@ def set_appointment_status(
     if body.status == "cancelled":
         if not body.reason:
             raise ReasonRequired("a staff cancellation needs a reason the resident can be told")
-        return cancel(db, settings.timezone, code, body.reason, resident_id=None, by="staff")
-    return record_outcome(db, settings.timezone, code, body.status)
+        return await db.run(cancel, db, settings.timezone, code, body.reason, resident_id=None, by="staff")
+    return await db.run(record_outcome, db, settings.timezone, code, body.status)
+
+
+def _alerts(db: Database, settings: ServerSettings, state: str) -> list[AlertOut]:
+    query = _alert_query()
+    if state != "all":
+        query = query.where(ALERT.c.status == state)
+    query = query.order_by((ALERT.c.kind == "emergency").desc(), ALERT.c.created_at)
+    with db.read() as conn:
+        return [_alert_view(row, settings) for row in conn.execute(query)]
+
+
+def _acknowledge(db: Database, settings: ServerSettings, alert_id: int, staff_id: int) -> AlertOut:
+    with db.write() as conn:
+        conn.execute(
+            update(ALERT)
+            .where(ALERT.c.id == alert_id, ALERT.c.status == "open")
+            .values(status="acknowledged", acknowledged_at=utc_now(), acknowledged_by=staff_id)
+        )
+        row = conn.execute(_alert_query().where(ALERT.c.id == alert_id)).first()
+    if row is None:
+        raise AlertNotFound(f"no alert #{alert_id}")
+    return _alert_view(row, settings)

@@ -21,7 +21,7 @@ SLOT = TimeSlot.__table__
 
 
 @pytest.fixture
-def fresh_database(backend: str, request: pytest.FixtureRequest, tmp_path) -> Database:  # noqa: ANN001
+def fresh_database(backend: str, request: pytest.FixtureRequest, tmp_path) -> Database:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     else:
