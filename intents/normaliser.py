@@ -23,8 +23,11 @@ _ZH_KEEP = re.compile(rf"[^0-9a-z:\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff{_PUA}]
 _EN_KEEP = re.compile(rf"[^0-9a-z:'{_PUA}]+")
 _LONE_COLON = re.compile(r"(?<![0-9]):|:(?![0-9])")
 _ZH_SPACE = re.compile(r"(?<![0-9a-z]) | (?![0-9a-z])")
-_STUTTER = re.compile(r"([\u4e00-\u9fff])\1{2,}")
+_REPEAT = re.compile(r"([\u4e00-\u9fff])\1{2,}|([\u4e00-\u9fff]{2})\2+")
+_EN_REPEAT = re.compile(r"\b([a-z]+)(?: \1\b)+")
 _NUMERAL_CHARS = set("零〇一二两三四五六七八九十百千幺")
+_EN_NUMBER_WORDS = {"zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                    "double", "triple"}
 _AM_PM = re.compile(r"\b([ap])\s*\.\s*m\b\.?")
 _OCLOCK = re.compile(r"\bo\s*'?\s*clock\b")
 
@@ -68,7 +71,7 @@ def _normalise_zh(text: str) -> str:
     text = _LONE_COLON.sub(" ", text)
     text = " ".join(text.split())
     text = _ZH_SPACE.sub("", text)  # recognisers put spaces between words; keep "a 1 0 2 3"
-    return _STUTTER.sub(lambda m: m.group(0) if m.group(1) in _NUMERAL_CHARS else m.group(1), text)
+    return collapse_repeats(text, "zh")
 
 
 def _normalise_en(text: str) -> str:
@@ -78,7 +81,18 @@ def _normalise_en(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = _EN_KEEP.sub(" ", text)
     text = _LONE_COLON.sub(" ", text)
-    return " ".join(text.split())
+    return collapse_repeats(" ".join(text.split()), "en")
+
+
+def collapse_repeats(text: str, lang: Language) -> str:
+    """"我我我想", "对对对", "是的是的", "yes yes" → said once.
+
+    Stutters and emphatic repeats carry no extra meaning. A character said just twice is
+    kept: 帮帮我, 看看, 谢谢 are words. Digits are kept: 二二零七.
+    """
+    if lang == "zh":
+        return _REPEAT.sub(lambda m: m.group(0) if set(m.group(0)) & _NUMERAL_CHARS else m.group(1) or m.group(2), text)
+    return _EN_REPEAT.sub(lambda m: m.group(0) if m.group(1) in _EN_NUMBER_WORDS else m.group(1), text)
 
 
 class FillerRemover:
@@ -103,4 +117,5 @@ class FillerRemover:
         pattern = self._patterns.get(lang)
         if pattern is None:
             return text
-        return " ".join(pattern.sub(" ", text).split()) if lang == "en" else pattern.sub("", text)
+        cleaned = " ".join(pattern.sub(" ", text).split()) if lang == "en" else pattern.sub("", text)
+        return collapse_repeats(cleaned, lang) if cleaned != text else text

@@ -28,7 +28,7 @@ def parser() -> Parser:
         ("預約體檢", "zh", "预约体检"),  # traditional → simplified
         ("我 想 预约 体检", "zh", "我想预约体检"),  # recogniser spaces between words
         ("a 1 0 2 3 的进度", "zh", "a 1 0 2 3的进度"),  # but digits keep theirs
-        ("我我我想问问", "zh", "我想问问"),  # stutter
+        ("我我我想问问", "zh", "我想问问"),  # stutters and repeats; 问问 is a word
         ("I'd like to book, please!", "en", "i would like to book please"),
         ("I can't breathe", "en", "i can not breathe"),
         ("at 9 a.m. or 3 P.M.", "en", "at 9 am or 3 pm"),

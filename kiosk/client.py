@@ -1,0 +1,271 @@
+"""The kiosk's HTTP client for the centre's server: timeouts, retries and idempotency keys.
+
+A resident is standing at the kiosk, so every request is short: 2 s to connect, 5 s to
+answer. Failures are retried with a growing pause — but only when a retry cannot do
+something twice:
+
+- a connection that never opened sent nothing, so any request may be retried;
+- a timeout or a 502/503/504 after the request went out is retried only for reads,
+  cancellations (the server answers a repeated cancel the same) and bookings, which
+  carry an `Idempotency-Key` the caller keeps for the whole attempt, so the server
+  recognises a retry and answers with the booking it already made;
+- identifications and alerts are not retried once sent: a repeated identify would count
+  as another failed attempt, a repeated alert would call staff twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as clock
+from datetime import date, datetime, time
+from typing import Any
+
+import httpx
+
+from .centre_errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
+from .centre_records import (
+    Alert,
+    Appointment,
+    Booking,
+    HotlineInfo,
+    Notice,
+    Progress,
+    ResidentSession,
+    ServiceInfo,
+)
+
+API = "/api/v1"
+DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+"""Connect 2 s, read/write/pool 5 s."""
+DEFAULT_RETRIES = 2
+"""Extra attempts after the first."""
+DEFAULT_BACKOFF_SECONDS = 0.25
+"""Pause before the first retry; doubled before each next one."""
+MAX_RETRY_AFTER_SECONDS = 2.0
+"""A server asking to wait longer than this (Retry-After) is not waited for: the resident is standing there."""
+RETRYABLE_STATUS = frozenset({502, 503, 504})
+
+log = logging.getLogger(__name__)
+
+
+class CentreClient:
+    """One kiosk's connection to its centre's server; thread-safe like `httpx.Client`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        device_token: str,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff_seconds: float = DEFAULT_BACKOFF_SECONDS,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retries = retries
+        self.backoff_seconds = backoff_seconds
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {device_token}", "Accept": "application/json"},
+            timeout=timeout,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CentreClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ centre information
+
+    def healthy(self) -> bool:
+        """True when the server and its database answer (one quick try, no retries)."""
+        try:
+            return self._http.get("/healthz", timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def service(self, service_id: str) -> ServiceInfo:
+        return ServiceInfo.from_json(self._request("GET", f"{API}/services/{service_id}"))
+
+    def hotline(self, hotline_id: str) -> HotlineInfo:
+        return HotlineInfo.from_json(self._request("GET", f"{API}/hotlines/{hotline_id}"))
+
+    def notices(self, *, lang: str | None = None, at: datetime | None = None) -> list[Notice]:
+        params: dict[str, str] = {}
+        if lang:
+            params["lang"] = lang
+        if at:
+            params["at"] = at.isoformat()
+        return [Notice.from_json(item) for item in self._request("GET", f"{API}/notices", params=params)]
+
+    def progress(self, code: str) -> Progress:
+        return Progress.from_json(self._request("GET", f"{API}/progress/{code}"))
+
+    # ------------------------------------------------------------------ residents
+
+    def identify(self, phone: str, birth_year: int) -> ResidentSession:
+        """Phone + birth year → a session for this kiosk; refusals: identification_failed
+        (with `attempts_left`), too_many_attempts, identification_ambiguous."""
+        data = self._request(
+            "POST", f"{API}/residents/identify", json={"phone": phone, "birth_year": birth_year}, idempotent=False
+        )
+        return ResidentSession(
+            token=data["session_token"],
+            name=data["resident"]["name"],
+            expires_at=datetime.fromisoformat(data["expires_at"]),
+        )
+
+    def end_session(self, session: ResidentSession) -> None:
+        """The resident is done: the token stops working at once (one try; it expires anyway)."""
+        try:
+            self._request("DELETE", f"{API}/residents/session", session=session, retries=0)
+        except (CentreUnavailable, ResidentNotIdentified):
+            pass
+
+    def appointments(self, session: ResidentSession) -> list[Appointment]:
+        """Upcoming booked appointments, soonest first."""
+        return [Appointment.from_json(a) for a in self._request("GET", f"{API}/appointments", session=session)]
+
+    def book(
+        self, session: ResidentSession, service_id: str, day: date, at: time, idempotency_key: str
+    ) -> Booking:
+        """Book a slot. Keep `idempotency_key` for the whole attempt, across retries *and*
+        across the resident saying "yes" again: the server then never books twice."""
+        response = self._send(
+            "POST",
+            f"{API}/appointments",
+            json={"service_id": service_id, "date": day.isoformat(), "time": at.strftime("%H:%M")},
+            session=session,
+            headers={"Idempotency-Key": idempotency_key},
+            idempotent=True,
+        )
+        return Booking(
+            Appointment.from_json(response.json()), replayed=response.headers.get("Idempotent-Replayed") == "true"
+        )
+
+    def cancel(self, session: ResidentSession, code: str, reason: str | None = None) -> Appointment:
+        body = {"reason": reason} if reason else None
+        return Appointment.from_json(
+            self._request("POST", f"{API}/appointments/{code}/cancel", json=body, session=session, idempotent=True)
+        )
+
+    # ------------------------------------------------------------------ alerts
+
+    def raise_alert(
+        self,
+        kind: str,
+        *,
+        note: str | None = None,
+        lang: str | None = None,
+        session: ResidentSession | None = None,
+        retries: int | None = None,
+    ) -> Alert:
+        """Tell staff: kind "emergency" or "handoff". `retries` lets an emergency keep its
+        budget short: the resident has already been told to call 120."""
+        body: dict[str, Any] = {"kind": kind}
+        if note:
+            body["note"] = note[:500]
+        if lang:
+            body["lang"] = lang
+        return Alert.from_json(
+            self._request("POST", f"{API}/alerts", json=body, session=session, idempotent=False, retries=retries)
+        )
+
+    # ------------------------------------------------------------------ transport
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send(method, path, **kwargs)
+        return response.json() if response.content else None
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        session: ResidentSession | None = None,
+        headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
+        retries: int | None = None,
+    ) -> httpx.Response:
+        if idempotent is None:
+            idempotent = method in ("GET", "HEAD", "DELETE", "PUT")
+        all_headers = dict(headers or {})
+        if session is not None:
+            all_headers["X-Resident-Session"] = session.token
+        attempts = 1 + (self.retries if retries is None else retries)
+        pause = self.backoff_seconds
+        problem = ""
+        for attempt in range(1, attempts + 1):
+            wait = pause
+            try:
+                response = self._http.request(method, path, json=json, params=params, headers=all_headers)
+            except httpx.ConnectError as exc:  # nothing was sent: always safe to try again
+                problem = f"cannot connect ({exc})"
+            except httpx.ConnectTimeout:
+                problem = "connecting timed out"
+            except httpx.TimeoutException as exc:
+                problem = f"no answer in time ({type(exc).__name__})"
+                if not idempotent:
+                    break
+            except httpx.TransportError as exc:
+                problem = f"connection failed ({type(exc).__name__}: {exc})"
+                if not idempotent:
+                    break
+            else:
+                if response.status_code < 400:
+                    return response
+                if response.status_code in RETRYABLE_STATUS:
+                    problem = f"server answered {response.status_code} {_error_code(response)}"
+                    retry_after = _retry_after(response)
+                    if retry_after is not None:
+                        wait = retry_after
+                    if not idempotent or (retry_after is not None and retry_after > MAX_RETRY_AFTER_SECONDS):
+                        break
+                elif response.status_code >= 500:
+                    problem = f"server failed with {response.status_code} {_error_code(response)}"
+                    break
+                else:
+                    raise _refusal(response)
+            if attempt < attempts:
+                log.info("%s %s: %s; retrying in %.2fs", method, path, problem, wait)
+                clock.sleep(wait)
+                pause *= 2
+        raise CentreUnavailable(
+            f"the centre's server at {self.base_url} did not answer {method} {path}: {problem} "
+            f"(after {attempt} attempt{'s' if attempt > 1 else ''}); check that `kiosk serve` is running "
+            "and reachable from this kiosk"
+        )
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("error", ""))
+    except ValueError:
+        return ""
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _refusal(response: httpx.Response) -> CentreRefused:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    code = str(body.get("error") or f"http_{response.status_code}")
+    message = str(body.get("message") or response.reason_phrase)
+    kind = {"device_unauthorized": DeviceNotAuthorised, "not_identified": ResidentNotIdentified}.get(
+        code, CentreRefused
+    )
+    return kind(response.status_code, code, message, body)
