@@ -38,7 +38,7 @@ from pathlib import Path
 import httpx
 
 DEMO_KIOSK_TOKEN = "demo-kiosk-token"
-HOT_WINDOW = 6
+HOT_WINDOW = 32
 """Clients choose among this many open slots at the head of the list: real contention."""
 
 

@@ -127,6 +127,10 @@ class Hotline:
     description: dict[Language, str] = field(default_factory=dict)
     """When to call it."""
 
+    situations: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """What happens when residents need it (着火, burglar, feeling low): picks this line
+    when someone asks "which number do I call if…" without naming one."""
+
     def name(self, lang: Language) -> str:
         """The official name in `lang`, for replies."""
         return self.names[lang][0]

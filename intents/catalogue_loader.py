@@ -54,7 +54,7 @@ INTENT_FIELDS = ("examples", "keywords", "counter_examples", "slots", "replies")
 SERVICE_FIELDS = (
     "names", "location", "hours", "documents", "description", "bookable", "slot_minutes", "capacity",
 )
-HOTLINE_FIELDS = ("names", "number", "description")
+HOTLINE_FIELDS = ("names", "number", "description", "situations")
 SETTINGS_FIELDS = (
     "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "reference_digits",
 )
@@ -379,9 +379,10 @@ class _Reader:
             self.problem(f"{owner}: number", f"'{number}' should be digits (spaces and dashes allowed)")
             number = None
         description = self.per_language_text(data.get("description"), owner, "description", False)
+        situations = self.per_language_texts(data.get("situations"), owner, "situations", "situation", False)
         if number is None or not names:
             return None
-        return Hotline(hotline_id, names, number, description)
+        return Hotline(hotline_id, names, number, description, situations)
 
     def settings(self, value: Any) -> Settings:
         data = self.mapping(value, "settings", SETTINGS_FIELDS)

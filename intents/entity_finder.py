@@ -18,10 +18,18 @@ from .slot_span import SlotSpan
 from .sound_form import SoundForm, sound_form
 
 FUZZY_MIN_SOUND_LENGTH = 7
-"""Shorter names are matched exactly only: fuzzy matching them finds them everywhere."""
+"""English: names with shorter sound keys are matched exactly only."""
+
+FUZZY_MIN_SYLLABLES = 3
+"""Mandarin: names of fewer syllables are matched exactly (by characters or sound) only."""
 
 FUZZY_CUTOFF = 86.0
-"""rapidfuzz partial_ratio (0–100) a near-miss must reach to count as the name."""
+"""rapidfuzz partial_ratio (0–100) an English near-miss must reach, over letters of its sound key."""
+
+ZH_FUZZY_CUTOFF = 80.0
+"""The same for Mandarin over whole syllables: one syllable in five may differ, or one be added.
+
+Over letters, 线电话 came within reach of 火警电话 because both end in 电话."""
 
 NAME_COVERAGE = 0.85
 """Share of a name a fuzzy match must cover."""
@@ -43,21 +51,37 @@ class _Name:
     entity_id: str
     surface: str
     sound: str
+    units: str
+    """One character per syllable or word (SoundForm.sound_units)."""
+
+
+NamedEntry = tuple[str, str, dict[Language, tuple[str, ...]]]
+"""(slot, entity id, names per language)."""
 
 
 class EntityFinder:
-    """Spots catalogue services and hotlines in normalised text."""
+    """Spots catalogue services and hotlines (or any named entries) in normalised text."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    @classmethod
+    def for_names(cls, catalogue: Catalogue) -> EntityFinder:
+        """Services and hotlines by what they are called."""
+        return cls([("service", s.id, s.names) for s in catalogue.services]
+                   + [("hotline", h.id, h.names) for h in catalogue.hotlines])
+
+    @classmethod
+    def for_situations(cls, catalogue: Catalogue) -> EntityFinder:
+        """Hotlines by what they are for (着火 → fire), when no name was said."""
+        return cls([("hotline", h.id, h.situations) for h in catalogue.hotlines if h.situations])
+
+    def __init__(self, entries: list[NamedEntry]) -> None:
         self._names: dict[Language, list[_Name]] = {"zh": [], "en": []}
-        for slot, entries in (("service", catalogue.services), ("hotline", catalogue.hotlines)):
-            for entry in entries:
-                for lang, names in entry.names.items():
-                    for name in _with_spoken_numbers(names, lang):
-                        surface = normalise(name, lang)
-                        if surface:
-                            form = sound_form(surface, lang)
-                            self._names[lang].append(_Name(slot, entry.id, surface, form.sound))
+        for slot, entity_id, names_by_lang in entries:
+            for lang, names in names_by_lang.items():
+                for name in _with_spoken_numbers(names, lang):
+                    surface = normalise(name, lang)
+                    if surface:
+                        form = sound_form(surface, lang)
+                        self._names[lang].append(_Name(slot, entity_id, surface, form.sound, form.sound_units))
         for names in self._names.values():
             names.sort(key=lambda n: len(n.surface), reverse=True)
         self._by_surface = {lang: _first_by(names, "surface") for lang, names in self._names.items()}
@@ -71,7 +95,11 @@ class EntityFinder:
         }
         self._sound_pattern = {lang: _alternation(list(d), True, False) for lang, d in self._by_sound.items()}
         self._fuzzy: dict[Language, list[_Name]] = {
-            lang: [n for n in names if len(n.sound.replace(" ", "")) >= FUZZY_MIN_SOUND_LENGTH]
+            lang: [
+                n for n in names
+                if (len(n.units) >= FUZZY_MIN_SYLLABLES if lang == "zh"
+                    else len(n.sound.replace(" ", "")) >= FUZZY_MIN_SOUND_LENGTH)
+            ]
             for lang, names in self._names.items()
         }
 
@@ -99,24 +127,32 @@ class EntityFinder:
 
     def _find_fuzzy(self, form: SoundForm, lang: Language, occupied: list[SlotSpan],
                     found: list[SlotSpan]) -> None:
+        """Near-misses: by syllables in Mandarin, by letters of the sound key in English."""
         names = self._fuzzy.get(lang, [])
-        if not names or len(form.sound) < FUZZY_MIN_SOUND_LENGTH:
+        by_units = lang == "zh"
+        text = form.sound_units if by_units else form.sound
+        cutoff = ZH_FUZZY_CUTOFF if by_units else FUZZY_CUTOFF
+        if not names or len(text) < (FUZZY_MIN_SYLLABLES if by_units else FUZZY_MIN_SOUND_LENGTH):
             return
-        candidates = process.extract(
-            form.sound, [n.sound for n in names], scorer=fuzz.partial_ratio,
-            score_cutoff=FUZZY_CUTOFF, limit=3,
-        )
-        for _, _, index in candidates:
-            name = names[index]
-            alignment = fuzz.partial_ratio_alignment(name.sound, form.sound)
-            if alignment is None or alignment.score < FUZZY_CUTOFF:
+        keys = [n.units if by_units else n.sound for n in names]
+        for _, _, index in process.extract(text, keys, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=3):
+            name, key = names[index], keys[index]
+            alignment = fuzz.partial_ratio_alignment(key, text)
+            if alignment is None or alignment.score < cutoff:
                 continue
-            if alignment.src_end - alignment.src_start < NAME_COVERAGE * len(name.sound):
+            if alignment.src_end - alignment.src_start < NAME_COVERAGE * len(key):
                 continue  # a short sentence matching a piece of a long name ("救命" in 医疗保险)
-            start, end = _snap_to_units(form, alignment.dest_start, alignment.dest_end)
-            if end > start:
+            if by_units:
+                if alignment.dest_end <= alignment.dest_start:
+                    continue
+                begin = form.unit_spans[alignment.dest_start][0]
+                stop = form.unit_spans[alignment.dest_end - 1][1]
+            else:
+                start, end = _snap_to_units(form, alignment.dest_start, alignment.dest_end)
+                if end <= start:
+                    continue
                 begin, stop = form.surface_span(start, end)
-                _claim(SlotSpan(name.slot, name.entity_id, begin, stop), occupied, found)
+            _claim(SlotSpan(name.slot, name.entity_id, begin, stop), occupied, found)
 
 
 def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:

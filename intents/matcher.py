@@ -175,6 +175,11 @@ class IntentMatcher:
             index.freeze()
             self._indexes[lang] = index
 
+    def takes_slot(self, intent_id: str, slot: str) -> bool:
+        """Whether any example of the intent names a `slot` ("service", "hotline", "reference")."""
+        ids = self._indexes["zh"].intent_ids
+        return bool(self._slot_kinds[ids.index(intent_id), NAMING_SLOTS.index(slot)])
+
     def rank(self, utterance: Utterance) -> Ranking:
         index = self._indexes[utterance.lang]
         n = len(index.intent_ids)

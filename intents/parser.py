@@ -93,6 +93,8 @@ class Parser:
         if best_score < settings.min_confidence:
             head = (Alternative(best.intent, best_score),) if best_score >= ALTERNATIVE_FLOOR else ()
             return ParseResult(text, language, None, round(1.0 - best_score, 4), slots, (*head, *alternatives)[:3])
+        if utterance.situations and self._matcher.takes_slot(best.intent, "hotline"):
+            slots["hotline"] = utterance.situations[0].value
         runner_up = ranking.scores[1].confidence if len(ranking.scores) > 1 else 0.0
         ambiguous = runner_up >= settings.min_confidence and best_score - runner_up < settings.ambiguity_margin
         return ParseResult(text, language, best.intent, best_score, slots, alternatives, ambiguous)

@@ -54,6 +54,9 @@ class SoundForm:
     sound_units: str
     """One character per sound key: compares whole syllables or words, not their letters."""
 
+    unit_spans: tuple[tuple[int, int], ...]
+    """Where each unit (each character of `sound_units`) stands in `surface`."""
+
     surface_pairs: str
     """Each pair of neighbouring units as one character: rewards words in the right order."""
 
@@ -124,7 +127,8 @@ def sound_form(text: str, lang: Language) -> SoundForm:
     surface_units = [text[start:end] for start, end, _ in units]
     keys = [key for _, _, key in units]
     return SoundForm(text, "".join(sound_parts), tuple(to_surface), tuple(ends),
-                     "".join(_unit_code(key) for key in keys), _pair_codes(surface_units), _pair_codes(keys))
+                     "".join(_unit_code(key) for key in keys), tuple((start, end) for start, end, _ in units),
+                     _pair_codes(surface_units), _pair_codes(keys))
 
 
 @lru_cache(maxsize=65536)

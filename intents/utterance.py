@@ -34,13 +34,19 @@ class Utterance:
     form: SoundForm
     """Text with slots as placeholders and fillers removed, with its sound key."""
 
+    situations: tuple[SlotSpan, ...] = ()
+    """Hotlines the words point to without naming one ("着火了打哪个电话" → fire).
+
+    Kept apart from `slots`: situation words stay in the text, so 着火 still says emergency."""
+
 
 class UtterancePreparer:
     """Runs normalisation, slot finding, masking and filler removal."""
 
     def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
-        self._entities = EntityFinder(catalogue)
+        self._entities = EntityFinder.for_names(catalogue)
+        self._situations = EntityFinder.for_situations(catalogue)
         self._fillers = FillerRemover(catalogue.settings.fillers)
         self._hours = {s.id: s.hours for s in catalogue.services}
 
@@ -60,7 +66,10 @@ class UtterancePreparer:
         slots.sort(key=lambda s: s.start)
         masked = _mask(normalised, slots, lang)
         cleaned = self._fillers(masked, lang)
-        return Utterance(lang, normalised, tuple(slots), sound_form(cleaned, lang))
+        situations = () if any(s.name == "hotline" for s in slots) else tuple(
+            self._situations.find(form, lang, slots, fuzzy=False)
+        )
+        return Utterance(lang, normalised, tuple(slots), sound_form(cleaned, lang), situations)
 
 
 def _add(slots: list[SlotSpan], new: list[SlotSpan]) -> None:

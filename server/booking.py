@@ -54,8 +54,8 @@ SERVICE = Service.__table__
 
 ALTERNATIVES_HORIZON = timedelta(days=14)
 """How far after the requested day a refusal looks for free slots."""
-ALTERNATIVE_CANDIDATES = 80
-"""Free slots read to choose alternatives from: the requested day and the next few days."""
+LATER_CANDIDATES = 60
+"""Free slots of the following days read to choose from (the first two or three days)."""
 
 CODE_TRIES_PER_LENGTH = 10
 RACE_RETRIES = 3
@@ -285,14 +285,13 @@ def _unused_code(conn: Connection) -> str:
     raise RuntimeError("no free appointment code even with six digits; widen reference_codes")
 
 
-FREE_SLOTS_FROM = (
+_FREE_SLOT = (
     select(
         SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at,
         SLOT.c.capacity, SLOT.c.booked, SLOT.c.closed,
     )
     .where(
         SLOT.c.service_id == bindparam("service_id"),
-        SLOT.c.day.between(bindparam("first_day"), bindparam("last_day")),
         SLOT.c.closed.is_(False),
         SLOT.c.booked < SLOT.c.capacity,
         SLOT.c.starts_at > bindparam("now"),
@@ -302,9 +301,13 @@ FREE_SLOTS_FROM = (
             APPOINTMENT.c.status == "booked",
         ),
     )
-    .order_by(SLOT.c.day, SLOT.c.starts_at)
-    .limit(ALTERNATIVE_CANDIDATES)
 )  # fmt: skip
+FREE_SLOTS_ON_DAY = _FREE_SLOT.where(SLOT.c.day == bindparam("day"))
+FREE_SLOTS_AFTER_DAY = (
+    _FREE_SLOT.where(SLOT.c.day > bindparam("day"), SLOT.c.day <= bindparam("last_day"))
+    .order_by(SLOT.c.day, SLOT.c.starts_at)
+    .limit(LATER_CANDIDATES)
+)
 
 
 def nearest_free_slots(
@@ -318,33 +321,29 @@ def nearest_free_slots(
 ) -> list[SlotOut]:
     """Free future slots near `wanted`: the same day by closeness, then later days by day and
     closeness to the wanted time of day — "九点已满，九点半可以吗？", then "明天九点呢？"."""
-    wanted_local = wanted.astimezone(zone)
-    first_day = max(wanted_local.date(), now.astimezone(zone).date())
-    rows = conn.execute(
-        FREE_SLOTS_FROM,
-        {
-            "service_id": service_id,
-            "first_day": first_day,
-            "last_day": first_day + ALTERNATIVES_HORIZON,
-            "now": now,
-            "resident_id": resident_id if resident_id is not None else -1,
-        },
-    ).all()
-
-    def minutes_of_day(moment: datetime) -> int:
-        local = moment.astimezone(zone)
-        return local.hour * 60 + local.minute
-
-    wanted_minutes = minutes_of_day(wanted)
+    wanted_day = wanted.astimezone(zone).date()
+    params = {
+        "service_id": service_id,
+        "now": now,
+        "resident_id": resident_id if resident_id is not None else -1,
+        "day": wanted_day,
+        "last_day": max(wanted_day, now.astimezone(zone).date()) + ALTERNATIVES_HORIZON,
+    }
     same_day = sorted(  # on a tie the later time: the earlier one is nearer to slipping away
-        (r for r in rows if r.day == wanted_local.date()),
+        conn.execute(FREE_SLOTS_ON_DAY, params).all(),
         key=lambda r: (abs(r.starts_at - wanted), r.starts_at < wanted),
     )
-    later = sorted(
-        (r for r in rows if r.day != wanted_local.date()),
-        key=lambda r: (r.day, abs(minutes_of_day(r.starts_at) - wanted_minutes), r.starts_at),
-    )
-    return [slot_view(r, zone, now) for r in [*same_day, *later][:limit]]
+    offered = same_day[:limit]
+    if len(offered) < limit:
+        wanted_time = wanted.astimezone(zone)
+        wanted_minutes = wanted_time.hour * 60 + wanted_time.minute
+
+        def closeness(row: Any) -> tuple[date, int, datetime]:
+            local = row.starts_at.astimezone(zone)
+            return row.day, abs(local.hour * 60 + local.minute - wanted_minutes), row.starts_at
+
+        offered += sorted(conn.execute(FREE_SLOTS_AFTER_DAY, params).all(), key=closeness)[: limit - len(offered)]
+    return [slot_view(row, zone, now) for row in offered]
 
 
 def cancel(
