@@ -38,8 +38,9 @@ from pathlib import Path
 import httpx
 
 DEMO_KIOSK_TOKEN = "demo-kiosk-token"
-HOT_WINDOW = 32
-"""Clients choose among this many open slots at the head of the list: real contention."""
+HOT_SHARE = 0.2
+"""Share of requests that go for the soonest open slot, like a morning rush: every client
+aims at the same few seats at once, so those requests really race each other."""
 
 
 @dataclass
@@ -50,12 +51,18 @@ class SlotPool:
     """(service_id, date, "HH:MM")."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def pick(self, rng: random.Random, skip: set[tuple[str, str, str]]) -> tuple[str, str, str] | None:
+    def pick(self, rng: random.Random, hot_share: float, skip: set[tuple[str, str, str]]
+             ) -> tuple[str, str, str] | None:
         with self.lock:
-            window = [slot for slot in self.slots[: HOT_WINDOW + len(skip)] if slot not in skip][:HOT_WINDOW]
-            if not window:
-                window = [slot for slot in self.slots if slot not in skip][:HOT_WINDOW]
-            return rng.choice(window) if window else None
+            if not self.slots:
+                return None
+            if rng.random() < hot_share:
+                return next((slot for slot in self.slots if slot not in skip), None)
+            for _ in range(20):
+                slot = rng.choice(self.slots)
+                if slot not in skip:
+                    return slot
+            return None
 
     def drop(self, slot: tuple[str, str, str]) -> None:
         with self.lock, suppress(ValueError):  # another client dropped it first
@@ -126,7 +133,13 @@ def open_slots(client: httpx.Client, days: int) -> list[tuple[str, str, str]]:
 
 
 def run_client(
-    base_url: str, session: str, pool: SlotPool, start: threading.Barrier, stop_at: list[float], seed: int
+    base_url: str,
+    session: str,
+    pool: SlotPool,
+    hot_share: float,
+    start: threading.Barrier,
+    stop_at: list[float],
+    seed: int,
 ) -> ClientResult:
     rng = random.Random(seed)
     result = ClientResult()
@@ -136,7 +149,7 @@ def run_client(
         client.get("/healthz")
         start.wait()
         while time.perf_counter() < stop_at[0]:
-            slot = pool.pick(rng, mine)
+            slot = pool.pick(rng, hot_share, mine)
             if slot is None:
                 result.outcomes["no_slots_left"] += 1
                 break
@@ -189,6 +202,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to book (default 10)")
     parser.add_argument("--residents", type=int, default=32, help="bench residents to enrol (default 32)")
     parser.add_argument("--days", type=int, default=30, help="days of slots to book into (default 30)")
+    parser.add_argument(
+        "--hot-share", type=float, default=HOT_SHARE, help=f"share of rush requests (default {HOT_SHARE})"
+    )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (default 1)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory for inspection")
     args = parser.parse_args()
@@ -214,7 +230,9 @@ def main() -> int:
         results: list[ClientResult] = [ClientResult() for _ in range(args.clients)]
 
         def client_thread(i: int) -> None:
-            results[i] = run_client(base_url, sessions[i % len(sessions)], pool, start, stop_at, seed=i)
+            results[i] = run_client(
+                base_url, sessions[i % len(sessions)], pool, args.hot_share, start, stop_at, seed=i
+            )
 
         threads = [threading.Thread(target=client_thread, args=(i,)) for i in range(args.clients)]
         for thread in threads:
