@@ -51,8 +51,9 @@ class SlotPool:
     """(service_id, date, "HH:MM")."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def pick(self, rng: random.Random, hot_share: float, skip: set[tuple[str, str, str]]
-             ) -> tuple[str, str, str] | None:
+    def pick(
+        self, rng: random.Random, hot_share: float, skip: set[tuple[str, str, str]]
+    ) -> tuple[str, str, str] | None:
         with self.lock:
             if not self.slots:
                 return None
@@ -230,9 +231,7 @@ def main() -> int:
         results: list[ClientResult] = [ClientResult() for _ in range(args.clients)]
 
         def client_thread(i: int) -> None:
-            results[i] = run_client(
-                base_url, sessions[i % len(sessions)], pool, args.hot_share, start, stop_at, seed=i
-            )
+            results[i] = run_client(base_url, sessions[i % len(sessions)], pool, args.hot_share, start, stop_at, seed=i)
 
         threads = [threading.Thread(target=client_thread, args=(i,)) for i in range(args.clients)]
         for thread in threads:

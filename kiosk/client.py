@@ -15,6 +15,7 @@ something twice:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time as clock
 from datetime import date, datetime, time
@@ -87,6 +88,11 @@ class CentreClient:
         except httpx.HTTPError:
             return False
 
+    def verify_device(self) -> None:
+        """Raise `DeviceNotAuthorised` if the server does not know this kiosk's token
+        (or `CentreUnavailable` if it cannot be reached): worth knowing before a resident comes."""
+        self._request("GET", f"{API}/hotlines", retries=0)
+
     def service(self, service_id: str) -> ServiceInfo:
         return ServiceInfo.from_json(self._request("GET", f"{API}/services/{service_id}"))
 
@@ -120,10 +126,8 @@ class CentreClient:
 
     def end_session(self, session: ResidentSession) -> None:
         """The resident is done: the token stops working at once (one try; it expires anyway)."""
-        try:
+        with contextlib.suppress(CentreUnavailable, ResidentNotIdentified):
             self._request("DELETE", f"{API}/residents/session", session=session, retries=0)
-        except (CentreUnavailable, ResidentNotIdentified):
-            pass
 
     def appointments(self, session: ResidentSession) -> list[Appointment]:
         """Upcoming booked appointments, soonest first."""

@@ -66,7 +66,7 @@ class ReplyWriter:
             return False
         return True
 
-    def say(self, owner: str | None, name: str, lang: str, **values: Value) -> Said:
+    def say(self, owner: str | None, name: str, lang: str, /, **values: Value) -> Said:
         """The named template filled with `values` (a value the template does not use is ignored)."""
         template = self.template(owner, name, lang)
         text_values = {k: v.text if isinstance(v, Said) else v for k, v in values.items()}
@@ -77,7 +77,9 @@ class ReplyWriter:
         if missing:
             raise MissingReply(f"reply '{name}' of {owner or 'responses'} ({lang}) needs {missing}, not given")
         spoken_template = self.forms.digits_in_text(template, lang)
-        return Said(template.format_map(text_values), spoken_template.format_map(speech_values))
+        text = template.format_map(text_values)
+        speech = spoken_template.format_map(speech_values)
+        return Said(_capitalised(text), _capitalised(speech))
 
     def plain(self, text: str, lang: str) -> Said:
         """Text that is not a template (a notice body from staff): long digit runs said one by one."""
@@ -100,3 +102,8 @@ class ReplyWriter:
                     if not self.has(owner, name, lang):
                         problems.append(f"{owner or 'responses'}/{name} ({lang})")
         return problems
+
+
+def _capitalised(sentence: str) -> str:
+    """A template may start with a value ("{service} is at …"): the sentence still starts with a capital."""
+    return sentence[:1].upper() + sentence[1:] if sentence[:1].islower() else sentence

@@ -60,6 +60,4 @@ def appointment_view(row: Row[Any], zone: ZoneInfo) -> AppointmentOut:
 
 
 def hours_view(hours: dict[str, Any]) -> OpeningHoursOut:
-    return OpeningHoursOut(
-        weekdays=list(hours["weekdays"]), periods=[(start, end) for start, end in hours["periods"]]
-    )
+    return OpeningHoursOut(weekdays=list(hours["weekdays"]), periods=[(start, end) for start, end in hours["periods"]])

@@ -3,7 +3,8 @@
 A booking is one write transaction (SQLite: `BEGIN IMMEDIATE`, see db.py):
 
 1. a retry with the same idempotency key returns the first answer;
-2. the service and slot are checked (bookable, not past, not closed);
+2. the service and slot are checked (bookable, not past, not closed), and whether the
+   resident already holds the slot (for a clear answer; the unique index below decides);
 3. `UPDATE time_slot SET booked = booked + 1 WHERE id = … AND booked < capacity` — the
    row count says whether a seat was taken; on PostgreSQL the UPDATE holds the slot's
    row lock, so concurrent bookings of one slot queue there and re-check the condition;
@@ -34,6 +35,7 @@ from .errors import (
     AlreadyBooked,
     AppointmentNotCancellable,
     AppointmentNotFound,
+    DatabaseBusy,
     IdempotencyConflict,
     NoSuchSlot,
     ServiceNotBookable,
@@ -120,9 +122,7 @@ BY_IDEMPOTENCY_KEY = appointment_query().where(
 SERVICE_AND_SLOT = (
     select(SERVICE.c.bookable, SLOT.c.id, SLOT.c.closed, SLOT.c.ends_at)
     .select_from(
-        SERVICE.outerjoin(
-            SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == bindparam("starts_at"))
-        )
+        SERVICE.outerjoin(SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == bindparam("starts_at")))
     )
     .where(SERVICE.c.id == bindparam("service_id"))
 )
@@ -160,11 +160,12 @@ def book(db: Database, zone: ZoneInfo, request: BookingRequest, *, alternatives:
                 replay = _explain_lost_race(conn, zone, request)
             if replay is not None:
                 return replay
-    raise AlreadyBooked("the booking kept colliding with concurrent ones; try again")
+    raise DatabaseBusy("the booking kept colliding with concurrent ones; retry", retry_after_seconds=1)
 
 
-def _book(conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: datetime, now: datetime
-          ) -> BookingResult:
+def _book(
+    conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: datetime, now: datetime
+) -> BookingResult:
     fingerprint = request.fingerprint()
     if request.idempotency_key is not None:
         earlier = conn.execute(
@@ -302,7 +303,9 @@ _FREE_SLOT = (
         ),
     )
 )  # fmt: skip
-FREE_SLOTS_ON_DAY = _FREE_SLOT.where(SLOT.c.day == bindparam("day"))
+FREE_SLOTS_ON_DAY = _FREE_SLOT.where(  # a start-time range, so SQLite walks (service_id, starts_at)
+    SLOT.c.starts_at >= bindparam("day_starts"), SLOT.c.starts_at < bindparam("day_ends")
+)
 FREE_SLOTS_AFTER_DAY = (
     _FREE_SLOT.where(SLOT.c.day > bindparam("day"), SLOT.c.day <= bindparam("last_day"))
     .order_by(SLOT.c.day, SLOT.c.starts_at)
@@ -327,6 +330,8 @@ def nearest_free_slots(
         "now": now,
         "resident_id": resident_id if resident_id is not None else -1,
         "day": wanted_day,
+        "day_starts": local_moment(wanted_day, time(0), zone),
+        "day_ends": local_moment(wanted_day + timedelta(days=1), time(0), zone),
         "last_day": max(wanted_day, now.astimezone(zone).date()) + ALTERNATIVES_HORIZON,
     }
     same_day = sorted(  # on a tie the later time: the earlier one is nearer to slipping away

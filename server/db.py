@@ -137,7 +137,5 @@ def _busy_as_api_error() -> Iterator[None]:
         yield
     except OperationalError as exc:
         if "database is locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
-            raise DatabaseBusy(
-                "the database stayed busy too long; retry the request", retry_after_seconds=1
-            ) from exc
+            raise DatabaseBusy("the database stayed busy too long; retry the request", retry_after_seconds=1) from exc
         raise

@@ -59,10 +59,7 @@ class DemoReport:
             f"demo: seeded {self.services} services, {self.hotlines} hotlines, {self.slots_added} slots",
         ]
         out += [f"demo {d['role']} token: {d['token']}  ({d['name']})" for d in self.devices]
-        out += [
-            f"demo resident: {r['name']}  phone {r['phone']}  birth year {r['birth_year']}"
-            for r in self.residents
-        ]
+        out += [f"demo resident: {r['name']}  phone {r['phone']}  birth year {r['birth_year']}" for r in self.residents]
         out.append(f"demo progress codes: {', '.join(self.progress_codes)}")
         return out
 

@@ -18,9 +18,7 @@ from .errors import StaffOnly
 from .identification import IdentifiedResident, resident_for_session
 from .settings import ServerSettings
 
-device_bearer = HTTPBearer(
-    auto_error=False, scheme_name="DeviceToken", description="The kiosk's device token (kd_…)."
-)
+device_bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken", description="The kiosk's device token (kd_…).")
 resident_session_header = APIKeyHeader(
     name="X-Resident-Session",
     auto_error=False,

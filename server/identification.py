@@ -57,9 +57,7 @@ class NewSession:
     resident_name: str
 
 
-def identify(
-    db: Database, settings: ServerSettings, device_id: int, phone: str, birth_year: int
-) -> NewSession:
+def identify(db: Database, settings: ServerSettings, device_id: int, phone: str, birth_year: int) -> NewSession:
     """Open a resident session, or raise why not (the same refusal whichever fact was wrong)."""
     now = utc_now()
     window = timedelta(minutes=settings.identify_window_minutes)
@@ -114,9 +112,7 @@ def identify(
             "several residents share this phone number and birth year; staff must help", attempts_left=None
         )
     log.info("failed identification on device %s (%s attempts left)", device_id, attempts_left)
-    raise IdentificationFailed(
-        "no resident with this phone number and birth year", attempts_left=max(attempts_left, 0)
-    )
+    raise IdentificationFailed("no resident with this phone number and birth year", attempts_left=max(attempts_left, 0))
 
 
 def resident_for_session(db: Database, device_id: int, token: str | None) -> IdentifiedResident:

@@ -88,7 +88,7 @@ def normalise_database_url(url: str) -> str:
     """Accept the usual `postgresql://` spelling and pick the psycopg 3 driver we ship."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     if not url.startswith(("sqlite", "postgresql+psycopg")):
         raise SettingsError(
             f"database URL {url.split(':', 1)[0]}:… is not supported; use sqlite:///PATH or postgresql://…"

@@ -103,9 +103,7 @@ async def cancel_appointment(
     Cancelling an already cancelled appointment answers the same (safe to retry).
     """
     reason = (body.reason if body and body.reason else None) or DEFAULT_CANCEL_REASON
-    return await db.run(
-        cancel, db, settings.timezone, code, reason, resident_id=resident.resident_id, by="resident"
-    )
+    return await db.run(cancel, db, settings.timezone, code, reason, resident_id=resident.resident_id, by="resident")
 
 
 def _appointments(

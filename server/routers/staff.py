@@ -26,9 +26,7 @@ RESIDENT = Resident.__table__
 
 def _alert_query() -> Select[Any]:
     kiosk = aliased(DEVICE)
-    return select(
-        ALERT, kiosk.c.name.label("device_name"), RESIDENT.c.name.label("resident_name")
-    ).select_from(
+    return select(ALERT, kiosk.c.name.label("device_name"), RESIDENT.c.name.label("resident_name")).select_from(
         ALERT.join(kiosk, kiosk.c.id == ALERT.c.device_id).outerjoin(RESIDENT, RESIDENT.c.id == ALERT.c.resident_id)
     )
 
@@ -64,9 +62,7 @@ async def acknowledge_alert(alert_id: int, db: DatabaseDep, settings: SettingsDe
     return await db.run(_acknowledge, db, settings, alert_id, staff.id)
 
 
-@router.post(
-    "/appointments/{code}/status", response_model=AppointmentOut, responses=error_responses(404, 409, 422)
-)
+@router.post("/appointments/{code}/status", response_model=AppointmentOut, responses=error_responses(404, 409, 422))
 async def set_appointment_status(
     body: StaffStatusIn,
     db: DatabaseDep,

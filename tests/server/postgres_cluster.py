@@ -21,9 +21,7 @@ class PostgresUnavailable(RuntimeError):
 
 
 def postgres_bin_dir() -> Path:
-    candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name.split(".")[0])
-    )
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name.split(".")[0]))
     for candidate in reversed(candidates):
         if (Path(candidate) / "initdb").exists():
             return Path(candidate)
@@ -93,11 +91,7 @@ class PostgresCluster:
             "start",
         )
         if done.returncode:
-            log = (
-                (self.root / "server.log").read_text(errors="replace")
-                if (self.root / "server.log").exists()
-                else ""
-            )
+            log = (self.root / "server.log").read_text(errors="replace") if (self.root / "server.log").exists() else ""
             raise RuntimeError(f"pg_ctl start failed:\n{done.stdout}\n{done.stderr}\n{log}")
 
     def create_database(self, name: str) -> str:

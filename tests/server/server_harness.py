@@ -70,13 +70,9 @@ def start_server(database_url: str, data_dir: Path, *extra: str) -> RunningServe
             pass
         if time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(
-                f"kiosk serve did not answer in {SERVER_START_SECONDS}s:\n{log_path.read_text()}"
-            )
+            raise RuntimeError(f"kiosk serve did not answer in {SERVER_START_SECONDS}s:\n{log_path.read_text()}")
         time.sleep(0.1)
-    settings = settings_from_environment(
-        {"KIOSK_DATA_DIR": str(data_dir), "KIOSK_DATABASE_URL": database_url}
-    )
+    settings = settings_from_environment({"KIOSK_DATA_DIR": str(data_dir), "KIOSK_DATABASE_URL": database_url})
     return RunningServer(base_url, settings, Database(settings.database_url), process, log_path)
 
 
@@ -116,9 +112,7 @@ class Centre:
         """A new device and an HTTP client authenticated as it."""
         with self.server.database.write() as conn:
             token = add_device(conn, f"test {role} {uuid.uuid4().hex[:6]}", role)
-        client = httpx.Client(
-            base_url=self.server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        )
+        client = httpx.Client(base_url=self.server.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         self.clients.append(client)
         return client
 
@@ -143,9 +137,7 @@ class Centre:
                 generate_slots(conn, service_id, self.day(-1), self.day(days), self.zone)
         return service_id
 
-    def resident(
-        self, *, birth_year: int = 1950, phone: str | None = None, name: str | None = None
-    ) -> ResidentRecord:
+    def resident(self, *, birth_year: int = 1950, phone: str | None = None, name: str | None = None) -> ResidentRecord:
         phone = phone or "139" + str(uuid.uuid4().int)[:8]
         name = name or f"居民{uuid.uuid4().hex[:4]}"
         with self.server.database.write() as conn:
@@ -183,9 +175,7 @@ class Centre:
         starts_at = local_moment(day, clock.fromisoformat(at), self.zone)
         with self.server.database.write() as conn:
             conn.execute(
-                update(SLOT)
-                .where(SLOT.c.service_id == service_id, SLOT.c.starts_at == starts_at)
-                .values(**values)
+                update(SLOT).where(SLOT.c.service_id == service_id, SLOT.c.starts_at == starts_at).values(**values)
             )
 
 

@@ -97,8 +97,6 @@ def test_demo_resident_and_kiosk_token_work(centre: Centre) -> None:
     with httpx.Client(
         base_url=centre.server.base_url, headers={"Authorization": "Bearer demo-kiosk-token"}
     ) as demo_kiosk:
-        identified = demo_kiosk.post(
-            "/api/v1/residents/identify", json={"phone": "138 0013 8000", "birth_year": 1948}
-        )
+        identified = demo_kiosk.post("/api/v1/residents/identify", json={"phone": "138 0013 8000", "birth_year": 1948})
         assert identified.status_code == 200
         assert identified.json()["resident"]["name"] == "王秀英"

@@ -123,6 +123,4 @@ def _race_from(
 def _active_bookings(centre: Centre, slot_id: int) -> int:
     table = Appointment.__table__
     with centre.server.database.read() as conn:
-        return conn.scalar(
-            select(func.count()).where(table.c.slot_id == slot_id, table.c.status == "booked")
-        )
+        return conn.scalar(select(func.count()).where(table.c.slot_id == slot_id, table.c.status == "booked"))

@@ -46,9 +46,10 @@ def test_failed_attempts_are_rate_limited_per_kiosk(centre: Centre) -> None:
     assert 0 < int(blocked.headers["Retry-After"]) <= 600
     assert blocked.json()["retry_after_seconds"] == int(blocked.headers["Retry-After"])
     # Another kiosk is not affected.
-    assert other_kiosk.post(
-        "/api/v1/residents/identify", json={"phone": resident.phone, "birth_year": 1950}
-    ).status_code == 200
+    assert (
+        other_kiosk.post("/api/v1/residents/identify", json={"phone": resident.phone, "birth_year": 1950}).status_code
+        == 200
+    )
 
 
 def test_shared_phone_is_told_apart_by_birth_year(centre: Centre) -> None:
@@ -56,8 +57,9 @@ def test_shared_phone_is_told_apart_by_birth_year(centre: Centre) -> None:
     husband = centre.resident(birth_year=1943, name="刘德明")
     wife = centre.resident(birth_year=1945, phone=husband.phone, name="张桂兰")
     names = [
-        kiosk.post("/api/v1/residents/identify", json={"phone": husband.phone, "birth_year": r.birth_year})
-        .json()["resident"]["name"]
+        kiosk.post("/api/v1/residents/identify", json={"phone": husband.phone, "birth_year": r.birth_year}).json()[
+            "resident"
+        ]["name"]
         for r in (husband, wife)
     ]
     assert names == ["刘德明", "张桂兰"]

@@ -54,9 +54,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notice")),
     )
     with op.batch_alter_table("notice", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_notice_valid_from_valid_to"), ["valid_from", "valid_to"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_notice_valid_from_valid_to"), ["valid_from", "valid_to"], unique=False)
 
     op.create_table(
         "resident",
@@ -98,17 +96,13 @@ def upgrade() -> None:
         sa.Column("acknowledged_by", sa.Integer(), nullable=True),
         sa.CheckConstraint("kind IN ('emergency', 'handoff')", name=op.f("ck_alert_kind")),
         sa.CheckConstraint("status IN ('open', 'acknowledged')", name=op.f("ck_alert_status")),
-        sa.ForeignKeyConstraint(
-            ["acknowledged_by"], ["device.id"], name=op.f("fk_alert_acknowledged_by_device")
-        ),
+        sa.ForeignKeyConstraint(["acknowledged_by"], ["device.id"], name=op.f("fk_alert_acknowledged_by_device")),
         sa.ForeignKeyConstraint(["device_id"], ["device.id"], name=op.f("fk_alert_device_id_device")),
         sa.ForeignKeyConstraint(["resident_id"], ["resident.id"], name=op.f("fk_alert_resident_id_resident")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alert")),
     )
     with op.batch_alter_table("alert", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_alert_status_created_at"), ["status", "created_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_alert_status_created_at"), ["status", "created_at"], unique=False)
 
     op.create_table(
         "bookable_service",
@@ -118,9 +112,7 @@ def upgrade() -> None:
         sa.Column("capacity", sa.Integer(), nullable=False),
         sa.CheckConstraint("capacity > 0", name=op.f("ck_bookable_service_capacity_positive")),
         sa.CheckConstraint("slot_minutes > 0", name=op.f("ck_bookable_service_slot_minutes_positive")),
-        sa.ForeignKeyConstraint(
-            ["service_id"], ["service.id"], name=op.f("fk_bookable_service_service_id_service")
-        ),
+        sa.ForeignKeyConstraint(["service_id"], ["service.id"], name=op.f("fk_bookable_service_service_id_service")),
         sa.PrimaryKeyConstraint("service_id", name=op.f("pk_bookable_service")),
     )
     op.create_table(
@@ -129,9 +121,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("service_id", sa.String(length=64), nullable=True),
         sa.Column("reason", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["service_id"], ["service.id"], name=op.f("fk_closed_day_service_id_service")
-        ),
+        sa.ForeignKeyConstraint(["service_id"], ["service.id"], name=op.f("fk_closed_day_service_id_service")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_closed_day")),
         sa.UniqueConstraint("day", "service_id", name=op.f("uq_closed_day_day_service_id")),
     )
@@ -141,15 +131,11 @@ def upgrade() -> None:
         sa.Column("device_id", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["device_id"], ["device.id"], name=op.f("fk_identification_attempt_device_id_device")
-        ),
+        sa.ForeignKeyConstraint(["device_id"], ["device.id"], name=op.f("fk_identification_attempt_device_id_device")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identification_attempt")),
     )
     with op.batch_alter_table("identification_attempt", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_identification_attempt_device_id_at"), ["device_id", "at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_identification_attempt_device_id_at"), ["device_id", "at"], unique=False)
 
     op.create_table(
         "progress_record",
@@ -164,12 +150,8 @@ def upgrade() -> None:
             "status IN ('received', 'in_progress', 'needs_documents', 'ready', 'completed', 'rejected')",
             name=op.f("ck_progress_record_status"),
         ),
-        sa.ForeignKeyConstraint(
-            ["resident_id"], ["resident.id"], name=op.f("fk_progress_record_resident_id_resident")
-        ),
-        sa.ForeignKeyConstraint(
-            ["service_id"], ["service.id"], name=op.f("fk_progress_record_service_id_service")
-        ),
+        sa.ForeignKeyConstraint(["resident_id"], ["resident.id"], name=op.f("fk_progress_record_resident_id_resident")),
+        sa.ForeignKeyConstraint(["service_id"], ["service.id"], name=op.f("fk_progress_record_service_id_service")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_progress_record")),
         sa.UniqueConstraint("code", name=op.f("uq_progress_record_code")),
     )
@@ -182,9 +164,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["device_id"], ["device.id"], name=op.f("fk_resident_session_device_id_device")
-        ),
+        sa.ForeignKeyConstraint(["device_id"], ["device.id"], name=op.f("fk_resident_session_device_id_device")),
         sa.ForeignKeyConstraint(
             ["resident_id"], ["resident.id"], name=op.f("fk_resident_session_resident_id_resident")
         ),
@@ -257,15 +237,11 @@ def upgrade() -> None:
             "status IN ('booked', 'cancelled', 'completed', 'no_show')", name=op.f("ck_appointment_status")
         ),
         sa.ForeignKeyConstraint(["device_id"], ["device.id"], name=op.f("fk_appointment_device_id_device")),
-        sa.ForeignKeyConstraint(
-            ["resident_id"], ["resident.id"], name=op.f("fk_appointment_resident_id_resident")
-        ),
+        sa.ForeignKeyConstraint(["resident_id"], ["resident.id"], name=op.f("fk_appointment_resident_id_resident")),
         sa.ForeignKeyConstraint(["slot_id"], ["time_slot.id"], name=op.f("fk_appointment_slot_id_time_slot")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appointment")),
         sa.UniqueConstraint("code", name=op.f("uq_appointment_code")),
-        sa.UniqueConstraint(
-            "device_id", "idempotency_key", name=op.f("uq_appointment_device_id_idempotency_key")
-        ),
+        sa.UniqueConstraint("device_id", "idempotency_key", name=op.f("uq_appointment_device_id_idempotency_key")),
     )
     with op.batch_alter_table("appointment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_appointment_resident_id"), ["resident_id"], unique=False)

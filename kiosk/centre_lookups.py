@@ -1,0 +1,136 @@
+"""Answers that only look things up: where a service is, a hotline number, notices, progress.
+
+Service details and hotline numbers come from the server (staff keep them up to date)
+and fall back to the kiosk's own catalogue when the server cannot be reached — the
+catalogue is what the server was filled from, and a resident asking for the police
+number must get it even then. Notices and progress live only on the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+
+from intents import Catalogue
+
+from .centre_errors import CentreError, CentreRefused
+from .centre_records import HotlineInfo, Hours, ServiceInfo
+from .client import CentreClient
+from .reply_writer import ReplyWriter, Said
+
+NOTICE_HOUR = time(12, 0)
+"""Notices "for tomorrow" are those in force at noon that day."""
+
+
+@dataclass(frozen=True)
+class ServiceAnswer:
+    said: Said
+    bookable: bool
+
+
+class CentreLookups:
+    """Builds the reply for each look-up; raises `CentreUnavailable` only when no answer exists at all."""
+
+    def __init__(self, catalogue: Catalogue, client: CentreClient, writer: ReplyWriter) -> None:
+        self.catalogue = catalogue
+        self.client = client
+        self.writer = writer
+        self.forms = writer.forms
+
+    # ------------------------------------------------------------------ services
+
+    def service_info(self, service_id: str) -> ServiceInfo:
+        try:
+            return self.client.service(service_id)
+        except CentreError:
+            service = next((s for s in self.catalogue.services if s.id == service_id), None)
+            if service is None:
+                raise
+            return ServiceInfo(
+                id=service.id,
+                names={lang: list(names) for lang, names in service.names.items()},
+                location=dict(service.location),
+                hours=Hours(service.hours.weekdays, tuple((p.start, p.end) for p in service.hours.periods)),
+                documents={lang: list(docs) for lang, docs in service.documents.items()},
+                bookable=service.bookable,
+            )
+
+    def service_name(self, service_id: str, lang: str) -> str:
+        service = next((s for s in self.catalogue.services if s.id == service_id), None)
+        if service is not None:
+            return service.name(lang)
+        return self.client.service(service_id).names[lang][0]
+
+    def hours(self, info: ServiceInfo, lang: str) -> str:
+        return self.forms.hours(info.hours.weekdays, info.hours.periods, lang)
+
+    def service(self, service_id: str, lang: str) -> ServiceAnswer:
+        """"体检在一楼西侧的社区卫生服务站办理，开放时间是…。请带上…。"."""
+        info = self.service_info(service_id)
+        values = {
+            "service": self.service_name(service_id, lang),
+            "location": info.location.get(lang, ""),
+            "hours": self.hours(info, lang),
+        }
+        documents = info.documents.get(lang) or []
+        if documents:
+            said = self.writer.say("service.lookup", "default", lang, documents=self.forms.items(documents, lang),
+                                   **values)
+        else:
+            said = self.writer.say("service.lookup", "no_documents", lang, **values)
+        return ServiceAnswer(said, info.bookable)
+
+    # ------------------------------------------------------------------ hotlines
+
+    def hotline_info(self, hotline_id: str) -> HotlineInfo:
+        try:
+            return self.client.hotline(hotline_id)
+        except CentreError:
+            hotline = next((h for h in self.catalogue.hotlines if h.id == hotline_id), None)
+            if hotline is None:
+                raise
+            return HotlineInfo(hotline.id, {k: list(v) for k, v in hotline.names.items()}, hotline.number)
+
+    def number(self, number: str, lang: str) -> Said:
+        """A number to dial: shown as written, said digit by digit."""
+        return Said(number, self.forms.digit_string(number, lang))
+
+    def hotline(self, hotline_id: str, lang: str) -> Said:
+        info = self.hotline_info(hotline_id)
+        return self.writer.say(
+            "hotline.lookup", "default", lang, hotline=info.names[lang][0], number=self.number(info.number, lang)
+        )
+
+    def emergency_number(self, hotline_id: str) -> str:
+        """From the catalogue only: an emergency must not wait for the network."""
+        hotline = next((h for h in self.catalogue.hotlines if h.id == hotline_id), None)
+        return hotline.number if hotline else "120"
+
+    # ------------------------------------------------------------------ notices, progress
+
+    def notices(self, lang: str, day: date | None, today: date, zone: tzinfo | None) -> Said:
+        at = datetime.combine(day, NOTICE_HOUR, tzinfo=zone) if day and day != today else None
+        notices = self.client.notices(at=at)
+        if not notices:
+            return self.writer.say("notice.read", "none", lang)
+        items = []
+        for notice in notices:
+            title = notice.title.get(lang) or next(iter(notice.title.values()), "")
+            body = notice.body.get(lang) or next(iter(notice.body.values()), "")
+            items.append(self.writer.say("notice.read", "item_full", lang, title=title, body=body))
+        joined = self.writer.join(items, lang)
+        return self.writer.say("notice.read", "default", lang, items=joined)
+
+    def progress(self, reference: str, lang: str) -> Said:
+        """The application's latest note; `not_found` for an unknown code."""
+        code = Said(reference, self.forms.code(reference, lang))
+        try:
+            record = self.client.progress(reference)
+        except CentreRefused as refusal:
+            if refusal.status == 404:
+                return self.writer.say("progress.query", "not_found", lang, reference=code)
+            raise
+        latest = record.history[-1].note if record.history else {}
+        status = (latest.get(lang) or next(iter(latest.values()), record.status)).rstrip("。.！!")
+        return self.writer.say("progress.query", "default", lang, reference=code, status=status)
+

@@ -1,0 +1,117 @@
+"""What one conversation remembers between turns: the task under way and what it has collected.
+
+Kept apart from the dialogue's logic so the whole memory of a session is visible in one
+place — and so nothing collected is lost when the server is down: the drafts stay here
+until the resident tries again or says goodbye.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from .centre_records import Appointment, ResidentSession, Slot
+from .reply import Reply
+
+
+@dataclass
+class BookingDraft:
+    """An appointment being put together: service → date → time → read back → yes."""
+
+    service: str | None = None
+    """Catalogue service id."""
+    day: date | None = None
+    """Local date at the centre."""
+    at: time | None = None
+    """Local start time."""
+    idempotency_key: str | None = None
+    """Made when the details are read back; the same for every retry and every repeated "yes",
+    so the server books at most once. Cleared whenever a detail changes."""
+    offered: Slot | None = None
+    """The free slot offered instead of a refused one, waiting for yes/no."""
+
+    def fill(self, slots: dict[str, str]) -> bool:
+        """Take the service/date/time the resident said; True if anything changed."""
+        changed = False
+        if "service" in slots and slots["service"] != self.service:
+            self.service, changed = slots["service"], True
+        if "date" in slots and date.fromisoformat(slots["date"]) != self.day:
+            self.day, changed = date.fromisoformat(slots["date"]), True
+        if "time" in slots and time.fromisoformat(slots["time"]) != self.at:
+            self.at, changed = time.fromisoformat(slots["time"]), True
+        if changed:
+            self.idempotency_key = None
+            self.offered = None
+        return changed
+
+
+@dataclass
+class CancelDraft:
+    """Cancelling one of the resident's appointments: which one → confirm."""
+
+    hints: dict[str, str] = field(default_factory=dict)
+    """What the resident said about it (service, date, time, reference)."""
+    appointments: list[Appointment] = field(default_factory=list)
+    """Their upcoming appointments, once identified."""
+    chosen: Appointment | None = None
+
+
+@dataclass
+class IdentityDraft:
+    """Phone number and birth year, collected one at a time."""
+
+    phone: str | None = None
+    birth_year: int | None = None
+
+
+@dataclass
+class Ambiguity:
+    """The kiosk asked "did you mean A or B?"."""
+
+    intents: tuple[str, str]
+    slots: dict[str, str]
+    """Slots of the ambiguous utterance, used for whichever intent is chosen."""
+
+
+@dataclass
+class SessionState:
+    """Everything one resident's conversation remembers."""
+
+    lang: str
+    """The language the resident last used; replies follow it."""
+    task: str | None = None
+    """"booking", "cancel", "list", "service", "hotline", "notice", "progress", "clarify"; None when idle."""
+    step: str = "idle"
+    """The question waiting for an answer within the task, e.g. "ask_date", "confirm", "retry"."""
+    slow: bool = False
+    """The resident asked for slower speech: kept for the rest of the session."""
+    resident: ResidentSession | None = None
+    """Set once identified; booking, cancelling and listing then skip identification."""
+    booking: BookingDraft | None = None
+    cancel: CancelDraft | None = None
+    identity: IdentityDraft | None = None
+    ambiguity: Ambiguity | None = None
+    lookup: dict[str, str] = field(default_factory=dict)
+    """What a failed lookup asked for (reference, date…), to try again without asking."""
+    retry_step: str | None = None
+    """In step "retry": the server step that failed ("book", "identify", "cancel"…)."""
+    failures: int = 0
+    """Utterances not understood in a row."""
+    last_reply: Reply | None = None
+    """For "repeat" and "slower"."""
+    done: bool = False
+    """The resident said goodbye."""
+
+    @property
+    def name(self) -> str:
+        """The state as reported in `Reply.state`: "idle" or "task.step"."""
+        if self.done:
+            return "ended"
+        return "idle" if self.task is None else f"{self.task}.{self.step}"
+
+    def drop_task(self) -> None:
+        """Back to idle; the resident stays identified."""
+        self.task, self.step = None, "idle"
+        self.booking = self.cancel = self.identity = self.ambiguity = None
+        self.lookup = {}
+        self.retry_step = None
