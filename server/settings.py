@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -58,7 +59,7 @@ class ServerSettings:
         return self.database_url.startswith("sqlite")
 
 
-def settings_from_environment(environ: dict[str, str] | None = None) -> ServerSettings:
+def settings_from_environment(environ: Mapping[str, str] | None = None) -> ServerSettings:
     """Build settings from KIOSK_* variables, creating the data dir and phone key if needed."""
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("KIOSK_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
@@ -96,7 +97,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _phone_key(env: os._Environ[str] | dict[str, str], data_dir: Path) -> bytes:
+def _phone_key(env: Mapping[str, str], data_dir: Path) -> bytes:
     if env.get("KIOSK_PHONE_KEY"):
         return env["KIOSK_PHONE_KEY"].encode()
     key_file = data_dir / PHONE_KEY_FILE
@@ -112,7 +113,7 @@ def _phone_key(env: os._Environ[str] | dict[str, str], data_dir: Path) -> bytes:
     return key_file.read_text().strip().encode()
 
 
-def _positive_int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if not raw:
         return default

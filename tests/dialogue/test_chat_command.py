@@ -74,7 +74,7 @@ def test_json_turns(centre: Centre) -> None:
     assert result.returncode == 0, result.stderr
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["you"] for o in objects] == [None, "where do I go for the senior card", "no thanks"]
-    assert objects[0]["lang"] == "en" and "Welcome" in objects[0]["text"]
+    assert objects[0]["lang"] == "en" and "welcome" in objects[0]["text"]
     assert objects[1]["state"] == "service.offer_booking" and "window 1" in objects[1]["text"]
     assert {o["id"] for o in objects[1]["options"]} >= {"dialog.yes", "dialog.no"}
 
