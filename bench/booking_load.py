@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/booking_load.py [--clients 16] [--seconds 10] [--residents 32]
 
-Starts the server on a free loopback port with a fresh data directory, registers extra
-residents, identifies each at the demo kiosk, then lets every client book slots as fast
-as it can for the given time. Clients pick among the first few open slots of a shared
-list, so they collide on the same slots the way a busy morning would, and drop a slot
-when the server says it is full. Latency is measured per booking request (refusals
-included) from the client. Afterwards the SQLite file is opened directly and every slot
-is checked: active appointments must never exceed capacity and must equal the slot's
-counter. The last line is machine-readable:
+Starts the server on a free loopback port with a fresh data directory, enrols extra
+residents, identifies each at the demo kiosk, then lets every client (a thread with its
+own connection) book as fast as it can for the given time. A fifth of the requests rush
+for the soonest open slot — all clients at the same few seats at once, as on a busy
+morning — and the rest pick random open slots; a client drops a slot the server reports
+full. Latency is measured per booking request (refusals included) at the client.
+Afterwards the SQLite file is opened directly and every slot checked: its active
+appointments never exceed its capacity and equal its counter, and nobody holds one slot
+twice. The last line is machine-readable ("overbooked" counts every violation):
 
     bookings_per_s=… p50_ms=… p99_ms=… overbooked=…
 """

@@ -23,7 +23,7 @@ from .catalogue import Catalogue, Language
 from .normaliser import PLACEHOLDER_CHARS
 from .sound_form import SoundForm
 from .utterance import Utterance, UtterancePreparer
-from .word_evidence import WordEvidence, evidence_words
+from .word_evidence import WordEvidence, WordOverlap, evidence_words
 
 RECALL_WEIGHT = 2.0
 """F-beta's beta: how much more covering an example counts than extra words around it."""
@@ -38,6 +38,9 @@ PLACEHOLDER_WEIGHT = 3
 """How many units one slot placeholder counts as."""
 
 _PLACEHOLDER_RUN = re.compile("[\ue001-\ue00f]")
+
+OVERLAP_WEIGHT = 0.5
+"""Share of a phrase's match that comes from shared informative words, not characters."""
 
 WORD_WEIGHT = 0.4
 """Share of an intent's score from word votes rather than whole-example matches."""
@@ -95,11 +98,14 @@ class _LanguageIndex:
         n = len(intent_ids)
         self.evidence = WordEvidence(n + 1)
         self._evidence_class = {cls: cls for cls in range(n)} | {2 * n: n}
+        self._phrase_words: list[set[str]] = []
 
     def add(self, cls: int, utterance: Utterance) -> None:
         if utterance.form.surface:
+            words = evidence_words(utterance.form, utterance.lang)
             if cls in self._evidence_class:
-                self.evidence.add(self._evidence_class[cls], evidence_words(utterance.form, utterance.lang))
+                self.evidence.add(self._evidence_class[cls], words)
+            self._phrase_words.append(words)
             self.classes.append(cls)
             for column, text in zip(self.columns, _comparable(utterance), strict=True):
                 column.append(text)
@@ -112,6 +118,7 @@ class _LanguageIndex:
         self.group_classes, self.group_starts = np.unique(classes, return_index=True)
         self.keywords.sort(key=lambda k: len(k.surface), reverse=True)
         self.evidence.freeze()
+        self.overlap = WordOverlap([self._phrase_words[i] for i in order])
 
     def class_scores(self, utterance: Utterance) -> np.ndarray:
         """Best F-score per class (2n + 1 entries; 0 for classes without phrases)."""
@@ -126,6 +133,8 @@ class _LanguageIndex:
         surface = _ordered(f[0], f[1], self.lengths[1])
         sound = _ordered(f[2], f[3], self.lengths[3])
         per_phrase = np.maximum(surface, sound * SOUND_DISCOUNT)
+        overlap = self.overlap.scores(evidence_words(utterance.form, utterance.lang), RECALL_WEIGHT)
+        per_phrase = (1.0 - OVERLAP_WEIGHT) * per_phrase + OVERLAP_WEIGHT * overlap
         best[self.group_classes] = np.maximum.reduceat(per_phrase, self.group_starts)
         return best
 

@@ -86,3 +86,48 @@ class WordEvidence:
                 total += weight * share
                 mass += weight
         return total / mass if mass else total
+
+
+class WordOverlap:
+    """How much of each phrase's *informative* wording an utterance shares.
+
+    Like the fuzzy match, but each word counts by its rarity across phrases: sharing
+    "取消" with an example says far more than sharing "我想".
+    """
+
+    def __init__(self, phrases: list[set[str]]) -> None:
+        count = max(len(phrases), 1)
+        frequency: dict[str, int] = {}
+        for words in phrases:
+            for word in words:
+                frequency[word] = frequency.get(word, 0) + 1
+        self._weight = {word: math.log(1.0 + count / n) for word, n in frequency.items()}
+        self._unknown = math.log(1.0 + count)
+        postings: dict[str, list[int]] = {}
+        for index, words in enumerate(phrases):
+            for word in words:
+                postings.setdefault(word, []).append(index)
+        self._postings = {word: np.asarray(ids, dtype=np.int64) for word, ids in postings.items()}
+        self._totals = np.asarray([sum(self._weight[w] for w in words) for words in phrases], dtype=np.float64)
+        self._size = len(phrases)
+
+    def scores(self, words: set[str], recall_weight: float) -> np.ndarray:
+        """Recall-weighted F-score of the shared weight, per phrase."""
+        shared = np.zeros(self._size)
+        mass = 0.0
+        for word in words:
+            weight = self._weight.get(word)
+            if weight is None:
+                if "+" not in word:
+                    mass += UNKNOWN_WORD_WEIGHT * self._unknown
+                continue
+            mass += weight
+            shared[self._postings[word]] += weight
+        if mass == 0.0:
+            return shared
+        precision = shared / mass
+        recall = shared / np.maximum(self._totals, 1e-9)
+        b2 = recall_weight**2
+        denominator = b2 * precision + recall
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(denominator > 0, (1 + b2) * precision * recall / denominator, 0.0)

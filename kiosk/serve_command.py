@@ -11,8 +11,6 @@ import argparse
 import os
 import sys
 
-from sqlalchemy.exc import OperationalError
-
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -51,12 +49,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     # Imported here so `kiosk parse` and friends never pay for FastAPI and SQLAlchemy.
     import uvicorn
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
 
     from intents import CatalogueError, load_catalogue
     from server.db import Database
     from server.demo_data import seed_demo
     from server.devices import add_device
-    from server.errors import SettingsError
+    from server.errors import DatabaseBusy, DatabaseUnavailable, SettingsError
     from server.migrate import upgrade_to_head
     from server.settings import settings_from_environment
 
@@ -86,8 +86,11 @@ def run_serve(args: argparse.Namespace) -> int:
     except (SettingsError, CatalogueError) as exc:
         print(f"kiosk serve: {exc}", file=sys.stderr)
         return 2
-    except OperationalError as exc:
-        print(f"kiosk serve: cannot use the database {_redacted(settings.database_url)}: {exc.orig}", file=sys.stderr)
+    except (OperationalError, DatabaseBusy, DatabaseUnavailable) as exc:
+        cause = exc.__cause__ if isinstance(exc.__cause__, OperationalError) else exc
+        reason = cause.orig if isinstance(cause, OperationalError) else cause
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(f"kiosk serve: cannot use the database {where}: {reason}", file=sys.stderr)
         return 2
 
     if args.workers > 1 and settings.is_sqlite:
@@ -96,7 +99,8 @@ def run_serve(args: argparse.Namespace) -> int:
             "other in SQLite's busy loop (slower, not unsafe)",
             file=sys.stderr,
         )
-    print(f"kiosk serve: {_redacted(settings.database_url)} on http://{args.host}:{args.port}", flush=True)
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"kiosk serve: {where} on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
         "server.main:create_app",
         factory=True,
@@ -107,10 +111,3 @@ def run_serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
     )
     return 0
-
-
-def _redacted(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)

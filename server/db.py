@@ -33,7 +33,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from .errors import DatabaseBusy, SettingsError
+from .errors import DatabaseBusy, DatabaseUnavailable, SettingsError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -81,7 +81,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection in a read transaction (a consistent snapshot), rolled back at the end."""
-        with self.engine.connect() as conn, _busy_as_api_error():
+        with _busy_as_api_error(), self.engine.connect() as conn:
             yield conn
 
     @contextmanager
@@ -133,9 +133,13 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
 
 @contextmanager
 def _busy_as_api_error() -> Iterator[None]:
+    """Database trouble as a 503 the kiosk can retry, instead of a 500."""
     try:
         yield
     except OperationalError as exc:
-        if "database is locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
+        text = str(exc.orig)
+        if any(sign in text for sign in ("database is locked", "could not serialize", "deadlock detected")):
             raise DatabaseBusy("the database stayed busy too long; retry the request", retry_after_seconds=1) from exc
-        raise
+        raise DatabaseUnavailable(
+            "the database cannot be reached; staff can find the reason in the server log", retry_after_seconds=5
+        ) from exc

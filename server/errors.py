@@ -134,3 +134,8 @@ class ReasonRequired(ApiError):
 class DatabaseBusy(ApiError):
     status_code = 503
     code = "database_busy"
+
+
+class DatabaseUnavailable(ApiError):
+    status_code = 503
+    code = "database_unavailable"

@@ -108,9 +108,7 @@ def identify(db: Database, settings: ServerSettings, device_id: int, phone: str,
         attempts_left = settings.identify_max_failures - failures[0] - 1
     # Outside the transaction, so the failed attempt above is committed before refusing.
     if matches:
-        raise IdentificationAmbiguous(
-            "several residents share this phone number and birth year; staff must help", attempts_left=None
-        )
+        raise IdentificationAmbiguous("several residents share this phone number and birth year; staff must help")
     log.info("failed identification on device %s (%s attempts left)", device_id, attempts_left)
     raise IdentificationFailed("no resident with this phone number and birth year", attempts_left=max(attempts_left, 0))
 

@@ -76,7 +76,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        if exc.status_code >= 500:  # the server's trouble, not the kiosk's: say why in the log
+            log.error("%s %s: %s (%s)", request.method, request.url.path, exc.code, exc.__cause__ or exc)
         headers = {}
         if "retry_after_seconds" in exc.extra:
             headers["Retry-After"] = str(exc.extra["retry_after_seconds"])

@@ -7,7 +7,11 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from server_harness import RunningServer, start_server, stop_server
+
+from server.db import Database
+from server.errors import DatabaseUnavailable
 
 
 def kiosk_serve(*args: str) -> subprocess.CompletedProcess[str]:
@@ -51,3 +55,14 @@ def test_bad_database_urls_fail_with_a_message(tmp_path: Path) -> None:
     assert unreachable.returncode == 2
     assert "cannot use the database" in unreachable.stderr
     assert "secret" not in unreachable.stderr and "Traceback" not in unreachable.stderr
+
+
+def test_unreachable_database_is_a_503_not_a_crash() -> None:
+    database = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    try:
+        with pytest.raises(DatabaseUnavailable) as refused, database.read():
+            pass
+        assert refused.value.status_code == 503
+        assert refused.value.body()["error"] == "database_unavailable"
+    finally:
+        database.dispose()
