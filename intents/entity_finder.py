@@ -17,14 +17,14 @@ from .normaliser import normalise
 from .slot_span import SlotSpan
 from .sound_form import SoundForm, sound_form
 
-FUZZY_MIN_SOUND_LENGTH = 7
-"""English: names with shorter sound keys are matched exactly only."""
+FUZZY_MIN_LETTERS = 7
+"""English: shorter names are matched exactly (by spelling or sound) only."""
 
 FUZZY_MIN_SYLLABLES = 3
 """Mandarin: names of fewer syllables are matched exactly (by characters or sound) only."""
 
 FUZZY_CUTOFF = 86.0
-"""rapidfuzz partial_ratio (0–100) an English near-miss must reach, over letters of its sound key."""
+"""rapidfuzz partial_ratio (0–100) an English near-miss must reach, over its letters."""
 
 ZH_FUZZY_CUTOFF = 80.0
 """The same for Mandarin over whole syllables: one syllable in five may differ, or one be added.
@@ -53,6 +53,11 @@ class _Name:
     sound: str
     units: str
     """One character per syllable or word (SoundForm.sound_units)."""
+
+    @property
+    def compact(self) -> str:
+        """The name without spaces, for near-misses that split or join words."""
+        return self.surface.replace(" ", "")
 
 
 NamedEntry = tuple[str, str, dict[Language, tuple[str, ...]]]
@@ -98,7 +103,7 @@ class EntityFinder:
             lang: [
                 n for n in names
                 if (len(n.units) >= FUZZY_MIN_SYLLABLES if lang == "zh"
-                    else len(n.sound.replace(" ", "")) >= FUZZY_MIN_SOUND_LENGTH)
+                    else len(n.compact) >= FUZZY_MIN_LETTERS)
             ]
             for lang, names in self._names.items()
         }
@@ -127,31 +132,31 @@ class EntityFinder:
 
     def _find_fuzzy(self, form: SoundForm, lang: Language, occupied: list[SlotSpan],
                     found: list[SlotSpan]) -> None:
-        """Near-misses: by syllables in Mandarin, by letters of the sound key in English."""
+        """Near-misses: by syllables in Mandarin; in English by letters with the spaces taken
+        out, since recognisers split and join words ("medic al insurance", "house keeping")."""
         names = self._fuzzy.get(lang, [])
-        by_units = lang == "zh"
-        text = form.sound_units if by_units else form.sound
-        cutoff = ZH_FUZZY_CUTOFF if by_units else FUZZY_CUTOFF
-        if not names or len(text) < (FUZZY_MIN_SYLLABLES if by_units else FUZZY_MIN_SOUND_LENGTH):
+        if lang == "zh":
+            text, keys, cutoff = form.sound_units, [n.units for n in names], ZH_FUZZY_CUTOFF
+            shortest = FUZZY_MIN_SYLLABLES
+        else:
+            positions = [i for i, ch in enumerate(form.surface) if ch != " "]
+            text, keys, cutoff = form.surface.replace(" ", ""), [n.compact for n in names], FUZZY_CUTOFF
+            shortest = FUZZY_MIN_LETTERS
+        if not names or len(text) < shortest:
             return
-        keys = [n.units if by_units else n.sound for n in names]
         for _, _, index in process.extract(text, keys, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=3):
             name, key = names[index], keys[index]
             alignment = fuzz.partial_ratio_alignment(key, text)
-            if alignment is None or alignment.score < cutoff:
+            if alignment is None or alignment.score < cutoff or alignment.dest_end <= alignment.dest_start:
                 continue
             if alignment.src_end - alignment.src_start < NAME_COVERAGE * len(key):
                 continue  # a short sentence matching a piece of a long name ("救命" in 医疗保险)
-            if by_units:
-                if alignment.dest_end <= alignment.dest_start:
-                    continue
+            if lang == "zh":
                 begin = form.unit_spans[alignment.dest_start][0]
                 stop = form.unit_spans[alignment.dest_end - 1][1]
             else:
-                start, end = _snap_to_units(form, alignment.dest_start, alignment.dest_end)
-                if end <= start:
-                    continue
-                begin, stop = form.surface_span(start, end)
+                begin, stop = _whole_words(form.surface, positions[alignment.dest_start],
+                                           positions[alignment.dest_end - 1] + 1)
             _claim(SlotSpan(name.slot, name.entity_id, begin, stop), occupied, found)
 
 
@@ -194,13 +199,12 @@ def _alternation(texts: list[str], whole_words: bool, plurals: bool) -> re.Patte
     return re.compile(rf"(?<![^ ]){body}(?![^ ])" if whole_words else body)
 
 
-def _snap_to_units(form: SoundForm, start: int, end: int) -> tuple[int, int]:
-    """Trim a fuzzy alignment so it starts and ends on whole sound units."""
-    sound = form.sound
-    while start < end and sound[start] == " ":
-        start += 1
-    while end > start and sound[end - 1] == " ":
-        end -= 1
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to the words it touches."""
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
     return start, end
 
 

@@ -11,6 +11,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 REGRESSION_DIR = ROOT / "tests" / "sentences"
 HELDOUT_DIR = ROOT / "bench" / "heldout"
+HELDOUT2_DIR = ROOT / "bench" / "heldout2"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from dialogue_harness import TalkingKiosk, appointments_of, said_in_en, said_in_zh, staff_alerts
 from server_harness import Centre
 
+from intents.parser import Alternative, ParseResult
 from kiosk.spoken_forms import SpokenForms
 
 Kiosks = Callable[..., TalkingKiosk]
@@ -348,3 +349,45 @@ def test_touching_a_button_is_the_same_as_saying_it(talking_kiosk: Kiosks, centr
     reply = kiosk.dialogue.choose("dialog.yes")
     [booked] = appointments_of(centre.server, resident.id)
     assert booked["time"] == "09:45" and booked["code"] in reply.text
+
+
+def test_an_ambiguous_request_is_asked_about(talking_kiosk: Kiosks) -> None:
+    kiosk = talking_kiosk("zh")
+    unsure = ParseResult(
+        "帮我看看预约", "zh", "appointment.book", 0.61, {}, (Alternative("appointment.list", 0.6),), ambiguous=True
+    )
+    reply = kiosk.dialogue.respond_to(unsure)
+    assert reply.text == "您是想预约，还是想查您的预约？" and reply.state == "clarify.which"
+    assert [o.id for o in reply.options[:2]] == ["appointment.book", "appointment.list"]
+    reply = kiosk.say("预约")
+    assert reply.state == "booking.ask_service", kiosk
+
+
+def test_replies_follow_the_language_of_each_utterance(talking_kiosk: Kiosks, centre: Centre) -> None:
+    kiosk = talking_kiosk("zh")
+    resident = centre.resident(birth_year=1950)
+    reply = kiosk.say("我想预约明天上午九点一刻的体检")
+    assert reply.lang == "zh" and "手机号码" in reply.text
+    reply = kiosk.say("sorry, I speak English")
+    assert reply.lang == "en", kiosk
+    reply = kiosk.say(resident.phone)  # digits alone keep the language of the last words
+    assert reply.lang == "en" and reply.text == "And which year were you born?", kiosk
+    reply = kiosk.say("1950")
+    assert reply.lang == "en" and "quarter past nine" in reply.text, kiosk
+    reply = kiosk.say("对")  # back to Mandarin
+    assert reply.lang == "zh" and "预约号" in reply.text, kiosk
+
+
+def test_a_filler_accepts_an_offered_slot(talking_kiosk: Kiosks, centre: Centre) -> None:
+    """"嗯" to "九点半可以吗？" is safe: the new slot is read back before anything is booked."""
+    kiosk = talking_kiosk("zh")
+    resident = centre.resident(birth_year=1950)
+    tomorrow = kiosk.dialogue.now().date() + timedelta(days=1)
+    centre.change_slot("health_check", tomorrow, "08:00", booked=4)
+    kiosk.say("我想约明天上午八点的体检")
+    kiosk.say(f"{resident.phone}，1950")
+    reply = kiosk.say("对")
+    assert reply.state == "booking.offer_alternative", kiosk
+    reply = kiosk.say("嗯嗯")
+    assert reply.state == "booking.confirm" and "八点十五" in reply.text, kiosk
+    assert appointments_of(centre.server, resident.id) == []
