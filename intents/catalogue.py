@@ -155,6 +155,10 @@ class Settings:
     fillers: dict[Language, tuple[str, ...]] = field(default_factory=dict)
     """Hesitation words removed before matching ("嗯", "那个", "um", "well")."""
 
+    neutral_phrases: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Question patterns that contain answer words (是不是, 要不要, "is that right"): inside
+    them, keywords such as 不是 or "right" do not count."""
+
     reference_digits: tuple[int, int] = (4, 6)
     """How many digits follow the letter of a reference code (min, max)."""
 

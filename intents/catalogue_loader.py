@@ -56,7 +56,8 @@ SERVICE_FIELDS = (
 )
 HOTLINE_FIELDS = ("names", "number", "description", "situations")
 SETTINGS_FIELDS = (
-    "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "reference_digits",
+    "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "neutral_phrases",
+    "reference_digits",
 )
 
 
@@ -395,6 +396,8 @@ class _Reader:
                                  "settings: out_of_scope_margin", -0.5, 0.5)
         hours = self.hours(data["centre_hours"], "settings: centre_hours") if "centre_hours" in data else None
         fillers = self.per_language_texts(data.get("fillers"), "settings", "fillers", "filler", False)
+        neutral = self.per_language_texts(data.get("neutral_phrases"), "settings", "neutral_phrases",
+                                          "neutral phrase", False)
         digits = data.get("reference_digits", list(defaults.reference_digits))
         if (not isinstance(digits, list) or len(digits) != 2
                 or not all(isinstance(d, int) and 1 <= d <= 12 for d in digits) or digits[0] > digits[1]):
@@ -406,6 +409,7 @@ class _Reader:
             out_of_scope_margin=float(oos_margin if oos_margin is not None else defaults.out_of_scope_margin),
             centre_hours=hours,
             fillers=fillers,
+            neutral_phrases=neutral,
             reference_digits=(digits[0], digits[1]),
         )
 

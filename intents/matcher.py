@@ -75,6 +75,14 @@ class Ranking:
     """How closely the utterance resembles the catalogue's out-of-scope sentences."""
 
 
+NEUTRAL = -1
+"""Intent index of a neutral phrase: it claims its words for no intent."""
+
+ZH_SOUND_KEYWORD = 3
+"""Mandarin keywords this long or longer also match by sound; two syllables collide too often
+(使的 sounds like 是的, 通知 like 同志)."""
+
+
 @dataclass(frozen=True)
 class _KeywordForm:
     intent: int
@@ -150,7 +158,8 @@ class _LanguageIndex:
             for start, end in spans:
                 if all(end <= a or start >= b for a, b in claimed):
                     claimed.append((start, end))
-                    scores[keyword.intent] = max(scores[keyword.intent], keyword.weight)
+                    if keyword.intent != NEUTRAL:
+                        scores[keyword.intent] = max(scores[keyword.intent], keyword.weight)
         return scores
 
 
@@ -175,10 +184,14 @@ class IntentMatcher:
                 for keyword in intent.keywords.get(lang, ()):
                     form = preparer.prepare(keyword.text, lang, anchor, heard=False).form
                     if form.surface:
-                        trusted = len(form.surface) >= 2 if lang == "zh" else len(form.sound) >= 3
+                        trusted = len(form.surface) >= ZH_SOUND_KEYWORD if lang == "zh" else len(form.sound) >= 3
                         index.keywords.append(
                             _KeywordForm(cls, keyword.weight, form.surface, form.sound if trusted else None)
                         )
+            for text in catalogue.settings.neutral_phrases.get(lang, ()):
+                form = preparer.prepare(text, lang, anchor, heard=False).form
+                if form.surface:
+                    index.keywords.append(_KeywordForm(NEUTRAL, 0.0, form.surface, None))
             for text in catalogue.out_of_scope.get(lang, ()):
                 index.add(2 * n, preparer.prepare(text, lang, anchor, heard=False))
             index.freeze()
