@@ -31,7 +31,7 @@ RECALL_WEIGHT = 2.0
 SOUND_DISCOUNT = 0.97
 """A match by sound only is slightly less sure than the same match by characters."""
 
-ORDER_WEIGHT = 0.5
+ORDER_WEIGHT = 0.3
 """Share of the score that comes from neighbouring units matching as neighbours."""
 
 PLACEHOLDER_WEIGHT = 3
