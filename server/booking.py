@@ -119,17 +119,30 @@ def appointment_query() -> Select[Any]:
 BY_IDEMPOTENCY_KEY = appointment_query().where(
     APPOINTMENT.c.device_id == bindparam("device_id"), APPOINTMENT.c.idempotency_key == bindparam("key")
 )
-SERVICE_AND_SLOT = (
-    select(SERVICE.c.bookable, SLOT.c.id, SLOT.c.closed, SLOT.c.ends_at)
+HELD = APPOINTMENT.alias("held")
+SERVICE_AND_SLOT = (  # with the resident's active booking of that slot, if any: one round trip
+    select(
+        SERVICE.c.bookable,
+        SLOT.c.id,
+        SLOT.c.closed,
+        SLOT.c.ends_at,
+        HELD.c.code.label("held_code"),
+        HELD.c.device_id.label("held_device_id"),
+        HELD.c.idempotency_key.label("held_key"),
+    )
     .select_from(
-        SERVICE.outerjoin(SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == bindparam("starts_at")))
+        SERVICE.outerjoin(
+            SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == bindparam("starts_at"))
+        ).outerjoin(
+            HELD,
+            and_(
+                HELD.c.slot_id == SLOT.c.id,
+                HELD.c.resident_id == bindparam("resident_id"),
+                HELD.c.status == "booked",
+            ),
+        )
     )
     .where(SERVICE.c.id == bindparam("service_id"))
-)
-HELD_BY_RESIDENT = appointment_query().where(
-    APPOINTMENT.c.resident_id == bindparam("resident_id"),
-    APPOINTMENT.c.slot_id == bindparam("slot_id"),
-    APPOINTMENT.c.status == "booked",
 )
 TAKE_SEAT = (
     update(SLOT)
@@ -174,7 +187,10 @@ def _book(
         if earlier is not None:
             return _replay(earlier, fingerprint, zone)
 
-    found = conn.execute(SERVICE_AND_SLOT, {"starts_at": starts_at, "service_id": request.service_id}).first()
+    found = conn.execute(
+        SERVICE_AND_SLOT,
+        {"starts_at": starts_at, "service_id": request.service_id, "resident_id": request.resident_id},
+    ).first()
     if found is None:
         raise ServiceNotFound(f"no service with id {request.service_id!r}")
     if not found.bookable:
@@ -189,12 +205,17 @@ def _book(
     if found.closed:
         raise SlotClosed(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is closed")
 
-    holding = conn.execute(HELD_BY_RESIDENT, {"resident_id": request.resident_id, "slot_id": found.id}).first()
-    if holding is not None:
-        if _same_request(holding, request):
+    if found.held_code is not None:
+        if request.idempotency_key is not None and (found.held_device_id, found.held_key) == (
+            request.device_id,
+            request.idempotency_key,
+        ):
             # PostgreSQL, read committed: our own earlier try committed after the key lookup above.
-            return _replay(holding, fingerprint, zone)
-        raise AlreadyBooked("the resident already holds a booking in this slot", code=holding.code)
+            earlier = conn.execute(
+                BY_IDEMPOTENCY_KEY, {"device_id": request.device_id, "key": request.idempotency_key}
+            ).one()
+            return _replay(earlier, fingerprint, zone)
+        raise AlreadyBooked("the resident already holds a booking in this slot", code=found.held_code)
 
     if conn.execute(TAKE_SEAT, {"slot_id": found.id}).rowcount != 1:
         raise SlotFull(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is fully booked")
@@ -227,14 +248,6 @@ def _book(
             status_changed_at=now.astimezone(zone),
         ),
         replayed=False,
-    )
-
-
-def _same_request(appointment: Any, request: BookingRequest) -> bool:
-    return (
-        request.idempotency_key is not None
-        and appointment.idempotency_key == request.idempotency_key
-        and appointment.device_id == request.device_id
     )
 
 
