@@ -17,13 +17,13 @@ from .normaliser import normalise
 from .slot_span import SlotSpan
 from .sound_form import SoundForm, sound_form
 
-FUZZY_MIN_LETTERS = 7
+FUZZY_MIN_LETTERS = 9
 """English: shorter names are matched exactly (by spelling or sound) only."""
 
 FUZZY_MIN_SYLLABLES = 3
 """Mandarin: names of fewer syllables are matched exactly (by characters or sound) only."""
 
-FUZZY_CUTOFF = 86.0
+FUZZY_CUTOFF = 88.0
 """rapidfuzz partial_ratio (0–100) an English near-miss must reach, over its letters."""
 
 ZH_FUZZY_CUTOFF = 80.0

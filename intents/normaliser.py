@@ -24,7 +24,7 @@ _EN_KEEP = re.compile(rf"[^0-9a-z:'{_PUA}]+")
 _LONE_COLON = re.compile(r"(?<![0-9]):|:(?![0-9])")
 _ZH_SPACE = re.compile(r"(?<![0-9a-z]) | (?![0-9a-z])")
 _REPEAT = re.compile(r"([\u4e00-\u9fff])\1{2,}|([\u4e00-\u9fff]{2})\2+")
-_EN_REPEAT = re.compile(r"\b([a-z]+)(?: \1\b)+")
+_EN_REPEAT = re.compile(r"\b([a-z]+)(?: \1\b){2,}")
 _NUMERAL_CHARS = set("零〇一二两三四五六七八九十百千幺")
 _EN_NUMBER_WORDS = {"zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                     "double", "triple"}
@@ -85,10 +85,10 @@ def _normalise_en(text: str) -> str:
 
 
 def collapse_repeats(text: str, lang: Language) -> str:
-    """"我我我想", "对对对", "是的是的", "yes yes" → said once.
+    """"我我我想", "对对对", "是的是的", "yes yes yes" → said once.
 
-    Stutters and emphatic repeats carry no extra meaning. A character said just twice is
-    kept: 帮帮我, 看看, 谢谢 are words. Digits are kept: 二二零七.
+    Stutters carry no extra meaning. A character or word said just twice is kept: 帮帮我,
+    看看, 谢谢 are words, and "help help" is more urgent than "help". Digits are kept: 二二零七.
     """
     if lang == "zh":
         return _REPEAT.sub(lambda m: m.group(0) if set(m.group(0)) & _NUMERAL_CHARS else m.group(1) or m.group(2), text)

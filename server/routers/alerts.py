@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from ..centre_time import utc_now
 from ..db import Database
-from ..deps import DatabaseDep, DeviceDep, OptionalResidentDep, SettingsDep
+from ..deps import MaybeResidentDep
 from ..devices import AuthenticatedDevice
 from ..identification import IdentifiedResident
 from ..models import Alert
@@ -23,13 +23,12 @@ log = logging.getLogger(__name__)
 
 
 @router.post("", response_model=AlertOut, status_code=status.HTTP_201_CREATED, responses=error_responses(422))
-async def raise_alert(
-    body: AlertIn, db: DatabaseDep, settings: SettingsDep, device: DeviceDep, resident: OptionalResidentDep
-) -> AlertOut:
+async def raise_alert(body: AlertIn, ctx: MaybeResidentDep) -> AlertOut:
     """Tell staff now. The kiosk has already given the resident 120 (emergency) — this only
     brings a person over; it never replaces calling the emergency number."""
     now = utc_now()
-    alert_id = await db.run(_store_alert, db, body, device, resident, now)
+    device, resident = ctx.device, ctx.resident
+    alert_id = await ctx.db.run(_store_alert, ctx.db, body, device, resident, now)
     level = logging.ERROR if body.kind == "emergency" else logging.WARNING
     log.log(level, "ALERT %s #%s from kiosk %r", body.kind.upper(), alert_id, device.name)
     return AlertOut(
@@ -40,7 +39,7 @@ async def raise_alert(
         resident=resident.name if resident else None,
         note=body.note,
         lang=body.lang,
-        created_at=now.astimezone(settings.timezone),
+        created_at=now.astimezone(ctx.settings.timezone),
         acknowledged_at=None,
     )
 

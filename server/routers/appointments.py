@@ -15,7 +15,7 @@ from ..api_views import appointment_view
 from ..booking import APPOINTMENT, SLOT, BookingRequest, appointment_query, book, cancel
 from ..centre_time import utc_now
 from ..db import Database
-from ..deps import DatabaseDep, DeviceDep, IdempotencyKeyDep, ResidentDep, SettingsDep
+from ..deps import IdempotencyKeyDep, ResidentDep
 from ..errors import AppointmentNotFound
 from ..schemas import AppointmentOut, BookingIn, CancelIn, SlotRefusalBody, error_responses
 
@@ -28,13 +28,13 @@ DEFAULT_CANCEL_REASON = "cancelled by the resident at a kiosk"
 
 @router.get("", response_model=list[AppointmentOut])
 async def list_appointments(
-    db: DatabaseDep,
-    settings: SettingsDep,
-    resident: ResidentDep,
+    ctx: ResidentDep,
     include_past: Annotated[bool, Query(description="Also past and cancelled ones.")] = False,
 ) -> list[AppointmentOut]:
     """Upcoming booked appointments, soonest first ("您预约了明天上午九点的体检")."""
-    return await db.run(_appointments, db, resident.resident_id, settings.timezone, include_past=include_past)
+    return await ctx.db.run(
+        _appointments, ctx.db, ctx.resident.resident_id, ctx.settings.timezone, include_past=include_past
+    )
 
 
 @router.post(
@@ -55,10 +55,7 @@ async def book_appointment(
     body: BookingIn,
     response: Response,
     idempotency_key: IdempotencyKeyDep,
-    db: DatabaseDep,
-    settings: SettingsDep,
-    device: DeviceDep,
-    resident: ResidentDep,
+    ctx: ResidentDep,
 ) -> AppointmentOut:
     """Book the slot of a service starting at a local date and time.
 
@@ -66,14 +63,14 @@ async def book_appointment(
     first. A retry with the same `Idempotency-Key` answers 200 with the same appointment.
     """
     request = BookingRequest(
-        resident_id=resident.resident_id,
+        resident_id=ctx.resident.resident_id,
         service_id=body.service_id,
         day=body.date,
         at=body.time,
-        device_id=device.id,
+        device_id=ctx.device.id,
         idempotency_key=idempotency_key,
     )
-    result = await db.run(book, db, settings.timezone, request, alternatives=settings.alternatives)
+    result = await ctx.db.run(book, ctx.db, ctx.settings.timezone, request, alternatives=ctx.settings.alternatives)
     if result.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
@@ -81,10 +78,8 @@ async def book_appointment(
 
 
 @router.get("/{code}", response_model=AppointmentOut, responses=error_responses(404))
-async def get_appointment(
-    db: DatabaseDep, settings: SettingsDep, resident: ResidentDep, code: str = CODE
-) -> AppointmentOut:
-    found = await db.run(_appointments, db, resident.resident_id, settings.timezone, code=code.upper())
+async def get_appointment(ctx: ResidentDep, code: str = CODE) -> AppointmentOut:
+    found = await ctx.db.run(_appointments, ctx.db, ctx.resident.resident_id, ctx.settings.timezone, code=code.upper())
     if not found:
         raise AppointmentNotFound(f"no appointment {code.upper()} for this resident")
     return found[0]
@@ -92,9 +87,7 @@ async def get_appointment(
 
 @router.post("/{code}/cancel", response_model=AppointmentOut, responses=error_responses(404, 409, 422))
 async def cancel_appointment(
-    db: DatabaseDep,
-    settings: SettingsDep,
-    resident: ResidentDep,
+    ctx: ResidentDep,
     body: CancelIn | None = None,
     code: str = CODE,
 ) -> AppointmentOut:
@@ -103,7 +96,9 @@ async def cancel_appointment(
     Cancelling an already cancelled appointment answers the same (safe to retry).
     """
     reason = (body.reason if body and body.reason else None) or DEFAULT_CANCEL_REASON
-    return await db.run(cancel, db, settings.timezone, code, reason, resident_id=resident.resident_id, by="resident")
+    return await ctx.db.run(
+        cancel, ctx.db, ctx.settings.timezone, code, reason, resident_id=ctx.resident.resident_id, by="resident"
+    )
 
 
 def _appointments(

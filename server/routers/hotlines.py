@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from ..db import Database
-from ..deps import DatabaseDep, DeviceDep
+from ..deps import KioskDep
 from ..errors import HotlineNotFound
 from ..models import Hotline
 from ..schemas import HotlineOut, error_responses
@@ -20,13 +20,13 @@ HOTLINES = select(HOTLINE.c.id, HOTLINE.c.names, HOTLINE.c.number, HOTLINE.c.des
 
 
 @router.get("", response_model=list[HotlineOut])
-async def list_hotlines(db: DatabaseDep, _device: DeviceDep) -> list[HotlineOut]:
-    return await db.run(_hotlines, db)
+async def list_hotlines(ctx: KioskDep) -> list[HotlineOut]:
+    return await ctx.db.run(_hotlines, ctx.db)
 
 
 @router.get("/{hotline_id}", response_model=HotlineOut, responses=error_responses(404))
-async def get_hotline(hotline_id: str, db: DatabaseDep, _device: DeviceDep) -> HotlineOut:
-    found = await db.run(_hotlines, db, hotline_id)
+async def get_hotline(hotline_id: str, ctx: KioskDep) -> HotlineOut:
+    found = await ctx.db.run(_hotlines, ctx.db, hotline_id)
     if not found:
         raise HotlineNotFound(f"no hotline with id {hotline_id!r}")
     return found[0]

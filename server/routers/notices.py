@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..centre_time import utc_now
 from ..db import Database
-from ..deps import DatabaseDep, DeviceDep, SettingsDep
+from ..deps import KioskDep
 from ..models import Notice
 from ..schemas import NoticeOut, error_responses
 
@@ -21,22 +21,20 @@ NOTICE = Notice.__table__
 
 @router.get("", response_model=list[NoticeOut])
 async def current_notices(
-    db: DatabaseDep,
-    settings: SettingsDep,
-    _device: DeviceDep,
+    ctx: KioskDep,
     at: Annotated[dt.datetime | None, Query(description="Moment to ask about (with offset); default now.")] = None,
     lang: Annotated[str | None, Query(pattern="^(zh|en)$", description="Only notices written in it.")] = None,
 ) -> list[NoticeOut]:
     if at is None:
         moment = utc_now()
     elif at.tzinfo is None:
-        moment = at.replace(tzinfo=settings.timezone)  # a bare time means the centre's
+        moment = at.replace(tzinfo=ctx.settings.timezone)  # a bare time means the centre's
     else:
         moment = at
-    notices = await db.run(_notices_in_force, db, moment)
+    notices = await ctx.db.run(_notices_in_force, ctx.db, moment)
     for notice in notices:
-        notice.valid_from = notice.valid_from.astimezone(settings.timezone)
-        notice.valid_to = notice.valid_to.astimezone(settings.timezone)
+        notice.valid_from = notice.valid_from.astimezone(ctx.settings.timezone)
+        notice.valid_to = notice.valid_to.astimezone(ctx.settings.timezone)
     return [n for n in notices if lang is None or lang in n.title]
 
 

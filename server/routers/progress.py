@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path
 from sqlalchemy import select
 
 from ..db import Database
-from ..deps import DatabaseDep, DeviceDep, SettingsDep
+from ..deps import KioskDep
 from ..errors import ProgressNotFound
 from ..models import ProgressEvent, ProgressRecord
 from ..schemas import ProgressEventOut, ProgressOut, error_responses
@@ -25,12 +25,10 @@ EVENT = ProgressEvent.__table__
 
 @router.get("/{code}", response_model=ProgressOut, responses=error_responses(404))
 async def get_progress(
-    db: DatabaseDep,
-    settings: SettingsDep,
-    _device: DeviceDep,
+    ctx: KioskDep,
     code: str = Path(pattern="^[A-Za-z][0-9]{3,6}$", examples=["A1023"]),
 ) -> ProgressOut:
-    return await db.run(_progress, db, code.upper(), settings.timezone)
+    return await ctx.db.run(_progress, ctx.db, code.upper(), ctx.settings.timezone)
 
 
 def _progress(db: Database, code: str, zone: ZoneInfo) -> ProgressOut:

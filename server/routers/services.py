@@ -12,7 +12,7 @@ from sqlalchemy import Row, Select, select
 from ..api_views import hours_view, slot_view
 from ..centre_time import local_today, utc_now
 from ..db import Database
-from ..deps import DatabaseDep, DeviceDep, SettingsDep
+from ..deps import KioskDep
 from ..errors import ServiceNotBookable, ServiceNotFound
 from ..models import BookableService, Service, TimeSlot
 from ..schemas import BookingRulesOut, DaySlotsOut, ServiceOut, error_responses
@@ -52,14 +52,14 @@ def _service_view(row: Row[Any]) -> ServiceOut:
 
 
 @router.get("", response_model=list[ServiceOut])
-async def list_services(db: DatabaseDep, _device: DeviceDep) -> list[ServiceOut]:
+async def list_services(ctx: KioskDep) -> list[ServiceOut]:
     """All services in catalogue order, every language."""
-    return await db.run(_services, db)
+    return await ctx.db.run(_services, ctx.db)
 
 
 @router.get("/{service_id}", response_model=ServiceOut, responses=error_responses(404))
-async def get_service(service_id: str, db: DatabaseDep, _device: DeviceDep) -> ServiceOut:
-    found = await db.run(_services, db, service_id)
+async def get_service(service_id: str, ctx: KioskDep) -> ServiceOut:
+    found = await ctx.db.run(_services, ctx.db, service_id)
     if not found:
         raise ServiceNotFound(f"no service with id {service_id!r}")
     return found[0]
@@ -68,15 +68,13 @@ async def get_service(service_id: str, db: DatabaseDep, _device: DeviceDep) -> S
 @router.get("/{service_id}/slots", response_model=DaySlotsOut, responses=error_responses(404, 409))
 async def day_slots(
     service_id: str,
-    db: DatabaseDep,
-    settings: SettingsDep,
-    _device: DeviceDep,
+    ctx: KioskDep,
     date: Annotated[dt.date | None, Query(description="Local date; default today.")] = None,
     only_free: Annotated[bool, Query(description="Leave out full, closed and past slots.")] = False,
 ) -> DaySlotsOut:
     """One day's slots of a bookable service, to offer times ("上午还有九点半和十点")."""
-    day = date or local_today(settings.timezone)
-    found = await db.run(_day_slots, db, service_id, day, settings.timezone)
+    day = date or local_today(ctx.settings.timezone)
+    found = await ctx.db.run(_day_slots, ctx.db, service_id, day, ctx.settings.timezone)
     if only_free:
         found.slots = [slot for slot in found.slots if slot.state == "free"]
     return found

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from ..booking import cancel, record_outcome
 from ..centre_time import utc_now
 from ..db import Database
-from ..deps import DatabaseDep, SettingsDep, StaffDep
+from ..deps import StaffDep
 from ..errors import AlertNotFound, ReasonRequired
 from ..models import Alert, Device, Resident
 from ..schemas import AlertOut, AppointmentOut, StaffStatusIn, error_responses
@@ -48,34 +48,30 @@ def _alert_view(row: Row[Any], settings: ServerSettings) -> AlertOut:
 
 @router.get("/alerts", response_model=list[AlertOut])
 async def list_alerts(
-    db: DatabaseDep,
-    settings: SettingsDep,
-    _staff: StaffDep,
+    ctx: StaffDep,
     state: Annotated[str, Query(alias="status", pattern="^(open|acknowledged|all)$")] = "open",
 ) -> list[AlertOut]:
     """Emergencies first, then oldest first: the one waiting longest gets help next."""
-    return await db.run(_alerts, db, settings, state)
+    return await ctx.db.run(_alerts, ctx.db, ctx.settings, state)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, responses=error_responses(404))
-async def acknowledge_alert(alert_id: int, db: DatabaseDep, settings: SettingsDep, staff: StaffDep) -> AlertOut:
-    return await db.run(_acknowledge, db, settings, alert_id, staff.id)
+async def acknowledge_alert(alert_id: int, ctx: StaffDep) -> AlertOut:
+    return await ctx.db.run(_acknowledge, ctx.db, ctx.settings, alert_id, ctx.device.id)
 
 
 @router.post("/appointments/{code}/status", response_model=AppointmentOut, responses=error_responses(404, 409, 422))
 async def set_appointment_status(
     body: StaffStatusIn,
-    db: DatabaseDep,
-    settings: SettingsDep,
-    _staff: StaffDep,
+    ctx: StaffDep,
     code: str = Path(pattern="^[A-Za-z][0-9]{4,6}$"),
 ) -> AppointmentOut:
     """Completed or no-show after the visit; cancelled (with a reason) e.g. when a day closes."""
     if body.status == "cancelled":
         if not body.reason:
             raise ReasonRequired("a staff cancellation needs a reason the resident can be told")
-        return await db.run(cancel, db, settings.timezone, code, body.reason, resident_id=None, by="staff")
-    return await db.run(record_outcome, db, settings.timezone, code, body.status)
+        return await ctx.db.run(cancel, ctx.db, ctx.settings.timezone, code, body.reason, resident_id=None, by="staff")
+    return await ctx.db.run(record_outcome, ctx.db, ctx.settings.timezone, code, body.status)
 
 
 def _alerts(db: Database, settings: ServerSettings, state: str) -> list[AlertOut]:
