@@ -26,6 +26,10 @@ recogniser's guess must never book or cancel anything.
 A server that cannot be reached never loses what was collected: the kiosk says
 `server_unavailable`, offers to try again, and keeps the drafts; a booking retried keeps
 its idempotency key, so however often the resident says yes, it is booked once.
+
+The tasks' steps live in `booking_steps.py`, `identity_steps.py` and
+`appointment_steps.py`; what they share (state, clock, replies, the pending question) in
+`dialogue_base.py`; this module routes each turn.
 """
 
 from __future__ import annotations

@@ -47,9 +47,8 @@ class ModelLexicon:
     source: Path
     """The file it was read from, for messages and cache keys."""
 
-    @property
-    def longest_word(self) -> int:
-        return max((len(w) for w in self.words), default=1)
+    longest_word: int = 1
+    """Characters in the longest word: how far the Mandarin segmenter needs to look."""
 
     def __contains__(self, word: object) -> bool:
         return word in self.words
@@ -61,19 +60,23 @@ def read_model_lexicon(model_dir: str | Path) -> ModelLexicon:
     for name in WORD_LIST_FILES:
         path = root / name
         if path.is_file():
-            symbols = _read_word_list(path)
-            return ModelLexicon(frozenset(symbols - NON_WORDS), frozenset(symbols), path)
+            return _lexicon(_read_word_list(path), path)
     for name in SYMBOL_TABLE_FSTS:
         path = root / name
         if path.is_file():
             with path.open("rb") as stream:
                 symbols = _read_fst_input_symbols(stream, path)
             if symbols:
-                return ModelLexicon(frozenset(symbols - NON_WORDS), frozenset(symbols), path)
+                return _lexicon(symbols, path)
     raise ModelError(
         f"cannot find the word list of the model in {root}: no graph/words.txt, and graph/Gr.fst has no "
         "word table. A grammar needs a small (lookahead) Vosk model such as vosk-model-small-cn-0.22."
     )
+
+
+def _lexicon(symbols: set[str], source: Path) -> ModelLexicon:
+    words = frozenset(symbols - NON_WORDS)
+    return ModelLexicon(words, frozenset(symbols), source, max((len(w) for w in words), default=1))
 
 
 def _read_word_list(path: Path) -> set[str]:

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import Row, Select, select, update
-from sqlalchemy.orm import aliased
 
 from ..booking import cancel, record_outcome
 from ..centre_time import utc_now
@@ -25,7 +24,7 @@ RESIDENT = Resident.__table__
 
 
 def _alert_query() -> Select[Any]:
-    kiosk = aliased(DEVICE)
+    kiosk = DEVICE.alias("kiosk")
     return select(ALERT, kiosk.c.name.label("device_name"), RESIDENT.c.name.label("resident_name")).select_from(
         ALERT.join(kiosk, kiosk.c.id == ALERT.c.device_id).outerjoin(RESIDENT, RESIDENT.c.id == ALERT.c.resident_id)
     )
