@@ -17,7 +17,7 @@ from intents import load_catalogue
 from intents.parser import Parser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from sentence_sets import HELDOUT2_DIR, HELDOUT_DIR, REGRESSION_DIR, load_set  # noqa: E402
+from sentence_sets import HELDOUT2_DIR, HELDOUT_DIR, REGRESSION_DIR, load_set
 
 SETS = {"heldout": HELDOUT_DIR, "heldout2": HELDOUT2_DIR, "regression": REGRESSION_DIR}
 

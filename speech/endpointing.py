@@ -78,6 +78,10 @@ class EndpointerSettings:
     """How far above the noise floor a frame must be to count as voice."""
     min_speech_dbfs: float = -55.0
     """Frames quieter than this are never voice, whatever the floor (a silent room)."""
+    min_level_spread_db: float = 2.5
+    """Utterances whose frame energies vary less than this (standard deviation, dB) are dropped:
+    speech rises and falls with every syllable, steady noise that the floor has not caught up
+    with yet (a fan or hand dryer switched on) is flat."""
     noise_window_s: float = 2.0
     """How far back the noise floor looks; also about how long a new steady noise (a fan
     switched on) can pass for voice before the floor catches up with it."""
@@ -142,6 +146,7 @@ class Endpointer:
         self._recent_power: deque[float] = deque(maxlen=3)
         self._floor_history: deque[float] = deque(maxlen=max(1, frames(self.settings.noise_window_s)))
         self._frame_index = 0
+        self._last_energy = -100.0
         self._armed = mode is ListeningMode.HANDS_FREE
         self._release_requested = False
         self._reset_utterance()
@@ -151,6 +156,7 @@ class Endpointer:
 
     def _reset_utterance(self) -> None:
         self._frames: list[bytes] = []  # frames since the first voiced one
+        self._energies: list[float] = []  # their energies, dBFS
         self._first_index: int | None = None  # frame index of the first voiced frame
         self._last_voiced_index = -1
         self._voiced_frames = 0
@@ -216,6 +222,7 @@ class Endpointer:
                 return None
 
         self._frames.append(frame)
+        self._energies.append(self._last_energy)
         if voiced:
             self._voiced_frames += 1
             self._last_voiced_index = index
@@ -246,15 +253,18 @@ class Endpointer:
             return None
         return self._finish(EndReason.END_OF_STREAM)
 
-    def _finish(self, reason: EndReason) -> Utterance:
+    def _finish(self, reason: EndReason) -> Utterance | None:
         utterance = self._close(reason)
         self._reset_utterance()
         if self.mode is ListeningMode.PUSH_TO_TALK:
             self._armed = False  # one utterance per press
         return utterance
 
-    def _close(self, reason: EndReason) -> Utterance:
+    def _close(self, reason: EndReason) -> Utterance | None:
         assert self._first_index is not None
+        speech_energies = self._energies[: self._last_voiced_index + 1 - self._first_index]
+        if float(np.std(speech_energies)) < self.settings.min_level_spread_db:
+            return None
         keep_after = self._last_voiced_index + 1 + self._frames_for(self.settings.tail_s)
         if reason is EndReason.MAX_LENGTH:
             keep_after = self._frame_index  # cut mid-speech: keep everything up to the cut
@@ -275,6 +285,7 @@ class Endpointer:
         samples = np.frombuffer(frame, dtype="<i2").astype(np.float32)
         power = float(np.dot(samples, samples)) / (len(samples) * 32768.0 * 32768.0)
         energy = _db(power)
+        self._last_energy = energy
         self._recent_power.append(power)
         floor = self.noise_floor_dbfs if self._floor_history else energy
         self._floor_history.append(_db(sum(self._recent_power) / len(self._recent_power)))
