@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +33,7 @@ from .dialogue import Dialogue
 from .embedded_server import EmbeddedServer, EmbeddedServerError, demo_kiosk_token, start_embedded_server
 from .reply import Reply
 from .reply_writer import MissingReply
+from .typed_input import typed_lines
 
 TOKEN_VARIABLE = "KIOSK_DEVICE_TOKEN"
 
@@ -141,24 +142,10 @@ def _clock(fixed: datetime | None, zone: ZoneInfo) -> Callable[[], datetime]:
 def _converse(dialogue: Dialogue, args: argparse.Namespace) -> None:
     interactive = sys.stdin.isatty()
     _show(dialogue.welcome(), None, args, interactive)
-    for text in _utterances(interactive):
+    for text in typed_lines(interactive):
         if not text.strip():
             continue
         _show(dialogue.handle(text), text, args, interactive)
-
-
-def _utterances(interactive: bool) -> Iterator[str]:
-    if interactive:
-        print("Type what a resident would say (Ctrl-D to quit).  输入居民会说的话（Ctrl-D 退出）。")
-        while True:
-            try:
-                yield input("> ")
-            except EOFError:
-                print()
-                return
-    else:
-        for line in sys.stdin:
-            yield line.rstrip("\n")
 
 
 def _show(reply: Reply, said: str | None, args: argparse.Namespace, interactive: bool) -> None:

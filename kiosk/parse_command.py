@@ -11,6 +11,8 @@ from datetime import datetime
 from intents import CatalogueError, load_catalogue
 from intents.parser import Parser, ParseResult
 
+from .typed_input import typed_lines
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     interactive = not args.texts and sys.stdin.isatty()
-    texts: Iterable[str] = args.texts or _stdin_lines(interactive)
+    texts: Iterable[str] = args.texts or typed_lines(interactive)
     for text in texts:
         if not text.strip():
             continue
@@ -53,20 +55,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(describe(result), flush=True)
     return 0
-
-
-def _stdin_lines(interactive: bool) -> Iterable[str]:
-    if interactive:
-        print("Type what a resident would say (Ctrl-D to quit).  输入居民会说的话（Ctrl-D 退出）。")
-        while True:
-            try:
-                yield input("> ")
-            except EOFError:
-                print()
-                return
-    else:
-        for line in sys.stdin:
-            yield line.rstrip("\n")
 
 
 def describe(result: ParseResult) -> str:

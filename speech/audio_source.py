@@ -12,23 +12,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Protocol, Self, runtime_checkable
 
 import numpy as np
 
 from .audio_errors import AudioDeviceError
 from .audio_format import SAMPLE_RATE, float_to_pcm, frame_bytes, read_wav
+from .portaudio import NO_MICROPHONE_HELP, load_portaudio
 from .stream_resampler import StreamResampler
 
 FRAME_MS = 30
 """Default frame length: the longest WebRTC VAD accepts, so the fewest Python calls."""
-
-_NO_MICROPHONE_HELP = (
-    "Connect a microphone (USB microphones work without drivers) and check that the system sees it "
-    "(`arecord -l`), or run the kiosk from a recording with `--audio-in FILE.wav`."
-)
-
 
 @runtime_checkable
 class AudioSource(Protocol):
@@ -60,19 +54,6 @@ class InputDevice:
     """The device's native sample rate; other rates are converted."""
     is_default: bool
     """Whether this is the system's default input."""
-
-
-def load_portaudio() -> ModuleType:
-    """The `sounddevice` module, or a clear error if its PortAudio library is missing."""
-    try:
-        import sounddevice
-    except (OSError, ImportError) as err:
-        raise AudioDeviceError(
-            "The PortAudio sound library is missing, so the kiosk cannot use a microphone or speaker. "
-            "Run script/setup (it installs the Debian package libportaudio2), "
-            "or run the kiosk from a recording with `--audio-in FILE.wav`."
-        ) from err
-    return sounddevice
 
 
 def list_input_devices() -> list[InputDevice]:
@@ -167,13 +148,13 @@ class MicrophoneSource:
             return dict(sd.query_devices(device, kind="input"))
         except sd.PortAudioError as err:
             if device is None:
-                raise AudioDeviceError(f"No microphone found. {_NO_MICROPHONE_HELP}") from err
-            raise AudioDeviceError(f"Cannot use input device {device!r}: {err}. {_NO_MICROPHONE_HELP}") from err
+                raise AudioDeviceError(f"No microphone found. {NO_MICROPHONE_HELP}") from err
+            raise AudioDeviceError(f"Cannot use input device {device!r}: {err}. {NO_MICROPHONE_HELP}") from err
         except ValueError as err:  # no name match, ambiguous name, or not an input device
             names = ", ".join(f"{d.index}: {d.name}" for d in list_input_devices()) or "none"
             raise AudioDeviceError(
                 f"No single microphone matches {device!r} ({err}). Microphones found: {names}. "
-                f"{_NO_MICROPHONE_HELP}"
+                f"{NO_MICROPHONE_HELP}"
             ) from err
 
     def _open(self, device: int | str | None) -> tuple[object, StreamResampler | None]:
@@ -205,7 +186,7 @@ class MicrophoneSource:
         except sd.PortAudioError as err:
             raise AudioDeviceError(
                 f"The microphone {self.device_info['name']!r} could not be opened ({err}). "
-                f"It may be in use by another program. {_NO_MICROPHONE_HELP}"
+                f"It may be in use by another program. {NO_MICROPHONE_HELP}"
             ) from err
         return stream, resampler
 
