@@ -69,7 +69,8 @@ class UtterancePreparer:
         situations = () if any(s.name == "hotline" for s in slots) else tuple(
             self._situations.find(form, lang, slots, fuzzy=False)
         )
-        return Utterance(lang, normalised, tuple(slots), sound_form(cleaned, lang), situations)
+        final = form if cleaned == normalised else sound_form(cleaned, lang)
+        return Utterance(lang, normalised, tuple(slots), final, situations)
 
 
 def _add(slots: list[SlotSpan], new: list[SlotSpan]) -> None:
