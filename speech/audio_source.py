@@ -17,12 +17,16 @@ from typing import Protocol, Self, runtime_checkable
 import numpy as np
 
 from .audio_errors import AudioDeviceError
-from .audio_format import SAMPLE_RATE, float_to_pcm, frame_bytes, read_wav
+from .audio_format import BYTES_PER_SECOND, SAMPLE_RATE, float_to_pcm, frame_bytes, read_wav
 from .portaudio import NO_MICROPHONE_HELP, load_portaudio
 from .stream_resampler import StreamResampler
 
 FRAME_MS = 30
 """Default frame length: the longest WebRTC VAD accepts, so the fewest Python calls."""
+
+SILENT_DEVICE_TIMEOUT_S = 3.0
+"""A microphone that delivers nothing for this long has been unplugged or has hung."""
+
 
 @runtime_checkable
 class AudioSource(Protocol):
@@ -94,7 +98,7 @@ class WavFileSource:
     @property
     def duration_s(self) -> float:
         """Length of the recording in seconds."""
-        return len(self._pcm) / (SAMPLE_RATE * 2)
+        return len(self._pcm) / BYTES_PER_SECOND
 
     def frames(self) -> Iterator[bytes]:
         """Every frame of the file; the last one is padded with silence to full length."""
@@ -153,8 +157,7 @@ class MicrophoneSource:
         except ValueError as err:  # no name match, ambiguous name, or not an input device
             names = ", ".join(f"{d.index}: {d.name}" for d in list_input_devices()) or "none"
             raise AudioDeviceError(
-                f"No single microphone matches {device!r} ({err}). Microphones found: {names}. "
-                f"{NO_MICROPHONE_HELP}"
+                f"No single microphone matches {device!r} ({err}). Microphones found: {names}. {NO_MICROPHONE_HELP}"
             ) from err
 
     def _open(self, device: int | str | None) -> tuple[object, StreamResampler | None]:
@@ -206,7 +209,13 @@ class MicrophoneSource:
         size = frame_bytes(self.frame_ms)
         pending = b""
         while True:
-            block = self._queue.get()
+            try:
+                block = self._queue.get(timeout=SILENT_DEVICE_TIMEOUT_S)
+            except queue.Empty:
+                raise AudioDeviceError(
+                    f"The microphone {self.device_info['name']!r} stopped sending sound "
+                    f"(unplugged or in use elsewhere?). {NO_MICROPHONE_HELP}"
+                ) from None
             if block is None:
                 return
             pending += block

@@ -64,9 +64,10 @@ class EndpointerSettings:
     min_voice_s: float = 0.25
     """Voice needed before an utterance counts: coughs, clicks and knocks are shorter, while
     a brisk one-syllable answer ("是", "yes") still has about 0.3 s."""
-    short_noise_gap_s: float = 0.3
-    """Silence after which voice too short to count is forgotten (so a cough is not glued to
-    speech that starts seconds later)."""
+    short_noise_gap_s: float = 0.5
+    """Silence after which voice too short to count is forgotten, so a cough is not glued to
+    speech that follows later. Shorter would drop weak first syllables heard in noise (a soft
+    "我想…" whose voiced frames come in bits)."""
     pre_roll_s: float = 0.3
     """Audio kept from before the first voiced frame: soft onsets (/h/, /s/) fall below the
     energy threshold and the recogniser needs them."""
@@ -136,7 +137,7 @@ class Endpointer:
         if frame_ms not in (10, 20, 30):
             raise ValueError(f"WebRTC VAD takes 10, 20 or 30 ms frames, not {frame_ms} ms")
         self.settings = settings or EndpointerSettings()
-        self.mode = mode
+        self._mode = mode
         self.frame_ms = frame_ms
         self._frame_bytes = frame_bytes(frame_ms)
         self._frame_s = frame_ms / 1000
@@ -179,6 +180,17 @@ class Endpointer:
         return self._confirmed
 
     @property
+    def mode(self) -> ListeningMode:
+        """Hands-free or push-to-talk; may be switched at any time (e.g. to push-to-talk in a noisy hall)."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: ListeningMode) -> None:
+        self._mode = mode
+        self._armed = mode is ListeningMode.HANDS_FREE
+        self._release_requested = False
+
+    @property
     def listening(self) -> bool:
         """Whether voice would be picked up now (always in hands-free; after `press()` otherwise)."""
         return self._armed
@@ -190,7 +202,8 @@ class Endpointer:
 
     def release(self) -> None:
         """Push-to-talk: the resident let go; the utterance so far is returned by the next `feed`."""
-        self._release_requested = True
+        if self._mode is ListeningMode.PUSH_TO_TALK:
+            self._release_requested = True
 
     def feed(self, frame: bytes) -> Utterance | None:
         """Process one frame; returns an utterance the moment one is complete."""
@@ -200,7 +213,7 @@ class Endpointer:
         index = self._frame_index
         self._frame_index += 1
 
-        if self._release_requested and self.mode is ListeningMode.PUSH_TO_TALK:
+        if self._release_requested:
             self._release_requested = False
             self._armed = False
             finished = self._close(EndReason.RELEASED) if self._confirmed else None
@@ -256,7 +269,7 @@ class Endpointer:
     def _finish(self, reason: EndReason) -> Utterance | None:
         utterance = self._close(reason)
         self._reset_utterance()
-        if self.mode is ListeningMode.PUSH_TO_TALK:
+        if self._mode is ListeningMode.PUSH_TO_TALK:
             self._armed = False  # one utterance per press
         return utterance
 

@@ -12,7 +12,7 @@ import re
 from .grammar import SLOT_MARK, Grammar
 
 GRAMMAR_NAME = "catalogue"
-_PLAIN_TOKEN = re.compile(r"^[a-z0-9']+$")
+_PLAIN_TOKEN = re.compile(r"^[a-z0-9.']+$")
 
 
 def jsgf_text(grammar: Grammar) -> str:

@@ -29,6 +29,7 @@ class Playback:
         self._samples = np.asarray(samples, dtype=np.float32)
         self._position = 0
         self._stop_requested = False
+        self._closed = False
         self._done = threading.Event()
         self.started_at: float | None = None
         """`time.monotonic()` when the first block went to the device (the reply became audible,
@@ -77,6 +78,11 @@ class Playback:
         return not self._done.is_set()
 
     @property
+    def played_s(self) -> float:
+        """Seconds of the sound handed to the device so far (how much a barge-in let through)."""
+        return min(self._position, len(self._samples)) / self._stream.samplerate
+
+    @property
     def stopped(self) -> bool:
         """Whether `stop()` cut the sound short."""
         return self._stop_requested
@@ -85,11 +91,16 @@ class Playback:
         """Silence the speaker now (barge-in); safe to call from any thread, more than once."""
         self._stop_requested = True
         self._done.wait(0.5)
-        self._stream.close()
+        self._close()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the sound ends; True if it played to the end, False if stopped or timed out."""
         finished = self._done.wait(timeout)
         if finished:
-            self._stream.close()
+            self._close()
         return finished and not self._stop_requested
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._stream.close()

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,6 +43,8 @@ _SILENCE_LEVEL = 0.003
 """Samples below this (about -50 dBFS) at either end of a sentence are trimmed off."""
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])\s*|(?<=[.])\s+|\s*\n+\s*")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|St|Rd|Ave|No|[A-Z])\.$")
+"""English abbreviations whose full stop does not end the sentence ("Dr. Wang", "No. 3")."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # \x01 would start an espeak embedded command
 
 
@@ -86,7 +88,16 @@ class SpokenAudio:
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of a reply, each to be spoken with a pause after it."""
-    return [part.strip() for part in _SENTENCE_END.split(_CONTROL.sub(" ", text)) if part.strip()]
+    sentences: list[str] = []
+    for part in _SENTENCE_END.split(_CONTROL.sub(" ", text)):
+        part = part.strip()
+        if not part:
+            continue
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] += " " + part
+        else:
+            sentences.append(part)
+    return sentences
 
 
 class SpeechOutput:
@@ -159,10 +170,6 @@ class SpeechOutput:
         if self._playing is not None:
             self._playing.stop()
             self._playing = None
-
-    def with_settings(self, **changes: Any) -> SpeechOutput:
-        """A new output with some settings changed (e.g. `device=2`), for tests and tools."""
-        return SpeechOutput(replace(self.settings, **changes))
 
 
 def _trim(samples: np.ndarray) -> np.ndarray:

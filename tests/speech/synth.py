@@ -9,7 +9,8 @@ Every function writes a WAV file and returns its path, so tests can chain them:
 `lang` is "en" or "zh" (mapped to the espeak-ng voices en-us and cmn) or any other espeak-ng
 voice name ("ko", "en-gb"…). Speech is written as espeak-ng makes it (22.05 kHz mono 16-bit);
 `join_with_silence` and the noise helpers keep the first input's format unless told otherwise.
-Nothing here uses the code under test, so the tests do not check the kiosk against itself.
+Noise is repeatable (`sox -R`): a test that passes passes every time. Nothing here uses the
+code under test, so the tests do not check the kiosk against itself.
 """
 
 from __future__ import annotations
@@ -61,6 +62,19 @@ def rms_dbfs(path: str | Path) -> float:
     return 10 * np.log10(power) if power > 0 else -100.0
 
 
+def sound_extent(path: str | Path, threshold_dbfs: float = -50.0) -> tuple[float, float]:
+    """(first, last) second at which the recording is louder than `threshold_dbfs`.
+
+    espeak-ng surrounds speech with silence of its own (about 0.3 s at the end); tests that
+    check where speech starts and ends want the sound, not the file.
+    """
+    rate, signal = read_float(path)
+    loud = np.flatnonzero(np.abs(signal) > 10 ** (threshold_dbfs / 20))
+    if not len(loud):
+        return (0.0, 0.0)
+    return (loud[0] / rate, (loud[-1] + 1) / rate)
+
+
 def speak_wav(text: str, lang: str, path: str | Path, rate_wpm: int = 160, pitch: int = 50) -> Path:
     """Speech by espeak-ng at `rate_wpm` words per minute (Mandarin: about syllables per minute)."""
     path = Path(path)
@@ -82,7 +96,7 @@ def noise_wav(
     """sox-generated noise (`white`, `pink` or `brown`) at an RMS level of `level_dbfs`."""
     path = Path(path)
     raw = path.with_name(f"{path.stem}.raw-noise.wav")
-    _run(["sox", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(raw), "synth", str(seconds), f"{color}noise"])
+    _run(["sox", "-R", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(raw), "synth", str(seconds), f"{color}noise"])
     gain = level_dbfs - rms_dbfs(raw)
     _run(["sox", str(raw), str(path), "gain", f"{gain:.2f}"])
     raw.unlink()
@@ -117,7 +131,7 @@ def cough_wav(path: str | Path, seconds: float = 0.15, level_dbfs: float = -12.0
     """A cough-like burst: pink noise with a sharp attack and a quick decay."""
     path = Path(path)
     raw = path.with_name(f"{path.stem}.raw-cough.wav")
-    _run(["sox", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(raw), "synth", str(seconds), "pinknoise"])
+    _run(["sox", "-R", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(raw), "synth", str(seconds), "pinknoise"])
     _run(["sox", str(raw), str(path), "fade", "q", "0.005", str(seconds), str(seconds * 0.6), "norm", "-1"])
     raw.unlink()
     gain = level_dbfs - rms_dbfs(path)

@@ -1,0 +1,234 @@
+"""`kiosk run`: the kiosk itself — listen, understand, answer aloud and on the screen.
+
+    kiosk run                                   microphone, speaker, screen on :8080, demo server
+    kiosk run --server URL --token T            against the centre's server
+    kiosk run --audio-in talk.wav --audio-out replies/
+                                                from a recording; each reply as replies/turn-NN.wav,
+                                                one line per turn, exit at the end of the file
+    kiosk run --push-to-talk                    listen only after "Talk" is touched
+    kiosk screen   (= kiosk run --no-audio)     touch only: no microphone, no speaker
+
+Without `--server` the demo centre's server is started here, as for `kiosk chat`. The
+recogniser is Vosk when a Vosk model is installed in the data directory (`kiosk models
+add`), otherwise PocketSphinx with its English model; its grammar comes from the catalogue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from intents import CatalogueError, load_catalogue
+from speech.audio_errors import AudioError
+from speech.audio_source import AudioSource, MicrophoneSource, WavFileSource
+from speech.endpointing import Endpointer, EndpointerSettings, ListeningMode
+from speech.recognition_errors import RecognitionError
+from speech.speech_output import SpeechOutput, SpeechOutputSettings
+
+from .centre_errors import DeviceNotAuthorised
+from .chat_command import TOKEN_VARIABLE, _check_server, _clock, _iso_datetime
+from .client import CentreClient
+from .conversation import Conversation
+from .dialogue import Dialogue
+from .embedded_server import EmbeddedServer, EmbeddedServerError, demo_kiosk_token, start_embedded_server
+from .recognizer_choice import load_recognizer
+from .reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
+from .reply_writer import MissingReply
+from .screen.booking_calendar import BookingCalendar, today_in
+from .screen.screen_app import screen_app
+from .screen.screen_content import ScreenContent
+from .screen.screen_server import ScreenServer, ScreenServerError
+from .screen.screen_state import ScreenState
+from .screen.screen_words import ScreenWords, ScreenWordsError
+from .turn_log import TurnLog
+from .voice_loop import VoiceLoop, VoiceLoopSettings
+
+DEFAULT_SCREEN_PORT = 8080
+TURN_LOG_NAME = "turns.jsonl"
+"""Written into `--audio-out DIR`: every turn's words, reply and timings (bench/voice_latency.py)."""
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser(
+        "run",
+        help="run the kiosk: microphone, speaker and screen (or --audio-in/--audio-out recordings)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(run)
+    sound = run.add_argument_group("sound")
+    sound.add_argument("--audio-in", metavar="FILE.wav", type=Path, help="listen to this recording, not a microphone")
+    sound.add_argument("--audio-out", metavar="DIR", type=Path, help="write each reply as DIR/turn-NN.wav, not aloud")
+    sound.add_argument("--realtime", action="store_true", help="play --audio-in at the speed it was recorded")
+    sound.add_argument("--device", help="microphone: PortAudio number or part of its name (default: the system's)")
+    sound.add_argument("--speaker", help="speaker: PortAudio number or part of its name (default: the system's)")
+    sound.add_argument("--push-to-talk", action="store_true", help="listen only after the screen's Talk button")
+    sound.add_argument(
+        "--end-silence", type=float, default=EndpointerSettings.end_silence_s, metavar="SECONDS",
+        help="silence that ends an utterance (default %(default)s; older speakers pause longer)",
+    )  # fmt: skip
+    sound.add_argument(
+        "--reprompt-after", type=float, default=VoiceLoopSettings.reprompt_after_s, metavar="SECONDS",
+        help="silence in the middle of a task before the kiosk asks again (default %(default)s)",
+    )  # fmt: skip
+    sound.add_argument("--no-barge-in", action="store_true", help="keep talking when the resident starts to speak")
+    sound.add_argument("--volume", type=float, default=1.0, help="speech volume 0-1 (default 1)")
+    sound.add_argument("--no-audio", action="store_true", help="touch only: no microphone, no speaker")
+    run.add_argument(
+        "--turn-log", metavar="FILE", type=Path,
+        help=f"write every turn as JSON lines (default: DIR/{TURN_LOG_NAME} with --audio-out)",
+    )  # fmt: skip
+    run.set_defaults(func=run_kiosk)
+
+    screen = subparsers.add_parser(
+        "screen", help="the kiosk screen alone, for touch only (same as `kiosk run --no-audio`)"
+    )
+    _add_common(screen)
+    screen.set_defaults(func=run_kiosk, no_audio=True, audio_in=None, audio_out=None, turn_log=None)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", metavar="URL", help="the centre's server (default: start the demo one here)")
+    parser.add_argument("--token", help=f"this kiosk's device token (default: ${TOKEN_VARIABLE}; demo token for demo)")
+    parser.add_argument(
+        "--lang", choices=("zh", "en"),
+        help="language of the welcome (default: the recogniser's, else zh)",
+    )  # fmt: skip
+    parser.add_argument("--now", type=_iso_datetime, metavar="ISO-DATETIME", help="pretend it is this moment")
+    parser.add_argument("--data-dir", metavar="DIR", default="data", type=Path, help="data directory (./data)")
+    parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML (default: the demo centre)")
+    parser.add_argument(
+        "--screen-port", type=int, metavar="N",
+        help=f"serve the screen on this port (default {DEFAULT_SCREEN_PORT}; none with --audio-in unless given)",
+    )  # fmt: skip
+    parser.add_argument("--screen-host", default="127.0.0.1", help="address to serve the screen on (127.0.0.1)")
+    parser.add_argument("--no-screen", action="store_true", help="no screen (voice only)")
+
+
+def run_kiosk(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="kiosk run: %(message)s")
+    try:
+        return _run(args)
+    except (
+        AudioError, RecognitionError, EmbeddedServerError, MissingReply, ScreenServerError, ScreenWordsError,
+        CatalogueError, ZoneInfoNotFoundError, ValueError,
+    ) as exc:  # fmt: skip
+        print(f"kiosk run: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    no_audio = bool(args.no_audio)
+    if no_audio and (args.audio_in or args.audio_out):
+        raise ValueError("--no-audio cannot be combined with --audio-in or --audio-out")
+    if args.audio_in is not None and not args.audio_in.is_file():
+        raise ValueError(f"{args.audio_in}: no such recording")
+    zone = ZoneInfo(os.environ.get("KIOSK_TIMEZONE") or "Asia/Shanghai")
+    catalogue = load_catalogue(args.catalogue)
+    screen_port = args.screen_port
+    if screen_port is None and not args.no_screen and args.audio_in is None:
+        screen_port = DEFAULT_SCREEN_PORT
+    if args.no_screen:
+        screen_port = None
+    if no_audio and screen_port is None:
+        raise ValueError("touch-only use needs the screen: drop --no-screen")
+
+    with ExitStack() as stack:
+        recognizer = None
+        if not no_audio:
+            recognizer = load_recognizer(catalogue, args.data_dir)
+        lang = args.lang or (recognizer.lang if recognizer and recognizer.lang in ("zh", "en") else "zh")
+
+        url, token = _server(args, stack)
+        client = stack.enter_context(CentreClient(url, token))
+        problem = _check_server(client)
+        if problem:
+            print(f"kiosk run: {problem}", file=sys.stderr)
+            if isinstance(problem, DeviceNotAuthorised):
+                return 2
+        now = _clock(args.now, zone)
+        dialogue = Dialogue(catalogue, client, now=now, lang=lang)
+
+        voice = _voice(args, no_audio)
+        turn_log = TurnLog(args.turn_log or (args.audio_out / TURN_LOG_NAME if args.audio_out else None))
+        stack.callback(turn_log.close)
+        screen = ScreenState(lang=lang, audio=not no_audio, push_to_talk=args.push_to_talk if not no_audio else False)
+        conversation = Conversation(
+            dialogue, voice, screen, turn_log,
+            recognizer_lang=recognizer.lang if recognizer else None, show_line=_print_line,
+        )  # fmt: skip
+        stack.callback(conversation.close)
+
+        loop: VoiceLoop | None = None
+        if not no_audio:
+            assert recognizer is not None
+            source = _source(args)
+            stack.callback(source.close)
+            mode = ListeningMode.PUSH_TO_TALK if args.push_to_talk else ListeningMode.HANDS_FREE
+            endpointer = Endpointer(EndpointerSettings(end_silence_s=args.end_silence), mode, source.frame_ms)
+            settings = VoiceLoopSettings(reprompt_after_s=args.reprompt_after, barge_in=not args.no_barge_in)
+            loop = VoiceLoop(source, endpointer, recognizer, conversation, settings)
+
+        if screen_port is not None:
+            calendar = BookingCalendar(url, token, dialogue.forms, today_in(now))
+            stack.callback(calendar.close)
+            content = ScreenContent(catalogue, dialogue.writer, ScreenWords.load())
+            app = screen_app(conversation, content, calendar, on_talk=loop.press_to_talk if loop else None)
+            server = ScreenServer(app, args.screen_host, screen_port)
+            server.start()
+            stack.callback(server.stop)
+            print(f"kiosk run: the screen is at {server.url}", file=sys.stderr, flush=True)
+
+        if loop is not None:
+            loop.run()
+        else:
+            conversation.welcome()
+            print("kiosk run: touch only; Ctrl-C to stop", file=sys.stderr, flush=True)
+            threading.Event().wait()
+    return 0
+
+
+def _server(args: argparse.Namespace, stack: ExitStack) -> tuple[str, str]:
+    if args.server:
+        token = args.token or os.environ.get(TOKEN_VARIABLE)
+        if not token:
+            raise ValueError(
+                f"give this kiosk's device token with --token or ${TOKEN_VARIABLE} "
+                "(`kiosk serve --new-device NAME` registers a kiosk and prints one)"
+            )
+        return args.server, token
+    print("kiosk run: starting the demo centre's server…", file=sys.stderr, flush=True)
+    embedded: EmbeddedServer = start_embedded_server(args.data_dir, args.catalogue)
+    stack.callback(embedded.stop)
+    return embedded.url, args.token or demo_kiosk_token()
+
+
+def _voice(args: argparse.Namespace, no_audio: bool) -> ReplyVoice:
+    if no_audio:
+        return NoVoice()
+    output = SpeechOutput(SpeechOutputSettings(volume=args.volume, device=_device(args.speaker)))
+    if args.audio_out is not None:
+        return WavFileVoice(output, args.audio_out)
+    return LoudspeakerVoice(output)
+
+
+def _source(args: argparse.Namespace) -> AudioSource:
+    if args.audio_in is not None:
+        return WavFileSource(args.audio_in, realtime=args.realtime)
+    return MicrophoneSource(_device(args.device))
+
+
+def _device(value: str | None) -> int | str | None:
+    return int(value) if value is not None and value.isdigit() else value
+
+
+def _print_line(line: str) -> None:
+    print(line, flush=True)

@@ -1,0 +1,83 @@
+"""The days and times the screen's pickers offer: only those the server still has free.
+
+A resident who taps a day should not then hear "that day is full": the pickers ask the
+server's slot list (`GET /api/v1/services/{id}/slots?only_free=true`) and show just the
+free days and times, labelled the way the kiosk says them ("Monday 30 November",
+"half past nine"). The dialogue still checks the slot when booking, so a slot taken in
+the meantime is handled the usual way (an alternative is offered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import httpx
+
+from ..spoken_forms import SpokenForms
+
+DAYS_AHEAD = 14
+"""Days the date picker looks at: two weeks fit on one screen of big buttons."""
+
+TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+
+
+class CalendarUnavailable(Exception):
+    """The server's slot list could not be read; the picker shows nothing and the resident
+    can still say the day."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button of a picker."""
+
+    value: str
+    """What the dialogue receives: an ISO date or "HH:MM"."""
+    label: str
+    """What the button says, in the kiosk's words."""
+
+
+class BookingCalendar:
+    """Free days and times of a service, read from the centre's server."""
+
+    def __init__(self, base_url: str, device_token: str, forms: SpokenForms, today: Callable[[], date]) -> None:
+        self.forms = forms
+        self.today = today
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {device_token}", "Accept": "application/json"},
+            timeout=TIMEOUT,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def free_times(self, service_id: str, day: date) -> list[time]:
+        try:
+            response = self._http.get(
+                f"/api/v1/services/{service_id}/slots", params={"date": day.isoformat(), "only_free": "true"}
+            )
+        except httpx.HTTPError as exc:
+            raise CalendarUnavailable(f"cannot reach the server for free slots: {exc}") from exc
+        if response.status_code != 200:
+            raise CalendarUnavailable(f"the server refused the slot list ({response.status_code}): {response.text}")
+        return [time.fromisoformat(slot["time"]) for slot in response.json()["slots"] if slot["state"] == "free"]
+
+    def days(self, service_id: str, lang: str) -> list[Choice]:
+        """The next days with at least one free slot."""
+        today = self.today()
+        found = []
+        for offset in range(DAYS_AHEAD):
+            day = today + timedelta(days=offset)
+            if self.free_times(service_id, day):
+                found.append(Choice(day.isoformat(), self.forms.date(day, lang, today)))
+        return found
+
+    def times(self, service_id: str, day: date, lang: str) -> list[Choice]:
+        return [Choice(at.strftime("%H:%M"), self.forms.time(at, lang)) for at in self.free_times(service_id, day)]
+
+
+def today_in(now: Callable[[], datetime]) -> Callable[[], date]:
+    """The centre's date from the dialogue's clock."""
+    return lambda: now().date()
