@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import catalogue_command, chat_command, parse_command, serve_command
+from . import catalogue_command, chat_command, parse_command, run_command, serve_command
 
-COMMANDS = (parse_command, catalogue_command, serve_command, chat_command)
+COMMANDS = (parse_command, catalogue_command, serve_command, chat_command, run_command)
 """Modules with `register(subparsers)`; each sets `func` on its parser."""
 
 

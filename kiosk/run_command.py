@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import threading
 from contextlib import ExitStack
@@ -115,6 +116,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def run_kiosk(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="kiosk run: %(message)s")
+    # A service manager stops the kiosk with SIGTERM: unwind normally, so the demo server
+    # started here stops too and the resident's session is closed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         return _run(args)
     except (
@@ -185,6 +189,7 @@ def _run(args: argparse.Namespace) -> int:
             server = ScreenServer(app, args.screen_host, screen_port)
             server.start()
             stack.callback(server.stop)
+            stack.callback(screen.close)  # runs first: open pages let go, then the server stops
             print(f"kiosk run: the screen is at {server.url}", file=sys.stderr, flush=True)
 
         if loop is not None:

@@ -10,8 +10,8 @@ fetched from the internet — shown full-screen by a browser in kiosk mode.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -81,8 +81,10 @@ def screen_app(
     async def events(request: Request) -> StreamingResponse:
         async def stream() -> AsyncIterator[str]:
             version = -1
-            while not await request.is_disconnected():
+            while not state.closed and not await request.is_disconnected():
                 snapshot = await anyio.to_thread.run_sync(state.wait_for_change, version, EVENT_WAIT_SECONDS)
+                if state.closed:
+                    return
                 if snapshot.version == version:
                     yield ": still here\n\n"
                     continue

@@ -57,6 +57,7 @@ class ScreenServer:
 
 def _check_port_free(host: str, port: int) -> None:
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: old connections don't count
         try:
             probe.bind((host, port))
         except OSError as exc:

@@ -108,6 +108,7 @@ class ScreenState:
     push_to_talk: bool = False
     _snapshot: ScreenSnapshot = field(init=False)
     _changed: threading.Condition = field(init=False, default_factory=threading.Condition)
+    _closed: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         idle = Activity.LISTENING if self.audio and not self.push_to_talk else Activity.WAITING
@@ -149,10 +150,22 @@ class ScreenState:
             self._change(lang=lang)
 
     def wait_for_change(self, version: int, timeout: float) -> ScreenSnapshot:
-        """The snapshot once its version differs from `version` (or after `timeout` seconds)."""
+        """The snapshot once its version differs from `version` (or after `timeout` seconds,
+        or at once when the screen is closing)."""
         with self._changed:
-            self._changed.wait_for(lambda: self._snapshot.version != version, timeout)
+            self._changed.wait_for(lambda: self._closed or self._snapshot.version != version, timeout)
             return self._snapshot
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """The kiosk is stopping: pages following the screen are let go (their event streams
+        end), so the web server can stop without cutting them off mid-answer."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
 
     def _change(self, **changes: Any) -> None:
         self._snapshot = replace(self._snapshot, version=self._snapshot.version + 1, **changes)

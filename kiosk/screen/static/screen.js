@@ -15,11 +15,15 @@ let busy = false;          // a touch is being handled: a second tap does not ac
 
 const $ = (id) => document.getElementById(id);
 
+// Catalogue labels are written to fit inside a sentence ("did you want to book an appointment?");
+// on a button they start with a capital.
+const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function makeButton(label, onClick, style, data) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button" + (style ? " " + style : "");
-  button.textContent = label;
+  button.textContent = capitalised(label);
   for (const [key, value] of Object.entries(data || {})) button.dataset[key] = value;
   button.addEventListener("click", onClick);
   return button;
