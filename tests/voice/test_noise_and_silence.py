@@ -4,6 +4,7 @@ catalogue's "could you say that another way?", or after 8 s of silence "are you 
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,10 +33,8 @@ def overdriven_mumble(folder: Path) -> Path:
 def cut_off_word(folder: Path) -> Path:
     """The first 0.35 s of a request: the rest was lost (a half-heard word)."""
     whole = speak_wav("pensioners allowance", "en", folder / "whole.wav", rate_wpm=150)
-    from synth import _run
-
     cut = folder / "cut.wav"
-    _run(["sox", str(whole), str(cut), "trim", "0", "0.35"])
+    subprocess.run(["sox", str(whole), str(cut), "trim", "0", "0.35"], check=True)
     return cut
 
 
