@@ -54,10 +54,8 @@ class _Name:
     units: str
     """One character per syllable or word (SoundForm.sound_units)."""
 
-    @property
-    def compact(self) -> str:
-        """The name without spaces, for near-misses that split or join words."""
-        return self.surface.replace(" ", "")
+    compact: str
+    """The name without spaces, for near-misses that split or join words."""
 
 
 NamedEntry = tuple[str, str, dict[Language, tuple[str, ...]]]
@@ -86,7 +84,8 @@ class EntityFinder:
                     surface = normalise(name, lang)
                     if surface:
                         form = sound_form(surface, lang)
-                        self._names[lang].append(_Name(slot, entity_id, surface, form.sound, form.sound_units))
+                        self._names[lang].append(_Name(slot, entity_id, surface, form.sound, form.sound_units,
+                                                             surface.replace(" ", "")))
         for names in self._names.values():
             names.sort(key=lambda n: len(n.surface), reverse=True)
         self._by_surface = {lang: _first_by(names, "surface") for lang, names in self._names.items()}
@@ -106,6 +105,10 @@ class EntityFinder:
                     else len(n.compact) >= FUZZY_MIN_LETTERS)
             ]
             for lang, names in self._names.items()
+        }
+        self._fuzzy_keys = {
+            lang: [n.units for n in names] if lang == "zh" else [n.compact for n in names]
+            for lang, names in self._fuzzy.items()
         }
 
     def find(self, form: SoundForm, lang: Language, taken: list[SlotSpan], fuzzy: bool = True) -> list[SlotSpan]:
@@ -136,14 +139,15 @@ class EntityFinder:
         out, since recognisers split and join words ("medic al insurance", "house keeping")."""
         names = self._fuzzy.get(lang, [])
         if lang == "zh":
-            text, keys, cutoff = form.sound_units, [n.units for n in names], ZH_FUZZY_CUTOFF
+            text, cutoff = form.sound_units, ZH_FUZZY_CUTOFF
             shortest = FUZZY_MIN_SYLLABLES
         else:
             positions = [i for i, ch in enumerate(form.surface) if ch != " "]
-            text, keys, cutoff = form.surface.replace(" ", ""), [n.compact for n in names], FUZZY_CUTOFF
+            text, cutoff = form.surface.replace(" ", ""), FUZZY_CUTOFF
             shortest = FUZZY_MIN_LETTERS
         if not names or len(text) < shortest:
             return
+        keys = self._fuzzy_keys[lang]
         for _, _, index in process.extract(text, keys, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=3):
             name, key = names[index], keys[index]
             alignment = fuzz.partial_ratio_alignment(key, text)

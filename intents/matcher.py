@@ -97,6 +97,9 @@ class _KeywordForm:
     sound: str | None
     """Sound key, or None when the keyword is too short to trust by sound alone."""
 
+    compact_sound: str = ""
+    """The sound key without spaces, for English words a recogniser split or joined."""
+
 
 class _LanguageIndex:
     """Every phrase of one language, grouped by class for one vectorised comparison.
@@ -156,11 +159,12 @@ class _LanguageIndex:
         """Strongest keyword weight per intent; a keyword inside a longer one found doesn't count."""
         scores = np.zeros(len(self.intent_ids))
         claimed: list[tuple[int, int]] = []
-        form = utterance.form
+        heard = _SoundIndex(utterance.form, utterance.lang)
+        surface = utterance.form.surface
         for keyword in self.keywords:
-            spans = _find_all(form.surface, keyword.surface, utterance.lang == "en")
+            spans = _find_all(surface, keyword.surface, utterance.lang == "en") if keyword.surface in surface else []
             if not spans and keyword.sound is not None:
-                spans = _sound_spans(form, keyword.sound, utterance.lang)
+                spans = heard.spans(keyword.sound, keyword.compact_sound)
             for start, end in spans:
                 if all(end <= a or start >= b for a, b in claimed):
                     claimed.append((start, end))
@@ -192,7 +196,8 @@ class IntentMatcher:
                     if form.surface:
                         trusted = len(form.surface) >= ZH_SOUND_KEYWORD if lang == "zh" else len(form.sound) >= 3
                         index.keywords.append(
-                            _KeywordForm(cls, keyword.weight, form.surface, form.sound if trusted else None)
+                            _KeywordForm(cls, keyword.weight, form.surface, form.sound if trusted else None,
+                                         form.sound.replace(" ", ""))
                         )
             for text in catalogue.settings.neutral_phrases.get(lang, ()):
                 form = preparer.prepare(text, lang, anchor, heard=False).form
@@ -275,23 +280,36 @@ def _f_scores(query: str, phrases: list[str], lengths: np.ndarray) -> np.ndarray
     return f
 
 
-def _sound_spans(form: SoundForm, sound: str, lang: Language) -> list[tuple[int, int]]:
-    """Surface spans that sound like `sound`, on whole units.
+class _SoundIndex:
+    """An utterance's sound key, prepared once for looking up many keywords."""
 
-    English recognisers split and join words freely ("a point meant" for "appointment"),
-    so a longer English key may also run across word boundaries.
-    """
-    spans = [form.surface_span(s, s + len(sound)) for s, _ in _find_all(f" {form.sound} ", f" {sound} ", False)]
-    compact = sound.replace(" ", "")
-    if spans or lang != "en" or len(compact) < CROSS_WORD_MIN_KEY:
+    def __init__(self, form: SoundForm, lang: Language) -> None:
+        self.form = form
+        self.padded = f" {form.sound} "
+        self.cross_words = lang == "en"
+        self.joined = form.sound.replace(" ", "")
+        self._positions: list[int] | None = None
+
+    def spans(self, sound: str, compact: str) -> list[tuple[int, int]]:
+        """Surface spans that sound like `sound`, on whole units.
+
+        English recognisers split and join words freely ("a point meant" for "appointment"),
+        so a longer English key may also run across word boundaries.
+        """
+        form = self.form
+        needle = f" {sound} "
+        if needle in self.padded:
+            return [form.surface_span(s, s + len(sound)) for s, _ in _find_all(self.padded, needle, False)]
+        if not self.cross_words or len(compact) < CROSS_WORD_MIN_KEY or compact not in self.joined:
+            return []
+        if self._positions is None:
+            self._positions = [i for i, ch in enumerate(form.sound) if ch != " "]
+        spans = []
+        for start, end in _find_all(self.joined, compact, False):
+            first, last = self._positions[start], self._positions[end - 1] + 1
+            if (first == 0 or form.sound[first - 1] == " ") and (last == len(form.sound) or form.sound[last] == " "):
+                spans.append(form.surface_span(first, last))
         return spans
-    positions = [i for i, ch in enumerate(form.sound) if ch != " "]
-    joined = form.sound.replace(" ", "")
-    for start, end in _find_all(joined, compact, False):
-        first, last = positions[start], positions[end - 1] + 1
-        if (first == 0 or form.sound[first - 1] == " ") and (last == len(form.sound) or form.sound[last] == " "):
-            spans.append(form.surface_span(first, last))
-    return spans
 
 
 def _find_all(text: str, needle: str, whole_words: bool) -> list[tuple[int, int]]:
