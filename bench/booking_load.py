@@ -106,18 +106,19 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
 
 def add_residents(data_dir: Path, count: int) -> list[tuple[str, int]]:
     """Register bench residents straight in the database (there is no API to enrol residents)."""
-    from server.phone_numbers import phone_lookup_hash
-    from server.settings import PHONE_KEY_FILE
+    from server.db import Database
+    from server.personal_data import enrol_resident
+    from server.settings import settings_from_environment
 
-    key = (data_dir / PHONE_KEY_FILE).read_text().strip().encode()
+    settings = settings_from_environment({"KIOSK_DATA_DIR": str(data_dir)})
     people = [(f"150{i:08d}", 1940 + i % 30) for i in range(count)]
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    with sqlite3.connect(data_dir / "kiosk.sqlite3", timeout=30) as conn:
-        conn.executemany(
-            "INSERT INTO resident (name, phone, phone_hash, birth_year, created_at) VALUES (?, ?, ?, ?, ?)",
-            [(f"bench {i}", phone, phone_lookup_hash(phone, key), year, now) for i, (phone, year) in
-             enumerate(people)],
-        )  # fmt: skip
+    now = datetime.now(UTC)
+    database = Database(settings.database_url)
+    with database.write() as conn:  # names and phones encrypted, as the server stores them
+        for i, (phone, year) in enumerate(people):
+            enrol_resident(conn, settings.data_keys, settings.phone_key, name=f"bench {i}", phone=phone,
+                           birth_year=year, now=now)  # fmt: skip
+    database.dispose()
     return people
 
 

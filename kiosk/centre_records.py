@@ -205,3 +205,66 @@ class Alert:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Alert:
         return cls(id=int(data["id"]), kind=data["kind"])
+
+
+@dataclass(frozen=True)
+class ConsentCode:
+    """A code the elder gives a family member so they can book for them on the family page."""
+
+    consent_id: int
+    code: str | None
+    """Six digits; only in the answer that made it (an extension answers without it)."""
+    expires_at: datetime
+    extensions_left: int
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ConsentCode:
+        return cls(
+            consent_id=int(data["consent_id"]),
+            code=data.get("code"),
+            expires_at=datetime.fromisoformat(data["expires_at"]),
+            extensions_left=int(data["extensions_left"]),
+        )
+
+
+@dataclass(frozen=True)
+class FamilyProxy:
+    """A family member who may act for the identified resident."""
+
+    id: int
+    name: str
+    """As the family member asked to be called ("女儿小红")."""
+    phone_tail: str
+    """Last four digits of their phone, so two relatives with one name can be told apart."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FamilyProxy:
+        return cls(id=int(data["id"]), name=data["name"], phone_tail=data["phone_tail"])
+
+
+@dataclass(frozen=True)
+class ProxyNews:
+    """Something a family member booked or cancelled for the resident, not yet told to them."""
+
+    id: int
+    action: str
+    """"booked" or "cancelled"."""
+    proxy_name: str
+    phone_tail: str
+    code: str
+    service_id: str
+    date: date
+    time: time
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProxyNews:
+        return cls(
+            id=int(data["id"]),
+            action=data["action"],
+            proxy_name=data["proxy_name"],
+            phone_tail=data["phone_tail"],
+            code=data["code"],
+            service_id=data["service_id"],
+            date=date.fromisoformat(data["date"]),
+            time=_hhmm(data["time"]),
+        )

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from intents import CatalogueError, load_catalogue
 
+from .catalogue_sync import DEFAULT_POLL_SECONDS, CatalogueSync
 from .centre_errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised
 from .client import CentreClient
 from .dialogue import Dialogue
@@ -34,6 +35,7 @@ from .embedded_server import EmbeddedServer, EmbeddedServerError, demo_kiosk_tok
 from .reply import Reply
 from .reply_writer import MissingReply
 from .typed_input import typed_lines
+from .understanding_report import TurnReporter
 
 TOKEN_VARIABLE = "KIOSK_DEVICE_TOKEN"
 
@@ -67,6 +69,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML (default: the demo centre)")
     parser.add_argument("--json", action="store_true", help="one JSON object per turn")
     parser.add_argument("--options", action="store_true", help="also print the touch options of each turn")
+    parser.add_argument(
+        "--catalogue-poll", type=float, default=DEFAULT_POLL_SECONDS, metavar="SECONDS",
+        help=f"look for a newly published catalogue this often (default {DEFAULT_POLL_SECONDS:g}; 0 = never; "
+        "never with --catalogue)",
+    )  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -107,11 +114,24 @@ def run(args: argparse.Namespace) -> int:
                 print(f"kiosk chat: {problem}", file=sys.stderr)
                 if isinstance(problem, DeviceNotAuthorised):
                     return 2
-            dialogue = Dialogue(catalogue, client, now=_clock(args.now, zone), lang=args.lang)
+            # A file named on the command line is used as it is; otherwise follow what staff publish.
+            sync = None
+            if args.catalogue_poll > 0 and not args.catalogue:
+                sync = CatalogueSync(url, token, catalogue, cache_dir=Path(args.data_dir),
+                                     poll_seconds=args.catalogue_poll)  # fmt: skip
+                sync.fetch()  # the published version from the first word on
+                sync.start()
+            reporter = TurnReporter(url, token)
+            parser = sync.current.parser if sync else None
+            dialogue = Dialogue(sync.current.catalogue if sync else catalogue, client, parser=parser,
+                                now=_clock(args.now, zone), lang=args.lang)  # fmt: skip
             try:
-                _converse(dialogue, args)
+                _converse(dialogue, args, sync, reporter)
             finally:
                 dialogue.close()
+                if sync:
+                    sync.close()
+                reporter.close()
     except (EmbeddedServerError, MissingReply) as exc:
         print(f"kiosk chat: {exc}", file=sys.stderr)
         return 2
@@ -139,13 +159,18 @@ def _clock(fixed: datetime | None, zone: ZoneInfo) -> Callable[[], datetime]:
     return lambda: moment
 
 
-def _converse(dialogue: Dialogue, args: argparse.Namespace) -> None:
+def _converse(dialogue: Dialogue, args: argparse.Namespace, sync: CatalogueSync | None, reporter: TurnReporter) -> None:
     interactive = sys.stdin.isatty()
     _show(dialogue.welcome(), None, args, interactive)
     for text in typed_lines(interactive):
         if not text.strip():
             continue
-        _show(dialogue.handle(text), text, args, interactive)
+        if sync:
+            sync.apply_to(dialogue)  # a newly published catalogue, between requests only
+        step, failures = dialogue.state.step, dialogue.state.failures
+        reply = dialogue.handle(text)
+        reporter.after_turn(dialogue, text, step, failures)
+        _show(reply, text, args, interactive)
 
 
 def _show(reply: Reply, said: str | None, args: argparse.Namespace, interactive: bool) -> None:

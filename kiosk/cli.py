@@ -6,9 +6,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import catalogue_command, chat_command, parse_command, run_command, serve_command
+from . import (
+    admin_command,
+    catalogue_command,
+    chat_command,
+    keys_command,
+    parse_command,
+    retention_command,
+    run_command,
+    serve_command,
+)
 
-COMMANDS = (parse_command, catalogue_command, serve_command, chat_command, run_command)
+COMMANDS = (
+    parse_command, catalogue_command, serve_command, chat_command, run_command, admin_command,
+    keys_command, retention_command,
+)  # fmt: skip
 """Modules with `register(subparsers)`; each sets `func` on its parser."""
 
 

@@ -28,9 +28,12 @@ from .centre_records import (
     Alert,
     Appointment,
     Booking,
+    ConsentCode,
+    FamilyProxy,
     HotlineInfo,
     Notice,
     Progress,
+    ProxyNews,
     ResidentSession,
     ServiceInfo,
 )
@@ -155,6 +158,36 @@ class CentreClient:
         return Appointment.from_json(
             self._request("POST", f"{API}/appointments/{code}/cancel", json=body, session=session, idempotent=True)
         )
+
+    # ------------------------------------------------------------------ family proxies
+
+    def grant_consent(self, session: ResidentSession) -> ConsentCode:
+        """A six-digit code for a family member (not retried once sent: a retry would make a second
+        code and the first one, perhaps already shown, would stop working)."""
+        return ConsentCode.from_json(
+            self._request("POST", f"{API}/family/consents", session=session, idempotent=False)
+        )
+
+    def extend_consent(self, session: ResidentSession, consent_id: int) -> ConsentCode:
+        """Ten more minutes for the code; refusal `consent_not_extendable`."""
+        return ConsentCode.from_json(
+            self._request("POST", f"{API}/family/consents/{consent_id}/extend", session=session, idempotent=False)
+        )
+
+    def family_proxies(self, session: ResidentSession) -> list[FamilyProxy]:
+        """Family members who may act for the resident now."""
+        return [FamilyProxy.from_json(p) for p in self._request("GET", f"{API}/family/proxies", session=session)]
+
+    def revoke_proxy(self, session: ResidentSession, proxy_id: int) -> None:
+        """Take a family member's permission back at once (repeating it answers the same)."""
+        self._request("POST", f"{API}/family/proxies/{proxy_id}/revoke", session=session, idempotent=True)
+
+    def proxy_news(self, session: ResidentSession) -> list[ProxyNews]:
+        """What family members did for the resident since they last heard, oldest first."""
+        return [ProxyNews.from_json(n) for n in self._request("GET", f"{API}/family/news", session=session)]
+
+    def proxy_news_told(self, session: ResidentSession, ids: list[int]) -> None:
+        self._request("POST", f"{API}/family/news/told", json={"ids": ids}, session=session, idempotent=True)
 
     # ------------------------------------------------------------------ alerts
 

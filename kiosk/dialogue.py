@@ -44,21 +44,26 @@ from intents.parser import Parser, ParseResult
 from .appointment_steps import AppointmentSteps
 from .booking_steps import BookingSteps
 from .centre_errors import CentreError, ResidentNotIdentified
+from .centre_lookups import CentreLookups
 from .client import CentreClient
 from .dialogue_base import MENU_INTENTS, YES_NO_STEPS
+from .family_steps import FamilySteps
 from .identity_steps import IDENTITY_STEPS, IdentitySteps
 from .reply import Reply
-from .reply_writer import MissingReply, Said
+from .reply_writer import MissingReply, ReplyWriter, Said
 from .session_state import Ambiguity, BookingDraft, CancelDraft, SessionState
 from .spoken_forms import SpokenForms
-from .yes_no_answers import Answer
+from .yes_no_answers import Answer, YesNoReader
 
 log = logging.getLogger(__name__)
 
 EMERGENCY_ALERT_RETRIES = 1
 """The resident already has the emergency number; the staff alert gets one quick retry."""
 
-TASK_INTENTS = ("appointment.book", "appointment.cancel", "appointment.list", "progress.query")
+TASK_INTENTS = (
+    "appointment.book", "appointment.cancel", "appointment.list", "progress.query",
+    "family.consent", "family.revoke", "family.extend",
+)  # fmt: skip
 """Requests that replace whatever task was under way."""
 SIDE_INTENTS = ("service.lookup", "hotline.lookup", "notice.read")
 """Questions answered in the middle of a task, which then carries on."""
@@ -68,6 +73,7 @@ NEEDED_REPLIES: dict[str | None, tuple[str, ...]] = {
         "welcome", "reprompt", "menu", "not_understood", "not_understood_twice", "ambiguous", "out_of_scope",
         "identify_failed", "server_unavailable", "ask_identity", "ask_phone", "ask_birth_year", "identified",
         "identify_blocked", "identify_ambiguous", "retry_offer", "yes_or_no", "anything_else",
+        "proxy_booked", "proxy_cancelled", "proxy_news_end",
     ),
     "service.lookup": ("label", "default", "no_documents", "ask_service", "offer_booking"),
     "appointment.book": (
@@ -88,11 +94,14 @@ NEEDED_REPLIES: dict[str | None, tuple[str, ...]] = {
     "dialog.slower": ("label", "default"),
     "dialog.help": ("label", "default"),
     "dialog.stop": ("label", "default"),
+    "family.consent": ("label", "ask_identity", "code", "code_again"),
+    "family.extend": ("label", "default", "not_extendable", "no_code"),
+    "family.revoke": ("label", "ask_identity", "none", "ask_which", "confirm", "revoked", "kept"),
 }  # fmt: skip
 """Every reply the dialogue may use; checked when a `Dialogue` is made."""
 
 
-class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps):
+class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps, FamilySteps):
     """One resident's conversation with the kiosk (make a new one for the next resident)."""
 
     def __init__(
@@ -113,6 +122,23 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps):
             raise MissingReply(
                 f"the catalogue {catalogue.source} lacks replies the dialogue needs: {', '.join(missing)}"
             )
+
+    def use_catalogue(self, catalogue: Catalogue, parser: Parser | None = None) -> None:
+        """Switch to a newly published catalogue between turns (kiosk/catalogue_sync.py).
+
+        Checked first: a catalogue lacking a reply this dialogue needs raises `MissingReply`
+        and the one in use stays. Everything built from the catalogue is rebuilt."""
+        writer = ReplyWriter(catalogue, self.forms)
+        missing = writer.missing(NEEDED_REPLIES)
+        if missing:
+            raise MissingReply(
+                f"the catalogue {catalogue.source} lacks replies the dialogue needs: {', '.join(missing)}"
+            )
+        self.catalogue, self.writer = catalogue, writer
+        self.parser = parser or Parser(catalogue)
+        self.lookups = CentreLookups(catalogue, self.client, writer)
+        self.yes_no = YesNoReader(catalogue)
+        self._services = {s.id: s for s in catalogue.services}
 
     # ================================================================== entry points
 
@@ -136,7 +162,7 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps):
         if self.state.done:
             self._start_over()
         kind, _, value = option_id.partition(":")
-        slot_names = {"service": "service", "hotline": "hotline", "appointment": "reference"}
+        slot_names = {"service": "service", "hotline": "hotline", "appointment": "reference", "proxy": "proxy"}
         if kind in slot_names and value:
             parse = ParseResult(option_id, self.state.lang, None, 1.0, {slot_names[kind]: value})
         else:
@@ -202,6 +228,10 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps):
             return self._yes_no_answer(parse, filler_is_yes=YES_NO_STEPS[name])
         if name == "cancel.ask_which":
             return self._which_appointment(parse)
+        if name == "revoke.ask_which":
+            return self._which_proxy(parse)
+        if name == "family.code" and parse.intent == "family.extend":
+            return self._extend_code()
         if name == "clarify.which":
             return self._clarified(parse)
         wanted = {"service.ask_service": "service", "hotline.ask_hotline": "hotline",
@@ -275,6 +305,12 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps):
         if intent == "appointment.list":
             self.state.task = "list"
             return self._with_resident(self._list)
+        if intent == "family.consent":
+            return self._start_family_consent()
+        if intent == "family.revoke":
+            return self._start_revoke()
+        if intent == "family.extend":
+            return self._extend_code()  # no code under way: says how to get one
         return self._lookup(TASK_OF[intent], slots, parse)
 
     def _continue_task(self, *before: Said) -> Reply:
@@ -285,6 +321,13 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps):
             return self._cancel_choices(*before)
         if task == "list":
             return self._list(*before)
+        if task == "family":
+            family = self.state.family
+            if family is not None and family.consent is not None:
+                return self._extend_code(*before)  # identified again to extend the code shown
+            return self._grant_code(*before)
+        if task == "revoke":
+            return self._revoke_choices(*before)
         self.state.drop_task()
         return self._reply(self._join(*before, self._say(None, "anything_else")))
 
@@ -304,6 +347,8 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps):
             return self._booking_yes_no(yes)
         if s.name == "cancel.confirm":
             return self._cancel_yes_no(yes)
+        if s.name == "revoke.confirm":
+            return self._revoke_yes_no(yes)
         if s.name == "service.offer_booking":
             service = s.lookup.get("service")
             s.drop_task()
@@ -338,6 +383,16 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps):
             return self._cancel_chosen()
         if step == "list":
             return self._list()
+        if step == "family_code":
+            return self._grant_code()
+        if step == "family_extend":
+            s.step = "code"
+            return self._extend_code()
+        if step == "revoke_choices":
+            return self._revoke_choices()
+        if step == "revoke":
+            s.step = "confirm"
+            return self._revoke_chosen()
         task, slots = s.task or "", dict(s.lookup)
         s.drop_task()
         return self._lookup(task, slots, parse)

@@ -37,7 +37,7 @@ the subject (or to stop / call staff); below it the kiosk asks its question agai
 
 MENU_INTENTS = (
     "appointment.book", "appointment.cancel", "appointment.list", "service.lookup",
-    "hotline.lookup", "notice.read", "progress.query", "staff.handoff",
+    "hotline.lookup", "notice.read", "progress.query", "family.consent", "family.revoke", "staff.handoff",
 )  # fmt: skip
 COMMON_OPTIONS = ("dialog.repeat", "dialog.slower", "dialog.help", "staff.handoff")
 
@@ -47,8 +47,9 @@ YES_NO_STEPS = {
     "cancel.confirm": False,
     "booking.offer_alternative": True,
     "service.offer_booking": True,
+    "revoke.confirm": False,
 }
-SOFT_STEPS = ("service.offer_booking",)
+SOFT_STEPS = ("service.offer_booking", "family.code")
 """Offers the resident may ignore: saying something else simply moves on."""
 
 
@@ -104,8 +105,8 @@ class DialogueBase:
             return self._say(None, "retry_offer")
         if s.step in ("ask_identity", "ask_phone", "ask_birth_year"):
             if s.step == "ask_identity":
-                owner = "appointment.book" if s.task == "booking" else None
-                return self._say(owner, "ask_identity")
+                owner = {"booking": "appointment.book", "family": "family.consent", "revoke": "family.revoke"}
+                return self._say(owner.get(s.task or ""), "ask_identity")
             return self._say(None, s.step)
         if s.task == "booking":
             draft = s.booking
@@ -122,6 +123,10 @@ class DialogueBase:
                 return self._say("appointment.book", "offer_alternative", alternative=alternative)
         if name == "cancel.ask_which":
             return self._say("appointment.cancel", "ask_which")
+        if name in ("revoke.ask_which", "revoke.confirm"):
+            return self._proxy_question()
+        if name == "family.code":
+            return self._say("family.consent", "code_again", code=self._spoken_code())
         if name == "cancel.confirm":
             assert s.cancel is not None and s.cancel.chosen is not None
             return self._say("appointment.cancel", "confirm", **self._appointment_values(s.cancel.chosen))
@@ -189,6 +194,11 @@ class DialogueBase:
                 for a in s.cancel.appointments
             ]
             return (*choices, *self._options_for(COMMON_OPTIONS))
+        if name == "family.code":
+            return self._options_for(("family.extend", *COMMON_OPTIONS))
+        if name == "revoke.ask_which" and s.family is not None:
+            relatives = [Option(f"proxy:{p.id}", f"{p.name} ({p.phone_tail})") for p in s.family.proxies]
+            return (*relatives, *self._options_for(COMMON_OPTIONS))
         if name == "clarify.which" and s.ambiguity is not None:
             return self._options_for((*s.ambiguity.intents, *COMMON_OPTIONS))
         if s.task is None:
@@ -260,4 +270,16 @@ class DialogueBase:
 
     def _advance_booking(self, *before: Said) -> Reply:
         """BookingSteps."""
+        raise NotImplementedError
+
+    def _proxy_question(self) -> Said:
+        """FamilySteps: the revoke task's pending question."""
+        raise NotImplementedError
+
+    def _spoken_code(self) -> Said:
+        """FamilySteps: the consent code shown, in both forms."""
+        raise NotImplementedError
+
+    def _proxy_news(self) -> Said:
+        """FamilySteps: what relatives did since the elder last heard (said after identification)."""
         raise NotImplementedError

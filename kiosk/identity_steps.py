@@ -70,7 +70,7 @@ class IdentitySteps(DialogueBase):
             return self._identify_refused(refusal)
         s.identity = None
         greeting = self._say(None, "identified", name=s.resident.name)
-        return self._continue_task(greeting)
+        return self._continue_task(greeting, self._proxy_news())
 
     def _identify_refused(self, refusal: CentreRefused) -> Reply:
         s = self.state

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable
 from datetime import datetime
 
-from intents import CatalogueError, load_catalogue
+from intents import Catalogue, CatalogueError, load_catalogue
 from intents.parser import Parser, ParseResult
 
+from .catalogue_fetch import CatalogueFetchError, fetch_catalogue
 from .typed_input import typed_lines
 
 
@@ -26,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--now", type=_iso_datetime, metavar="ISO-DATETIME",
                         help="reference time for 明天 / next Tuesday (default: now)")
     parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML (default: the demo centre)")
+    parser.add_argument("--server", metavar="URL", help="use the catalogue published on this centre's server")
+    parser.add_argument("--token", help="the kiosk's device token for --server (default: $KIOSK_DEVICE_TOKEN)")
     parser.set_defaults(func=run)
 
 
@@ -40,8 +44,8 @@ def _iso_datetime(value: str) -> datetime:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        parser = Parser(load_catalogue(args.catalogue))
-    except CatalogueError as exc:
+        parser = Parser(_catalogue(args))
+    except (CatalogueError, CatalogueFetchError) as exc:
         print(exc, file=sys.stderr)
         return 1
     interactive = not args.texts and sys.stdin.isatty()
@@ -55,6 +59,17 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(describe(result), flush=True)
     return 0
+
+
+def _catalogue(args: argparse.Namespace) -> Catalogue:
+    if not args.server:
+        return load_catalogue(args.catalogue)
+    token = args.token or os.environ.get("KIOSK_DEVICE_TOKEN")
+    if not token:
+        raise CatalogueFetchError("give the kiosk's device token with --token or $KIOSK_DEVICE_TOKEN")
+    version, catalogue = fetch_catalogue(args.server, token)
+    print(f"catalogue version {version} from {args.server}", file=sys.stderr)
+    return catalogue
 
 
 def describe(result: ParseResult) -> str:

@@ -213,6 +213,7 @@ def _server(args: argparse.Namespace, stack: ExitStack) -> tuple[str, str]:
     print("kiosk run: starting the demo centre's server…", file=sys.stderr, flush=True)
     embedded: EmbeddedServer = start_embedded_server(args.data_dir, args.catalogue)
     stack.callback(embedded.stop)
+    print(f"kiosk run: the demo centre's server is at {embedded.url}", file=sys.stderr, flush=True)
     return embedded.url, args.token or demo_kiosk_token()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from .centre_records import Appointment, ResidentSession, Slot
+from .centre_records import Appointment, ConsentCode, FamilyProxy, ResidentSession, Slot
 from .reply import Reply
 
 
@@ -57,6 +57,19 @@ class CancelDraft:
 
 
 @dataclass
+class FamilyDraft:
+    """Letting family book (a code shown) or taking that back (which relative → confirm)."""
+
+    consent: ConsentCode | None = None
+    """The code shown, kept so "延长" can extend it and "repeat" can say it again."""
+    code: str | None = None
+    """Its six digits (an extension's answer does not repeat them)."""
+    proxies: list[FamilyProxy] = field(default_factory=list)
+    """Relatives who may act for the resident now, once identified."""
+    chosen: FamilyProxy | None = None
+
+
+@dataclass
 class IdentityDraft:
     """Phone number and birth year, collected one at a time."""
 
@@ -80,7 +93,8 @@ class SessionState:
     lang: str
     """The language the resident last used; replies follow it."""
     task: str | None = None
-    """"booking", "cancel", "list", "service", "hotline", "notice", "progress", "clarify"; None when idle."""
+    """"booking", "cancel", "list", "service", "hotline", "notice", "progress", "clarify", "family"
+    (a consent code for a relative), "revoke" (taking it back); None when idle."""
     step: str = "idle"
     """The question waiting for an answer within the task, e.g. "ask_date", "confirm", "retry"."""
     slow: bool = False
@@ -89,6 +103,7 @@ class SessionState:
     """Set once identified; booking, cancelling and listing then skip identification."""
     booking: BookingDraft | None = None
     cancel: CancelDraft | None = None
+    family: FamilyDraft | None = None
     identity: IdentityDraft | None = None
     ambiguity: Ambiguity | None = None
     lookup: dict[str, str] = field(default_factory=dict)
@@ -112,6 +127,6 @@ class SessionState:
     def drop_task(self) -> None:
         """Back to idle; the resident stays identified."""
         self.task, self.step = None, "idle"
-        self.booking = self.cancel = self.identity = self.ambiguity = None
+        self.booking = self.cancel = self.family = self.identity = self.ambiguity = None
         self.lookup = {}
         self.retry_step = None

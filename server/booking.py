@@ -20,6 +20,7 @@ for two requests to both see "one seat left". CHECK (booked <= capacity) backs i
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -153,13 +154,28 @@ CODE_IN_USE = select(APPOINTMENT.c.id).where(APPOINTMENT.c.code == bindparam("co
 NEW_APPOINTMENT = insert(APPOINTMENT)
 
 
-def book(db: Database, zone: ZoneInfo, request: BookingRequest, *, alternatives: int = 3) -> BookingResult:
-    """Book, or raise an `ApiError` saying why not (slot refusals carry `alternatives`)."""
+def book(
+    db: Database,
+    zone: ZoneInfo,
+    request: BookingRequest,
+    *,
+    alternatives: int = 3,
+    also: Callable[[Connection, AppointmentOut], None] | None = None,
+) -> BookingResult:
+    """Book, or raise an `ApiError` saying why not (slot refusals carry `alternatives`).
+
+    `also` runs inside the booking's transaction when a new appointment was made (not on a
+    replay): the audit record, a family proxy's permission check and its note for the elder
+    commit with the booking or not at all.
+    """
     starts_at = local_moment(request.day, request.at, zone)
     for _ in range(RACE_RETRIES):
         try:
             with db.write() as conn:
-                return _book(conn, zone, request, starts_at, utc_now())
+                result = _book(conn, zone, request, starts_at, utc_now())
+                if also is not None and not result.replayed:
+                    also(conn, result.appointment)
+                return result
         except SlotRefused as refusal:
             with db.read() as conn:
                 offered = nearest_free_slots(
@@ -372,10 +388,12 @@ def cancel(
     *,
     resident_id: int | None,
     by: str = "resident",
+    also: Callable[[Connection, AppointmentOut], None] | None = None,
 ) -> AppointmentOut:
     """Cancel an active appointment and free its seat; cancelling twice answers the same.
 
-    `resident_id` limits the search to that resident's appointments (None: staff).
+    `resident_id` limits the search to that resident's appointments (None: staff). `also`
+    runs inside the transaction when this call cancelled it (see `book`).
     """
     now = utc_now()
     with db.write() as conn:
@@ -395,7 +413,10 @@ def cancel(
         ).rowcount
         if changed:
             conn.execute(update(SLOT).where(SLOT.c.id == row.slot_id).values(booked=SLOT.c.booked - 1))
-        return appointment_view(_find(conn, code, resident_id), zone)
+        result = appointment_view(_find(conn, code, resident_id), zone)
+        if changed and also is not None:
+            also(conn, result)
+        return result
 
 
 def record_outcome(db: Database, zone: ZoneInfo, code: str, status: str) -> AppointmentOut:

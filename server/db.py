@@ -46,6 +46,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",  # in WAL, a crash may lose the last commits, never corrupt
     "PRAGMA foreign_keys=ON",  # off by default in SQLite, per connection
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA secure_delete=ON",  # deleted or overwritten personal data is zeroed, not left in free pages
 )
 
 

@@ -24,13 +24,13 @@ from .centre_time import local_moment, local_today, utc_now
 from .db import Database
 from .devices import add_device
 from .errors import SettingsError
-from .models import BookableService, Device, Notice, ProgressEvent, ProgressRecord, Resident, Service
-from .phone_numbers import normalise_phone, phone_lookup_hash
+from .models import BookableService, Device, Notice, ProgressEvent, ProgressRecord, Service
+from .personal_data import enrol_resident
+from .phone_numbers import normalise_phone
 from .settings import ServerSettings
 from .slot_calendar import close_day, generate_slots
 
 DEVICE = Device.__table__
-RESIDENT = Resident.__table__
 BOOKABLE = BookableService.__table__
 SERVICE = Service.__table__
 
@@ -97,17 +97,10 @@ def _seed_records(
     resident_ids: dict[tuple[str, int], int] = {}
     for resident in centre["residents"]:
         phone = normalise_phone(str(resident["phone"]))
-        resident_ids[(phone, resident["birth_year"])] = conn.execute(
-            insert(RESIDENT)
-            .values(
-                name=resident["name"],
-                phone=phone,
-                phone_hash=phone_lookup_hash(phone, settings.phone_key),
-                birth_year=resident["birth_year"],
-                created_at=now,
-            )
-            .returning(RESIDENT.c.id)
-        ).scalar_one()
+        resident_ids[(phone, resident["birth_year"])] = enrol_resident(
+            conn, settings.data_keys, settings.phone_key,
+            name=resident["name"], phone=phone, birth_year=resident["birth_year"], now=now,
+        )  # fmt: skip
         report.residents.append({"name": resident["name"], "phone": phone, "birth_year": resident["birth_year"]})
 
     for closed in centre["closed_days"]:

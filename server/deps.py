@@ -73,7 +73,7 @@ async def kiosk_context(request: Request, credentials: DeviceCredentials) -> Kio
 
 async def resident_context(request: Request, credentials: DeviceCredentials, token: ResidentToken) -> ResidentContext:
     kiosk = await _kiosk(request, credentials)
-    resident = await kiosk.db.run(resident_for_session, kiosk.db, kiosk.device.id, token)
+    resident = await kiosk.db.run(resident_for_session, kiosk.db, kiosk.settings.data_keys, kiosk.device.id, token)
     return ResidentContext(kiosk.db, kiosk.settings, kiosk.device, resident)
 
 
@@ -81,7 +81,11 @@ async def maybe_resident_context(
     request: Request, credentials: DeviceCredentials, token: ResidentToken
 ) -> MaybeResidentContext:
     kiosk = await _kiosk(request, credentials)
-    resident = await kiosk.db.run(resident_for_session, kiosk.db, kiosk.device.id, token) if token else None
+    resident = (
+        await kiosk.db.run(resident_for_session, kiosk.db, kiosk.settings.data_keys, kiosk.device.id, token)
+        if token
+        else None
+    )
     return MaybeResidentContext(kiosk.db, kiosk.settings, kiosk.device, resident)
 
 

@@ -14,10 +14,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
+from .audit_log import record
 from .centre_time import utc_now
 from .db import Database
 from .errors import IdentificationAmbiguous, IdentificationFailed, NotIdentified, TooManyAttempts
+from .field_crypto import Keyring
 from .models import IdentificationAttempt, Resident, ResidentSession
+from .personal_data import resident_name
 from .phone_numbers import InvalidPhone, phone_lookup_hash
 from .settings import ServerSettings
 from .tokens import RESIDENT_SESSION_PREFIX, new_token, token_hash
@@ -103,8 +106,9 @@ def identify(db: Database, settings: ServerSettings, device_id: int, phone: str,
                     expires_at=expires_at,
                 )
             )
+            record(conn, actor=f"kiosk:{device_id}", action="resident.identify", subject=f"resident:{matches[0].id}")
             log.info("resident %s identified on device %s", matches[0].id, device_id)
-            return NewSession(token, expires_at, matches[0].name)
+            return NewSession(token, expires_at, resident_name(settings.data_keys, matches[0].id, matches[0].name))
         attempts_left = settings.identify_max_failures - failures[0] - 1
     # Outside the transaction, so the failed attempt above is committed before refusing.
     if matches:
@@ -113,7 +117,7 @@ def identify(db: Database, settings: ServerSettings, device_id: int, phone: str,
     raise IdentificationFailed("no resident with this phone number and birth year", attempts_left=max(attempts_left, 0))
 
 
-def resident_for_session(db: Database, device_id: int, token: str | None) -> IdentifiedResident:
+def resident_for_session(db: Database, keys: Keyring, device_id: int, token: str | None) -> IdentifiedResident:
     """The resident behind a session token, if the session is live and belongs to this kiosk."""
     if not token:
         raise NotIdentified("identify the resident first (POST /api/v1/residents/identify)")
@@ -123,7 +127,9 @@ def resident_for_session(db: Database, device_id: int, token: str | None) -> Ide
         ).first()
     if row is None:
         raise NotIdentified("the resident session is unknown, ended, expired or from another kiosk")
-    return IdentifiedResident(resident_id=row.resident_id, name=row.name, session_id=row.id)
+    return IdentifiedResident(
+        resident_id=row.resident_id, name=resident_name(keys, row.resident_id, row.name), session_id=row.id
+    )
 
 
 def end_session(db: Database, session_id: int) -> None:

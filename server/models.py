@@ -165,15 +165,21 @@ class TimeSlot(Base):
 
 
 class Resident(Base):
-    """A resident known to the centre; minimal data by design."""
+    """A resident known to the centre; minimal data by design, name and phone encrypted.
+
+    Write residents with `server.personal_data.enrol_resident` and read the two encrypted
+    fields with `server.personal_data.resident_name` / `resident_phone`: the ciphertext is
+    bound to this table, column and row (server/field_crypto.py).
+    """
 
     __tablename__ = "resident"
     __table_args__ = (CheckConstraint("birth_year BETWEEN 1900 AND 2100", name="birth_year_plausible"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(600))
+    """Encrypted: how staff registered the resident, used for the kiosk's greeting."""
     phone: Mapped[str] = mapped_column(String(200))
-    """Normalised digits; wide enough to hold ciphertext once field encryption lands."""
+    """Encrypted normalised digits; never queried (see `phone_hash`)."""
     phone_hash: Mapped[str] = mapped_column(String(64), index=True)
     """HMAC-SHA256 of the normalised phone under the server's phone key: the lookup column."""
     birth_year: Mapped[int]
@@ -230,7 +236,8 @@ class Appointment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(8), unique=True)
     """Spoken-friendly reference, e.g. "K4827"."""
-    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    """None once the retention job anonymised an old appointment (it still counts)."""
     slot_id: Mapped[int] = mapped_column(ForeignKey("time_slot.id"))
     status: Mapped[str] = mapped_column(String(10), default="booked")
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
@@ -242,7 +249,7 @@ class Appointment(Base):
     status_changed_at: Mapped[datetime]
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(10))
-    """"resident" or "staff"."""
+    """"resident", "staff" or "proxy" (a family member; `proxy_action` says who)."""
 
 
 class ProgressRecord(Base):
@@ -334,3 +341,7 @@ class Alert(Base):
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+
+
+from . import privacy_models as privacy_models  # noqa: E402  (family proxies and consents, same Base)
+from . import staff_models as staff_models  # noqa: E402  (staff console tables, same Base)

@@ -17,6 +17,11 @@ Texts = dict[str, str]
 """{lang: text}, e.g. {"zh": "一楼二号窗口", "en": "window 2, ground floor"}."""
 
 
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+"""The dates a request may name: any real booking falls between them."""
+
+
 class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -102,7 +107,9 @@ class BookingIn(RequestBody):
     """What the dialogue has collected: which service, which local date and time."""
 
     service_id: str = Field(max_length=64, examples=["health_check"])
-    date: dt.date = Field(description="Local date at the centre.")
+    date: dt.date = Field(
+        ge=FIRST_DATE, le=LAST_DATE, description="Local date at the centre."
+    )  # year 1 or 9999 would overflow when moved to UTC
     time: dt.time = Field(description='Local start time, "HH:MM".', examples=["09:00"])
 
 
@@ -123,7 +130,7 @@ class AppointmentOut(ResponseBody):
     created_at: dt.datetime
     status_changed_at: dt.datetime
     cancel_reason: str | None = None
-    cancelled_by: Literal["resident", "staff"] | None = None
+    cancelled_by: Literal["resident", "staff", "proxy"] | None = None
 
 
 class SlotRefusalBody(ErrorBody):

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SettingsError
+from .field_crypto import Keyring, KeyringError, load_keyring
 
 DEFAULT_DATA_DIR = Path("data")
 """Relative to the working directory; gitignored."""
@@ -38,6 +39,10 @@ class ServerSettings:
     phone_key: bytes
     """Key of the keyed hash used to find a resident by phone without a plaintext index
     (KIOSK_PHONE_KEY, else the key file in the data dir, created on first start)."""
+
+    data_keys: Keyring
+    """Keys encrypting personal data at rest (KIOSK_DATA_KEYS, else the key file in the data dir,
+    created on first start); see server/field_crypto.py."""
 
     catalogue_path: str | None = None
     """Catalogue YAML for `--demo` seeding (KIOSK_CATALOGUE); None = the demo catalogue."""
@@ -78,6 +83,7 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> Serve
         database_url=normalise_database_url(database_url),
         timezone=zone,
         phone_key=_phone_key(env, data_dir),
+        data_keys=_data_keys(env, data_dir),
         catalogue_path=env.get("KIOSK_CATALOGUE") or None,
         resident_session_minutes=_positive_int(env, "KIOSK_RESIDENT_SESSION_MINUTES", 10),
         identify_max_failures=_positive_int(env, "KIOSK_IDENTIFY_MAX_FAILURES", 5),
@@ -111,6 +117,13 @@ def _phone_key(env: Mapping[str, str], data_dir: Path) -> bytes:
             with os.fdopen(fd, "w") as out:
                 out.write(secrets.token_hex(32))
     return key_file.read_text().strip().encode()
+
+
+def _data_keys(env: Mapping[str, str], data_dir: Path) -> Keyring:
+    try:
+        return load_keyring(env, data_dir)
+    except KeyringError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -26,6 +26,9 @@ COUNT_SCALE = 100.0
 """A catalogue sentence of weight 1 counts this much; keeps one expansion's share of it
 comparable with the number of word types that follow a history."""
 
+EMPTY_UTTERANCE_PROBABILITY = 1e-6
+"""P(</s> | <s>): an utterance with no words at all."""
+
 NO_PROBABILITY = -99.0
 """ARPA's log10 probability for <s>, which is never predicted."""
 
@@ -46,6 +49,10 @@ def arpa_text(phrases: Iterable[WeightedPhrase], order: int = 3) -> str:
                 counts[n][tokens[i - n : i]][tokens[i]] += phrase.weight * COUNT_SCALE
     vocabulary = sorted({w for followers in counts[0].values() for w in followers} | {SENTENCE_START})
     probabilities = _witten_bell(counts, vocabulary)
+    if order > 1:
+        # Saying nothing at all is not a phrase: without this the decoder finds "<s> </s>"
+        # (backing off to the frequent </s>) cheaper than a short word such as "no".
+        probabilities[1].setdefault((SENTENCE_START,), {})[SENTENCE_END] = EMPTY_UTTERANCE_PROBABILITY
     return _format(probabilities, order)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from sqlalchemy import insert
 
+from ..audit_log import record
 from ..centre_time import utc_now
 from ..db import Database
 from ..deps import MaybeResidentDep
@@ -48,7 +49,7 @@ def _store_alert(
     db: Database, body: AlertIn, device: AuthenticatedDevice, resident: IdentifiedResident | None, now: datetime
 ) -> int:
     with db.write() as conn:
-        return conn.execute(
+        alert_id = conn.execute(
             insert(ALERT)
             .values(
                 kind=body.kind,
@@ -61,3 +62,7 @@ def _store_alert(
             )
             .returning(ALERT.c.id)
         ).scalar_one()
+        if resident is not None:  # the alert names the resident to staff
+            record(conn, actor=f"kiosk:{device.id}", action=f"alert.{body.kind}", subject=f"alert:{alert_id}",
+                   on_behalf_of=f"resident:{resident.resident_id}")  # fmt: skip
+        return alert_id

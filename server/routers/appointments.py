@@ -6,16 +6,17 @@ belongs to someone else answers 404 exactly like a code that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Response, status
+from sqlalchemy import Connection
 
 from ..api_views import appointment_view
+from ..audit_log import record
 from ..booking import APPOINTMENT, SLOT, BookingRequest, appointment_query, book, cancel
 from ..centre_time import utc_now
-from ..db import Database
-from ..deps import IdempotencyKeyDep, ResidentDep
+from ..deps import IdempotencyKeyDep, ResidentContext, ResidentDep
 from ..errors import AppointmentNotFound
 from ..schemas import AppointmentOut, BookingIn, CancelIn, SlotRefusalBody, error_responses
 
@@ -32,9 +33,7 @@ async def list_appointments(
     include_past: Annotated[bool, Query(description="Also past and cancelled ones.")] = False,
 ) -> list[AppointmentOut]:
     """Upcoming booked appointments, soonest first ("您预约了明天上午九点的体检")."""
-    return await ctx.db.run(
-        _appointments, ctx.db, ctx.resident.resident_id, ctx.settings.timezone, include_past=include_past
-    )
+    return await ctx.db.run(_appointments, ctx, include_past=include_past)
 
 
 @router.post(
@@ -70,7 +69,9 @@ async def book_appointment(
         device_id=ctx.device.id,
         idempotency_key=idempotency_key,
     )
-    result = await ctx.db.run(book, ctx.db, ctx.settings.timezone, request, alternatives=ctx.settings.alternatives)
+    result = await ctx.db.run(
+        book, ctx.db, ctx.settings.timezone, request, alternatives=ctx.settings.alternatives, also=_audited(ctx, "book")
+    )
     if result.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
@@ -79,7 +80,7 @@ async def book_appointment(
 
 @router.get("/{code}", response_model=AppointmentOut, responses=error_responses(404))
 async def get_appointment(ctx: ResidentDep, code: str = CODE) -> AppointmentOut:
-    found = await ctx.db.run(_appointments, ctx.db, ctx.resident.resident_id, ctx.settings.timezone, code=code.upper())
+    found = await ctx.db.run(_appointments, ctx, code=code.upper())
     if not found:
         raise AppointmentNotFound(f"no appointment {code.upper()} for this resident")
     return found[0]
@@ -97,18 +98,36 @@ async def cancel_appointment(
     """
     reason = (body.reason if body and body.reason else None) or DEFAULT_CANCEL_REASON
     return await ctx.db.run(
-        cancel, ctx.db, ctx.settings.timezone, code, reason, resident_id=ctx.resident.resident_id, by="resident"
-    )
+        cancel, ctx.db, ctx.settings.timezone, code, reason, resident_id=ctx.resident.resident_id, by="resident",
+        also=_audited(ctx, "cancel"),
+    )  # fmt: skip
 
 
-def _appointments(
-    db: Database, resident_id: int, zone: ZoneInfo, *, include_past: bool = True, code: str | None = None
-) -> list[AppointmentOut]:
-    query = appointment_query().where(APPOINTMENT.c.resident_id == resident_id)
+def _audited(ctx: ResidentContext, verb: str) -> Callable[[Connection, AppointmentOut], None]:
+    """The audit record of a booking or cancellation, written in its own transaction."""
+
+    def write(conn: Connection, appointment: AppointmentOut) -> None:
+        record(
+            conn,
+            actor=f"kiosk:{ctx.device.id}",
+            action=f"appointment.{verb}",
+            subject=f"appointment:{appointment.code}",
+            on_behalf_of=f"resident:{ctx.resident.resident_id}",
+        )
+
+    return write
+
+
+def _appointments(ctx: ResidentContext, *, include_past: bool = True, code: str | None = None) -> list[AppointmentOut]:
+    """The resident's appointments; reading them is recorded in the audit log."""
+    resident = f"resident:{ctx.resident.resident_id}"
+    query = appointment_query().where(APPOINTMENT.c.resident_id == ctx.resident.resident_id)
     if code is not None:
         query = query.where(APPOINTMENT.c.code == code)
     if not include_past:
         query = query.where(APPOINTMENT.c.status == "booked", SLOT.c.starts_at > utc_now())
-    with db.read() as conn:
+    with ctx.db.write() as conn:
         rows = conn.execute(query.order_by(SLOT.c.starts_at, APPOINTMENT.c.id)).all()
-    return [appointment_view(row, zone) for row in rows]
+        record(conn, actor=f"kiosk:{ctx.device.id}", action="appointment.list" if code is None else "appointment.read",
+               subject=resident if code is None else f"appointment:{code}", on_behalf_of=resident)  # fmt: skip
+    return [appointment_view(row, ctx.settings.timezone) for row in rows]

@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 
 from ..centre_time import utc_now
 from ..db import Database
 from ..deps import KioskDep
 from ..models import Notice
-from ..schemas import NoticeOut, error_responses
+from ..schemas import FIRST_DATE, LAST_DATE, NoticeOut, error_responses
 
 router = APIRouter(prefix="/notices", tags=["notices"], responses=error_responses(401))
 
@@ -25,6 +26,10 @@ async def current_notices(
     at: Annotated[dt.datetime | None, Query(description="Moment to ask about (with offset); default now.")] = None,
     lang: Annotated[str | None, Query(pattern="^(zh|en)$", description="Only notices written in it.")] = None,
 ) -> list[NoticeOut]:
+    if at is not None and not FIRST_DATE <= at.date() <= LAST_DATE:  # year 1 would overflow in UTC
+        raise RequestValidationError(
+            [{"loc": ("query", "at"), "msg": f"a moment between {FIRST_DATE} and {LAST_DATE}", "type": "value_error"}]
+        )
     if at is None:
         moment = utc_now()
     elif at.tzinfo is None:

@@ -13,6 +13,7 @@ from ..db import Database
 from ..deps import StaffDep
 from ..errors import AlertNotFound, ReasonRequired
 from ..models import Alert, Device, Resident
+from ..personal_data import resident_name
 from ..schemas import AlertOut, AppointmentOut, StaffStatusIn, error_responses
 from ..settings import ServerSettings
 
@@ -37,7 +38,7 @@ def _alert_view(row: Row[Any], settings: ServerSettings) -> AlertOut:
         kind=row.kind,
         status=row.status,
         device=row.device_name,
-        resident=row.resident_name,
+        resident=resident_name(settings.data_keys, row.resident_id, row.resident_name) if row.resident_name else None,
         note=row.note,
         lang=row.lang,
         created_at=row.created_at.astimezone(zone),
@@ -55,7 +56,7 @@ async def list_alerts(
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, responses=error_responses(404))
-async def acknowledge_alert(alert_id: int, ctx: StaffDep) -> AlertOut:
+async def acknowledge_alert(alert_id: Annotated[int, Path(ge=1, le=2_147_483_647)], ctx: StaffDep) -> AlertOut:
     return await ctx.db.run(_acknowledge, ctx.db, ctx.settings, alert_id, ctx.device.id)
 
 

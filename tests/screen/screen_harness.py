@@ -4,6 +4,7 @@ server on a SQLite file) in a child process on a free loopback port."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -29,8 +30,11 @@ class RunningScreen:
         return self.log_path.read_text(errors="replace")
 
     @property
-    def database_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'kiosk.sqlite3'}"
+    def server_url(self) -> str:
+        """The demo centre's server `kiosk screen` started (it says where on its output)."""
+        found = re.search(r"the demo centre's server is at (\S+)", self.log())
+        assert found, self.log()
+        return found.group(1)
 
 
 def start_screen(data_dir: Path, *args: str) -> RunningScreen:

@@ -26,8 +26,8 @@ from sqlalchemy import insert, select, update
 from server.centre_time import local_moment
 from server.db import Database
 from server.devices import add_device
-from server.models import BookableService, ClosedDay, Resident, Service, TimeSlot
-from server.phone_numbers import phone_lookup_hash
+from server.models import BookableService, ClosedDay, Service, TimeSlot
+from server.personal_data import enrol_resident
 from server.settings import ServerSettings, settings_from_environment
 from server.slot_calendar import generate_slots
 
@@ -140,15 +140,12 @@ class Centre:
     def resident(self, *, birth_year: int = 1950, phone: str | None = None, name: str | None = None) -> ResidentRecord:
         phone = phone or "139" + str(uuid.uuid4().int)[:8]
         name = name or f"居民{uuid.uuid4().hex[:4]}"
+        settings = self.server.settings
         with self.server.database.write() as conn:
-            resident_id = conn.execute(
-                insert(Resident.__table__)
-                .values(
-                    name=name, phone=phone, birth_year=birth_year, created_at=datetime.now(self.zone),
-                    phone_hash=phone_lookup_hash(phone, self.server.settings.phone_key),
-                )
-                .returning(Resident.__table__.c.id)
-            ).scalar_one()  # fmt: skip
+            resident_id = enrol_resident(
+                conn, settings.data_keys, settings.phone_key,
+                name=name, phone=phone, birth_year=birth_year, now=datetime.now(self.zone),
+            )  # fmt: skip
         return ResidentRecord(resident_id, name, phone, birth_year)
 
     def identify(self, kiosk: httpx.Client, resident: ResidentRecord) -> dict[str, str]:

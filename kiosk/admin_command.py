@@ -1,0 +1,112 @@
+"""`kiosk admin`: staff console accounts from the command line (the first admin, a lost password).
+
+    kiosk admin create USERNAME [--role admin]     # prompts for the password twice
+    echo "$PASSWORD" | kiosk admin create anna     # or reads one line from stdin
+    kiosk admin password USERNAME                  # set a new password, unlock, end sessions
+
+The database is the server's (`--db`, `--data-dir`, or KIOSK_DATABASE_URL / KIOSK_DATA_DIR,
+as for `kiosk serve`), migrated first if needed. Each change is in the audit log as "system".
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("admin", help="create staff console accounts, reset passwords")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create an account (the first admin, for instance)")
+    create.add_argument("username", help="2-60 lower-case letters, digits, '.', '_' or '-'")
+    create.add_argument("--role", choices=("staff", "admin"), default="staff", help="default: staff")
+    _database_options(create)
+    create.set_defaults(func=run_create)
+    password = actions.add_parser("password", help="set a new password for an account (also unlocks it)")
+    password.add_argument("username")
+    _database_options(password)
+    password.set_defaults(func=run_password)
+
+
+def _database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help="database URL (default: SQLite in the data dir)")
+    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default ./data)")
+
+
+def _read_password() -> str:
+    """Twice at a terminal (no echo); one line from a pipe, for scripts."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("password again: ") != first:
+            raise ValueError("the two passwords differ")
+        return first
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def _database(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from server.db import Database
+    from server.migrate import upgrade_to_head
+    from server.settings import settings_from_environment
+
+    for variable, value in (("KIOSK_DATABASE_URL", args.db), ("KIOSK_DATA_DIR", args.data_dir)):
+        if value:
+            os.environ[variable] = value
+    database = Database(settings_from_environment().database_url)
+    upgrade_to_head(database)
+    return database
+
+
+def run_create(args: argparse.Namespace) -> int:
+    from server.errors import SettingsError
+    from server.staff_accounts import AccountError, create_account
+
+    try:
+        password = _read_password()
+        database = _database(args)
+    except (ValueError, SettingsError) as exc:
+        print(f"kiosk admin: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with database.write() as conn:
+            member = create_account(conn, args.username, password, args.role, actor="system")
+    except AccountError as exc:
+        print(f"kiosk admin: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"account {member.username!r} ({member.role}) created; sign in at /staff/login")
+    return 0
+
+
+def run_password(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from server.errors import SettingsError
+    from server.staff_accounts import AccountError, normalise_username, set_password
+    from server.staff_models import StaffAccount
+
+    try:
+        password = _read_password()
+        database = _database(args)
+    except (ValueError, SettingsError) as exc:
+        print(f"kiosk admin: {exc}", file=sys.stderr)
+        return 2
+    accounts = StaffAccount.__table__
+    try:
+        with database.write() as conn:
+            account_id = conn.scalar(
+                select(accounts.c.id).where(accounts.c.username == normalise_username(args.username))
+            )
+            if account_id is None:
+                raise AccountError(f"there is no account named {args.username!r}")
+            set_password(conn, account_id, password, actor="system")
+    except AccountError as exc:
+        print(f"kiosk admin: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"new password set for {args.username!r}; the account is unlocked and its sessions ended")
+    return 0

@@ -1,0 +1,83 @@
+"""Telling the centre how well the kiosk understood: one small report per turn, in the background.
+
+For the staff console's charts every turn counts (intent, understood or not); for its
+understanding-gaps page a turn that was *not* understood also carries what the
+recogniser heard — text only, with numbers masked, never audio and never who said it.
+Answers to "your phone number?" and "your birth year?" are never sent as text at all.
+
+Reports go through a queue and a background thread: the resident never waits for them,
+and when the server is unreachable they are dropped (they are statistics, not records).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+from typing import Any
+
+import httpx
+
+from intents.number_masking import mask_numbers
+
+from .dialogue import Dialogue
+from .identity_steps import IDENTITY_STEPS
+
+log = logging.getLogger(__name__)
+
+QUEUE_LIMIT = 500
+"""Reports waiting while the server is down; older ones are not worth more memory."""
+
+
+class TurnReporter:
+    """Sends `POST /api/v1/understanding/turns` for each turn, without holding the conversation up."""
+
+    def __init__(self, base_url: str, device_token: str, *, timeout: float = 3.0) -> None:
+        self.url = base_url.rstrip("/") + "/api/v1/understanding/turns"
+        self._http = httpx.Client(headers={"Authorization": f"Bearer {device_token}"}, timeout=timeout)
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(QUEUE_LIMIT)
+        self.sent = 0
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name="turn-reporter", daemon=True)
+        self._thread.start()
+
+    def after_turn(self, dialogue: Dialogue, text: str, step_before: str, failures_before: int) -> None:
+        """Report the turn `dialogue.handle(text)` just answered.
+
+        Not understood = the dialogue counted a failure; the intent is the parser's reading.
+        """
+        parse = dialogue.parser.parse(text, now=dialogue.now())
+        failed = dialogue.state.failures > failures_before
+        outcome = ("out_of_scope" if parse.out_of_scope else "not_understood") if failed else "understood"
+        report: dict[str, Any] = {"lang": parse.lang, "intent": parse.intent, "outcome": outcome}
+        if failed and step_before not in IDENTITY_STEPS:
+            masked = mask_numbers(text)[:500]
+            if masked.replace("#", "").strip():
+                report["text"] = masked
+        try:
+            self._queue.put_nowait(report)
+        except queue.Full:
+            self.dropped += 1
+
+    def _run(self) -> None:
+        while True:
+            report = self._queue.get()
+            if report is None:
+                return
+            try:
+                response = self._http.post(self.url, json=report)
+                if response.status_code == 204:
+                    self.sent += 1
+                else:
+                    self.dropped += 1
+                    log.debug("turn report refused: %s %s", response.status_code, response.text[:200])
+            except httpx.HTTPError:
+                self.dropped += 1
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Send what is queued (briefly), then stop."""
+        with contextlib.suppress(queue.Full):
+            self._queue.put(None, timeout=timeout)
+        self._thread.join(timeout=timeout)
+        self._http.close()

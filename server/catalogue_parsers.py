@@ -1,0 +1,53 @@
+"""Parsers for catalogue texts the console works with, built once per text.
+
+Building a `Parser` takes about half a second (every example's sound form), so the live
+version and the draft each get theirs once and keep it while their text is unchanged:
+"try a sentence" then answers at once, and the regression check reuses both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from intents import Catalogue, parse_catalogue
+from intents.parser import Parser
+
+KEEP = 4
+"""Texts kept: the live version, the draft, and a couple being compared."""
+
+
+@dataclass(frozen=True)
+class LoadedCatalogue:
+    """A validated catalogue text and its parser."""
+
+    sha256: str
+    catalogue: Catalogue
+    parser: Parser
+
+
+_cache: OrderedDict[str, LoadedCatalogue] = OrderedDict()
+_lock = threading.Lock()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def loaded_catalogue(text: str, source: str) -> LoadedCatalogue:
+    """The parser for `text`; raises `CatalogueError` with the loader's messages if it is invalid."""
+    digest = text_sha256(text)
+    with _lock:
+        found = _cache.get(digest)
+        if found is not None:
+            _cache.move_to_end(digest)
+            return found
+    catalogue = parse_catalogue(text, source)
+    built = LoadedCatalogue(digest, catalogue, Parser(catalogue))
+    with _lock:
+        _cache[digest] = built
+        while len(_cache) > KEEP:
+            _cache.popitem(last=False)
+    return built

@@ -1,0 +1,143 @@
+"""Vosk with an operator-installed model (vosk-model-small-cn-0.22 for Mandarin), decoding
+restricted to the catalogue.
+
+`KaldiRecognizer(model, 16000, json.dumps(phrases + [unk]))` — Vosk 0.3.45 estimates a
+bigram model from the phrase list (recognizer.cc, `UpdateGrammarFst`), so words of
+different phrases can follow each other: it is a vocabulary with preferences, not a
+sentence grammar. Three things keep it honest:
+
+- the phrases are in the model's own words (`grammar` + `vosk_lexicon`); any other word
+  would be dropped without a sound;
+- the unknown-word token is added, spelt the way this model spells it (`[unk]` for most,
+  `<UNK>` for the Korean model, `<unk>` for Swedish — wyoming-vosk's table, confirmed here
+  by reading the model's word table), so speech outside the grammar can come out as
+  unknown rather than be forced onto grammar words;
+- some models almost never emit the unknown token (the Korean one: vosk-api#2041), so the
+  result is also checked against the phrases themselves: a transcript that is not close to
+  any phrase the grammar holds is out of grammar too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from intents.catalogue import Catalogue, Language
+
+from .grammar import Grammar, GrammarCache, catalogue_grammar, lexicon_identity, phrase_grammar
+from .recognition_errors import ModelError
+from .recognizer import SAMPLE_RATE, Transcript, Word
+from .vosk_lexicon import ModelLexicon, read_model_lexicon
+
+ENGINE = "vosk"
+
+UNKNOWN_TOKENS = ("[unk]", "<UNK>", "<unk>")
+"""How models spell the unknown word, most common first; the model's word table decides."""
+
+UNKNOWN_SHARE = 0.5
+"""Unknown tokens making up at least this share of the words: out of grammar."""
+
+MIN_CONFIDENCE = 0.5
+"""Mean word confidence below this: too unsure to act on."""
+
+PHRASE_FIT_CUTOFF = 0.5
+"""Largest word-level edit distance (share of the longer word sequence) between what was
+heard and the nearest grammar phrase for the speech to count as in grammar. Measured on
+Korean espeak-ng audio: phrases of the grammar came out within 0.4 of themselves, other
+sentences 0.55 or more from every phrase."""
+
+
+class VoskRecognizer:
+    """One Vosk model, restricted to a grammar (or open when there is none). One utterance at a time."""
+
+    engine = ENGINE
+
+    def __init__(self, model_dir: Path, lang: Language, grammar: Grammar | None, lexicon: ModelLexicon | None = None):
+        self.lang = lang
+        self.model_dir = model_dir
+        self.grammar = grammar
+        model = load_vosk_model(model_dir)
+        import vosk
+
+        self._unknown_token = unknown_token(lexicon or read_model_lexicon(model_dir)) if grammar else None
+        if grammar is None:
+            self._recognizer = vosk.KaldiRecognizer(model, SAMPLE_RATE)
+            self._phrases: list[list[str]] = []
+        else:
+            texts = grammar.phrase_texts()
+            self._phrases = [t.split() for t in texts]
+            spec = json.dumps([*texts, self._unknown_token], ensure_ascii=False)
+            self._recognizer = vosk.KaldiRecognizer(model, SAMPLE_RATE, spec)
+        self._recognizer.SetWords(True)
+
+    def transcribe(self, pcm: bytes) -> Transcript:
+        recognizer = self._recognizer
+        recognizer.AcceptWaveform(pcm)
+        result = json.loads(recognizer.FinalResult())
+        recognizer.Reset()
+        heard = [
+            Word(w["word"], round(float(w["start"]), 2), round(float(w["end"]), 2), round(float(w["conf"]), 3))
+            for w in result.get("result", ())
+        ]
+        if not heard:
+            return Transcript.silence(ENGINE)
+        words = tuple(w for w in heard if w.text not in UNKNOWN_TOKENS)
+        unknown_share = 1.0 - len(words) / len(heard)
+        confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
+        text_words = [w.text for w in words]
+        unknown = unknown_share >= UNKNOWN_SHARE or confidence < MIN_CONFIDENCE
+        if self._phrases and text_words and not unknown:
+            nearest, distance = self._nearest_phrase(text_words)
+            if distance > PHRASE_FIT_CUTOFF:
+                unknown = True
+            elif self.grammar is not None and self.grammar.closed:
+                text_words = nearest  # a closed list: say which of its phrases was heard
+        return Transcript(" ".join(text_words), round(confidence, 3), words, unknown, ENGINE)
+
+    def _nearest_phrase(self, words: list[str]) -> tuple[list[str], float]:
+        match = process.extractOne(words, self._phrases, scorer=Levenshtein.normalized_distance)
+        if match is None:
+            return words, 1.0
+        return list(match[0]), float(match[1])
+
+
+def load_vosk_model(model_dir: Path):  # noqa: ANN201  (vosk.Model; vosk is imported lazily)
+    """The Vosk model in `model_dir`, or a `ModelError` saying what is wrong with it."""
+    if not model_dir.is_dir():
+        raise ModelError(f"no Vosk model at {model_dir}: install one with `kiosk models add FILE.zip`")
+    if not (model_dir / "am" / "final.mdl").is_file():
+        raise ModelError(
+            f"{model_dir} is not a Vosk model folder (no am/final.mdl); unpack the model zip and give its top folder"
+        )
+    import vosk
+
+    vosk.SetLogLevel(-1)
+    try:
+        return vosk.Model(str(model_dir))
+    except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+        raise ModelError(f"the Vosk model in {model_dir} does not load ({exc}); it may be incomplete or damaged") from None
+
+
+def unknown_token(lexicon: ModelLexicon) -> str:
+    """This model's spelling of the unknown word."""
+    return next((t for t in UNKNOWN_TOKENS if t in lexicon.symbols), UNKNOWN_TOKENS[0])
+
+
+def vosk_catalogue_grammar(catalogue: Catalogue, lang: Language, model_dir: Path, data_dir: Path) -> Grammar:
+    """The catalogue grammar in this model's words, from the data dir's cache when current."""
+    lexicon = read_model_lexicon(model_dir)
+    lexicon_id = lexicon_identity(lexicon.source)
+    return GrammarCache(data_dir / "grammars").load_or_build(
+        catalogue, lang, f"vosk-{model_dir.name}", lexicon_id,
+        lambda: catalogue_grammar(catalogue, lang, lexicon, lexicon_id),
+    )  # fmt: skip
+
+
+def vosk_phrase_recognizer(model_dir: Path, lang: Language, phrases: list[str]) -> VoskRecognizer:
+    """A recogniser for exactly these phrases (in the model's words; others are dropped)."""
+    lexicon = read_model_lexicon(model_dir)
+    grammar = phrase_grammar(phrases, lang, lexicon, lexicon_identity(lexicon.source))
+    return VoskRecognizer(model_dir, lang, grammar, lexicon)

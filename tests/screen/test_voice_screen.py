@@ -1,0 +1,74 @@
+"""The screen follows a spoken conversation as it happens: `kiosk run` listens to a recording
+at real-time pace while Chromium watches the page — the status shows listening, then hearing
+while the resident speaks, and the resident's words and the kiosk's answer appear."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from screen_harness import ARTIFACTS
+
+from kiosk.embedded_server import free_loopback_port
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "speech"))
+from synth import join_with_silence, speak_wav
+
+LEAD_S = 8.0
+"""Silence before the resident speaks: time for the browser to open the page."""
+
+WATCH = """
+() => {
+  window.seenActivities = [document.getElementById("activity").dataset.activity];
+  new MutationObserver(() => {
+    const now = document.getElementById("activity").dataset.activity;
+    if (window.seenActivities.at(-1) !== now) window.seenActivities.push(now);
+  }).observe(document.getElementById("activity"), { attributes: true });
+}
+"""
+
+
+def test_the_screen_shows_listening_hearing_and_the_answer(page: Any, tmp_path: Path) -> None:
+    request = speak_wav("what is the number for the ambulance", "en", tmp_path / "ask.wav", rate_wpm=150)
+    recording = join_with_silence([request], 0, tmp_path / "in.wav", lead_s=LEAD_S, tail_s=3.0)
+    port = free_loopback_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    log_path = tmp_path / "run.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.cli", "run", "--audio-in", str(recording), "--realtime", "--lang", "en",
+             "--audio-out", str(tmp_path / "out"), "--screen-port", str(port), "--data-dir", str(tmp_path / "data")],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                if httpx.get(url + "api/screen", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        page.goto(url)
+        page.evaluate(WATCH)
+        page.wait_for_function("document.getElementById('reply').textContent.includes('120')", timeout=60_000)
+        seen = page.evaluate("window.seenActivities")
+        assert "listening" in seen and "hearing" in seen, seen
+        assert seen.index("listening") < seen.index("hearing"), seen
+        assert "ambulance" in page.inner_text("#heard").lower()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "screen-voice-en.png"), full_page=True)
+        assert process.wait(timeout=60) == 0, log_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)
+    assert "Traceback" not in log_path.read_text(), log_path.read_text()
