@@ -11,15 +11,17 @@ from . import (
     catalogue_command,
     chat_command,
     keys_command,
+    models_command,
     parse_command,
     retention_command,
     run_command,
     serve_command,
+    transcribe_command,
 )
 
 COMMANDS = (
     parse_command, catalogue_command, serve_command, chat_command, run_command, admin_command,
-    keys_command, retention_command,
+    keys_command, retention_command, transcribe_command, models_command,
 )  # fmt: skip
 """Modules with `register(subparsers)`; each sets `func` on its parser."""
 

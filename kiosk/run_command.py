@@ -10,7 +10,8 @@
 
 Without `--server` the demo centre's server is started here, as for `kiosk chat`. The
 recogniser is Vosk when a Vosk model is installed in the data directory (`kiosk models
-add`), otherwise PocketSphinx with its English model; its grammar comes from the catalogue.
+add`), otherwise PocketSphinx with its English model; its grammar comes from the catalogue
+(see speech/recognizer_factory.py; `--engine`, `--model` and `--asr-lang` override).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from speech.audio_errors import AudioError
 from speech.audio_source import AudioSource, MicrophoneSource, WavFileSource
 from speech.endpointing import Endpointer, EndpointerSettings, ListeningMode
 from speech.recognition_errors import RecognitionError
+from speech.recognizer_factory import ENGINES, RecognizerSettings, load_recognizer
 from speech.speech_output import SpeechOutput, SpeechOutputSettings
 
 from .centre_errors import DeviceNotAuthorised
@@ -38,7 +40,6 @@ from .client import CentreClient
 from .conversation import Conversation
 from .dialogue import Dialogue
 from .embedded_server import EmbeddedServer, EmbeddedServerError, demo_kiosk_token, start_embedded_server
-from .recognizer_choice import load_recognizer
 from .reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
 from .reply_writer import MissingReply
 from .screen.booking_calendar import BookingCalendar, today_in
@@ -83,6 +84,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sound.add_argument("--no-barge-in", action="store_true", help="keep talking when the resident starts to speak")
     sound.add_argument("--volume", type=float, default=1.0, help="speech volume 0-1 (default 1)")
     sound.add_argument("--no-audio", action="store_true", help="touch only: no microphone, no speaker")
+    listening = run.add_argument_group("recogniser")
+    listening.add_argument("--engine", choices=ENGINES, help="default: Vosk if a model is installed, else PocketSphinx")
+    listening.add_argument("--model", type=Path, metavar="DIR", help="a Vosk model folder (implies --engine vosk)")
+    listening.add_argument("--asr-lang", metavar="LANG", help="language to listen for (default: the model's, else en)")
     run.add_argument(
         "--turn-log", metavar="FILE", type=Path,
         help=f"write every turn as JSON lines (default: DIR/{TURN_LOG_NAME} with --audio-out)",
@@ -148,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         recognizer = None
         if not no_audio:
-            recognizer = load_recognizer(catalogue, args.data_dir)
+            recognizer = load_recognizer(catalogue, args.data_dir, _recognizer_settings(args))
         lang = args.lang or (recognizer.lang if recognizer and recognizer.lang in ("zh", "en") else "zh")
 
         url, token = _server(args, stack)
@@ -199,6 +204,16 @@ def _run(args: argparse.Namespace) -> int:
             print("kiosk run: touch only; Ctrl-C to stop", file=sys.stderr, flush=True)
             threading.Event().wait()
     return 0
+
+
+def _recognizer_settings(args: argparse.Namespace) -> RecognizerSettings:
+    """The command line over the environment (KIOSK_ASR_ENGINE, KIOSK_VOSK_MODEL, KIOSK_ASR_LANG)."""
+    configured = RecognizerSettings.from_environment()
+    return RecognizerSettings(
+        engine="vosk" if args.model else args.engine or configured.engine,
+        vosk_model=args.model or configured.vosk_model,
+        lang=args.asr_lang or configured.lang,
+    )
 
 
 def _server(args: argparse.Namespace, stack: ExitStack) -> tuple[str, str]:

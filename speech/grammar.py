@@ -199,7 +199,8 @@ def phrase_grammar(
 def catalogue_digest(catalogue: Catalogue, lang: Language, lexicon_id: str = "") -> str:
     """Changes whenever anything in the catalogue changes (its file path aside)."""
     content = repr(dataclasses.replace(catalogue, source=""))
-    return _hash([GRAMMAR_FORMAT, "catalogue", lang, lexicon_id, content])
+    spoken = [spoken_slot_values(slot, lang) for slot in ("date", "time", "reference")] + [spoken_answers(lang)]
+    return _hash([GRAMMAR_FORMAT, "catalogue", lang, lexicon_id, content, spoken])
 
 
 def lexicon_identity(path: Path) -> str:

@@ -139,7 +139,7 @@ class PocketSphinxRecognizer:
                 round(max(0.0, (segment.end_frame + 1) * frame_s - EDGE_PADDING_S), 2),
                 round(min(1.0, max(0.0, segment.prob)), 3),
             )
-            for segment in decoder.seg()
+            for segment in decoder.seg() or ()  # None when a strict grammar found no path at all
             if segment.word not in NON_WORDS and not segment.word.startswith(("[", "+"))
         )
         if not words:

@@ -83,8 +83,7 @@ def _en_dates() -> list[str]:
         dates += [day, f"next {day}", f"this {day}", f"this coming {day}"]
     for day in range(1, 32):
         month = EN_MONTH_NAMES[day % 12]
-        dates += [f"the {en_ordinal(day)} of {month}", f"{EN_MONTH_NAMES[(day + 5) % 12]} the {en_ordinal(day)}",
-                  f"the {en_ordinal(day)}"]
+        dates += [f"the {en_ordinal(day)} of {month}", f"{EN_MONTH_NAMES[(day + 5) % 12]} the {en_ordinal(day)}"]
     dates += [f"in {en_cardinal(n)} days" for n in (2, 3, 5, 10)]
     return dates
 

@@ -44,10 +44,15 @@ MIN_CONFIDENCE = 0.5
 """Mean word confidence below this: too unsure to act on."""
 
 PHRASE_FIT_CUTOFF = 0.5
-"""Largest word-level edit distance (share of the longer word sequence) between what was
-heard and the nearest grammar phrase for the speech to count as in grammar. Measured on
-Korean espeak-ng audio: phrases of the grammar came out within 0.4 of themselves, other
-sentences 0.55 or more from every phrase."""
+"""Largest word-level edit distance between what was heard and the nearest grammar phrase,
+as a share of that phrase's words, for the speech to count as in grammar. Dividing by the
+phrase (not the longer of the two) counts every extra word heard against the fit: out-of-
+grammar speech comes out as a long run of grammar words. Measured on Korean espeak-ng
+audio: grammar phrases came out within 0.5 of themselves, other sentences 0.8 or more
+from every phrase."""
+
+NEAREST_CANDIDATES = 10
+"""Phrases ranked by rapidfuzz's normalised distance before the phrase-length measure picks one."""
 
 
 class VoskRecognizer:
@@ -98,13 +103,18 @@ class VoskRecognizer:
         return Transcript(" ".join(text_words), round(confidence, 3), words, unknown, ENGINE)
 
     def _nearest_phrase(self, words: list[str]) -> tuple[list[str], float]:
-        match = process.extractOne(words, self._phrases, scorer=Levenshtein.normalized_distance)
-        if match is None:
+        """The grammar phrase closest to `words`, and the edits needed per word of that phrase."""
+        candidates = process.extract(
+            words, self._phrases, scorer=Levenshtein.normalized_distance, limit=NEAREST_CANDIDATES
+        )
+        scored = [(Levenshtein.distance(words, phrase) / len(phrase), phrase) for phrase, _, _ in candidates if phrase]
+        if not scored:
             return words, 1.0
-        return list(match[0]), float(match[1])
+        distance, phrase = min(scored, key=lambda pair: pair[0])
+        return list(phrase), distance
 
 
-def load_vosk_model(model_dir: Path):  # noqa: ANN201  (vosk.Model; vosk is imported lazily)
+def load_vosk_model(model_dir: Path):  # type: ignore[no-untyped-def]  # a vosk.Model; vosk is imported lazily
     """The Vosk model in `model_dir`, or a `ModelError` saying what is wrong with it."""
     if not model_dir.is_dir():
         raise ModelError(f"no Vosk model at {model_dir}: install one with `kiosk models add FILE.zip`")
@@ -118,7 +128,9 @@ def load_vosk_model(model_dir: Path):  # noqa: ANN201  (vosk.Model; vosk is impo
     try:
         return vosk.Model(str(model_dir))
     except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
-        raise ModelError(f"the Vosk model in {model_dir} does not load ({exc}); it may be incomplete or damaged") from None
+        raise ModelError(
+            f"the Vosk model in {model_dir} does not load ({exc}); it may be incomplete or damaged"
+        ) from None
 
 
 def unknown_token(lexicon: ModelLexicon) -> str:
@@ -126,9 +138,11 @@ def unknown_token(lexicon: ModelLexicon) -> str:
     return next((t for t in UNKNOWN_TOKENS if t in lexicon.symbols), UNKNOWN_TOKENS[0])
 
 
-def vosk_catalogue_grammar(catalogue: Catalogue, lang: Language, model_dir: Path, data_dir: Path) -> Grammar:
+def vosk_catalogue_grammar(
+    catalogue: Catalogue, lang: Language, model_dir: Path, data_dir: Path, lexicon: ModelLexicon | None = None
+) -> Grammar:
     """The catalogue grammar in this model's words, from the data dir's cache when current."""
-    lexicon = read_model_lexicon(model_dir)
+    lexicon = lexicon or read_model_lexicon(model_dir)
     lexicon_id = lexicon_identity(lexicon.source)
     return GrammarCache(data_dir / "grammars").load_or_build(
         catalogue, lang, f"vosk-{model_dir.name}", lexicon_id,

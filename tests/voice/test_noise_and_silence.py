@@ -12,7 +12,7 @@ import pytest
 from dialogue_harness import alert_rows
 from server_harness import RunningServer
 from synth import clipped, join_with_silence, noise_wav, speak_wav
-from voice_harness import run_kiosk
+from voice_harness import run_kiosk, with_microphone_floor
 
 from intents import load_catalogue
 
@@ -53,7 +53,7 @@ def test_noise_silence_and_clipped_audio_do_nothing_but_ask_again(
     start = speak_wav(START, "en", tmp_path / "start.wav", rate_wpm=150)
     trouble = make_trouble(tmp_path)
     pieces = [start] if trouble is None else [start, trouble]
-    recording = join_with_silence(pieces, 2.0, tmp_path / "in.wav", tail_s=SILENCE_AFTER_S)
+    recording = with_microphone_floor(join_with_silence(pieces, 2.0, tmp_path / "in.wav", tail_s=SILENCE_AFTER_S))
     alerts_before = len(alert_rows(centre_server))
 
     run = run_kiosk(recording, tmp_path / "out", centre_server.base_url, kiosk_token, kiosk_data_dir)

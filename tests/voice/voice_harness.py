@@ -4,6 +4,11 @@ A `Recording` knows where each utterance sits in the joined WAV, so a turn of th
 (whose turn log says when the speech it answered started) can be matched to what was
 actually said — a dropped or split utterance then shows up as such, instead of shifting
 every later comparison by one.
+
+Every recording gets a microphone's noise floor (white noise at -60 dBFS, inaudible):
+espeak-ng writes exact digital silence, which no microphone produces, and PocketSphinx's
+front end misjudges it — measured on the 25 requests of test_spoken_requests with the
+default voice, 40 % right intents on the bare files, 96 % with the floor.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ HERE = Path(__file__).resolve().parent
 for helper_dir in ("speech", "server", "dialogue"):
     sys.path.insert(0, str(HERE.parent / helper_dir))
 
-from synth import duration, join_with_silence, speak_wav, with_noise  # noqa: E402
+from synth import duration, join_with_silence, noise_wav, speak_wav, with_noise  # noqa: E402
 
 from kiosk.turn_log import TurnRecord, read_turn_log  # noqa: E402
 
 RUN_SECONDS = 300
+MICROPHONE_FLOOR_DBFS = -60.0
+"""Self-noise of an ordinary microphone and room: far below speech, never digital silence."""
 LEAD_S = 0.5
 EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -72,7 +79,22 @@ def make_recording(
         at += length + gap_s
         pieces.append(piece)
     join_with_silence(pieces, gap_s, out, lead_s=LEAD_S, tail_s=tail_s)
+    with_microphone_floor(out)
     return Recording(out, tuple(said))
+
+
+def with_microphone_floor(path: Path, level_dbfs: float = MICROPHONE_FLOOR_DBFS) -> Path:
+    """The recording (in place) as a microphone would capture it: with its constant faint hiss."""
+    floor = noise_wav(duration(path), path.with_name(f"{path.stem}.floor.wav"), "white", level_dbfs, rate=_rate(path))
+    mixed = path.with_name(f"{path.stem}.mixed.wav")
+    subprocess.run(["sox", "-m", "-v", "1", str(path), "-v", "1", str(floor), str(mixed)], check=True)
+    floor.unlink()
+    mixed.replace(path)
+    return path
+
+
+def _rate(path: Path) -> int:
+    return int(subprocess.run(["soxi", "-r", str(path)], capture_output=True, text=True, check=True).stdout)
 
 
 @dataclass
