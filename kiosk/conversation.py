@@ -179,6 +179,10 @@ class Conversation:
             self._deliver(reply, source="touch", heard=None, said=f"lang:{lang}", intent=None)
             return reply
 
+    def expects_phone(self) -> bool:
+        """Whether the pending question asks for a phone number."""
+        return self.dialogue.state.step in ("ask_identity", "ask_phone")
+
     # ------------------------------------------------------------------ speaking
 
     @property

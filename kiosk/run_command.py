@@ -40,6 +40,7 @@ from .client import CentreClient
 from .conversation import Conversation
 from .dialogue import Dialogue
 from .embedded_server import EmbeddedServer, EmbeddedServerError, demo_kiosk_token, start_embedded_server
+from .phone_number_listener import PhoneNumberListener
 from .reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
 from .reply_writer import MissingReply
 from .screen.booking_calendar import BookingCalendar, today_in
@@ -184,7 +185,10 @@ def _run(args: argparse.Namespace) -> int:
             mode = ListeningMode.PUSH_TO_TALK if args.push_to_talk else ListeningMode.HANDS_FREE
             endpointer = Endpointer(EndpointerSettings(end_silence_s=args.end_silence), mode, source.frame_ms)
             settings = VoiceLoopSettings(reprompt_after_s=args.reprompt_after, barge_in=not args.no_barge_in)
-            loop = VoiceLoop(source, endpointer, recognizer, conversation, settings)
+            phone_listener = None
+            if recognizer.engine == "pocketsphinx" and recognizer.lang == "en":
+                phone_listener = PhoneNumberListener(args.data_dir)
+            loop = VoiceLoop(source, endpointer, recognizer, conversation, settings, phone_listener)
 
         if screen_port is not None:
             calendar = BookingCalendar(url, token, dialogue.forms, today_in(now))

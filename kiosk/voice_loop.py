@@ -23,6 +23,7 @@ from speech.endpointing import Endpointer, ListeningMode, Utterance
 from speech.recognizer import Recognizer
 
 from .conversation import Conversation, HeardSpeech
+from .phone_number_listener import sounds_like_digits
 from .screen.screen_state import Activity
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,17 @@ class VoiceLoop:
         recognizer: Recognizer,
         conversation: Conversation,
         settings: VoiceLoopSettings | None = None,
+        phone_listener: Recognizer | None = None,
     ) -> None:
+        """`phone_listener` decodes once more, with a grammar of phone numbers only, an answer to
+        "what is your phone number?" that the recogniser heard as mostly digits (see
+        kiosk/phone_number_listener.py)."""
         self.source = source
         self.endpointer = endpointer
         self.recognizer = recognizer
         self.conversation = conversation
         self.settings = settings or VoiceLoopSettings()
+        self.phone_listener = phone_listener
         self._quiet_since = 0.0
         self._stopping = threading.Event()
 
@@ -111,6 +117,8 @@ class VoiceLoop:
         self.conversation.stop_speaking()
         self.conversation.screen.set_activity(Activity.THINKING)
         transcript = self.recognizer.transcribe(utterance.pcm)
+        if self.phone_listener is not None and self.conversation.expects_phone() and sounds_like_digits(transcript):
+            transcript = self.phone_listener.transcribe(utterance.pcm)
         recognise_ms = (time.perf_counter() - closed_at) * 1000
         self.conversation.heard(HeardSpeech(transcript, utterance, closed_at, recognise_ms))
         self._quiet_since = self.endpointer.stream_time

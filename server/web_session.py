@@ -19,7 +19,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import Request, Response
 from sqlalchemy import Connection, insert, select, update
@@ -130,7 +130,3 @@ def set_login_csrf_cookie(response: Response, request: Request, token: str) -> N
 
 def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
-
-
-def expires_after_idle(last_seen_at: datetime) -> datetime:
-    return last_seen_at + timedelta(minutes=IDLE_MINUTES)

@@ -65,6 +65,11 @@ EDGE_PADDING_S = 0.3
 """Silence added before and after each utterance. Endpointed audio may be cut tight; the
 acoustic model expects silence around words (measured: 0.85 → 0.87 right intents)."""
 
+FLAT_SECOND_PASS = False
+"""PocketSphinx's second, flat-lexicon search pass. Off: decoding is 30 % faster (real-time
+factor 0.08 against 0.11 under load) and right intents did not drop (0.94 against 0.92 for
+en-us+f2; within ±3 points for four other voices)."""
+
 SPEECH_FLOOR_DBFS = -50.0
 """An utterance whose loudest 20 ms is quieter than this is silence: not decoded at all
 (PocketSphinx hears digital silence as a confident "no")."""
@@ -105,7 +110,9 @@ class PocketSphinxRecognizer:
         self.lang = lang
         self.decoding = decoding
         model = english_model_dir()
-        config: dict[str, object] = {"hmm": str(model / "en-us"), "samprate": SAMPLE_RATE, "loglevel": "FATAL"}
+        config: dict[str, object] = {
+            "hmm": str(model / "en-us"), "samprate": SAMPLE_RATE, "loglevel": "FATAL", "fwdflat": FLAT_SECOND_PASS,
+        }  # fmt: skip
         if decoding == "open":
             self._catalogue_words: frozenset[str] | None = None
         else:

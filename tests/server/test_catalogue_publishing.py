@@ -253,8 +253,11 @@ def test_closed_days_notices_hotlines_and_progress(server: RunningServer, centre
     code = f"A{uuid.uuid4().int % 90000 + 10000}"
     with server.database.write() as conn:
         now = datetime.now(UTC)
-        conn.execute(insert(ProgressRecord.__table__).values(code=code, service_id="social_security_card",
-                                                             status="in_progress", created_at=now, updated_at=now))
+        conn.execute(
+            insert(ProgressRecord.__table__).values(
+                code=code, service_id="social_security_card", status="in_progress", created_at=now, updated_at=now
+            )
+        )
     # A demo hotline, put back as it was: other tests compare the hotlines with the catalogue.
     original = kiosk.get("/api/v1/hotlines/community").json()
     try:

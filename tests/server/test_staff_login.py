@@ -13,7 +13,7 @@ from console_client import PASSWORD, StaffBrowser, create_account_by_command
 from server_harness import RunningServer, start_server, stop_server
 from sqlalchemy import select
 
-from server.staff_accounts import CLIENT_MAX_FAILURES, LOCK_AFTER_FAILURES
+from server.staff_accounts import CLIENT_MAX_FAILURES, LOCK_AFTER_FAILURES, AccountError, create_account
 from server.staff_models import AuditEvent, StaffAccount
 
 AUDIT = AuditEvent.__table__
@@ -42,10 +42,14 @@ def test_admin_command_creates_accounts_and_refuses_bad_ones(server: RunningServ
 
     again = create_account_by_command(server, name, "staff")
     assert again.returncode == 1 and "already an account" in again.stderr
-    short = create_account_by_command(server, f"x{uuid.uuid4().hex[:6]}", "staff", password="short")
-    assert short.returncode == 1 and "at least 10 characters" in short.stderr
-    bad_name = create_account_by_command(server, "Not A Name!", "staff")
-    assert bad_name.returncode == 1 and "user name" in bad_name.stderr
+    with server.database.write() as conn:
+        for username, password, problem in (
+            (f"x{uuid.uuid4().hex[:6]}", "short", "at least 10 characters"),
+            ("Not A Name!", PASSWORD, "user name"),
+            (f"y{uuid.uuid4().hex[:6]}", "yyyyyyyyyyyy", "too few different characters"),
+        ):
+            with pytest.raises(AccountError, match=problem):
+                create_account(conn, username, password, "staff", actor="system")
 
 
 def test_wrong_passwords_lock_the_account_and_an_admin_unlocks_it(server: RunningServer) -> None:

@@ -5,7 +5,8 @@ A `Recording` knows where each utterance sits in the joined WAV, so a turn of th
 actually said — a dropped or split utterance then shows up as such, instead of shifting
 every later comparison by one.
 
-Every recording gets a microphone's noise floor (white noise at -60 dBFS, inaudible):
+Noise is made by sox in repeatable mode (the same noise on every run). Every recording
+gets a microphone's noise floor (white noise at -60 dBFS, inaudible):
 espeak-ng writes exact digital silence, which no microphone produces, and PocketSphinx's
 front end misjudges it — measured on the 25 requests of test_spoken_requests with the
 default voice, 40 % right intents on the bare files, 96 % with the floor.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+os.environ.setdefault("SOX_OPTS", "-R")  # sox's "repeatable" mode: the same noise every run, no flaky tests
 for helper_dir in ("speech", "server", "dialogue"):
     sys.path.insert(0, str(HERE.parent / helper_dir))
 
