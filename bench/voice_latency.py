@@ -1,6 +1,8 @@
 """End of speech → first reply audio, recogniser real-time factor, and peak memory of `kiosk run`.
 
-English requests are spoken by espeak-ng into one WAV (2 s apart) and fed to
+English requests are spoken by espeak-ng into one WAV (2 s apart, with a microphone's faint
+noise floor: espeak-ng's digital silence is unlike any microphone and PocketSphinx
+misjudges it — see tests/voice/voice_harness.py) and fed to
 `kiosk run --audio-in … --audio-out …` against a `kiosk serve --demo` started here; the
 figures are those the kiosk measured itself (its turn log), per utterance:
 
@@ -67,7 +69,11 @@ def speak(texts: list[str], rate_wpm: int, folder: Path) -> Path:
     sequence = [str(silence)]
     for piece in pieces:
         sequence += [piece, str(silence)]
-    subprocess.run(["sox", *sequence, str(joined)], check=True)
+    spoken = folder / "spoken.wav"
+    subprocess.run(["sox", *sequence, str(spoken)], check=True)
+    floor = folder / "floor.wav"  # white noise about 60 dB below full scale, as long as the speech
+    subprocess.run(["sox", "-R", str(spoken), str(floor), "synth", "whitenoise", "vol", "0.001"], check=True)
+    subprocess.run(["sox", "-m", "-v", "1", str(spoken), "-v", "1", str(floor), str(joined)], check=True)
     return joined
 
 

@@ -153,7 +153,10 @@ def _run(args: argparse.Namespace) -> int:
 
     with ExitStack() as stack:
         recognizer = None
-        if not no_audio:
+        source: AudioSource | None = None
+        if not no_audio:  # microphone and recogniser first: their problems need no server to report
+            source = _source(args)
+            stack.callback(source.close)
             recognizer = load_recognizer(catalogue, args.data_dir, _recognizer_settings(args))
         lang = args.lang or (recognizer.lang if recognizer and recognizer.lang in ("zh", "en") else "zh")
 
@@ -178,10 +181,7 @@ def _run(args: argparse.Namespace) -> int:
         stack.callback(conversation.close)
 
         loop: VoiceLoop | None = None
-        if not no_audio:
-            assert recognizer is not None
-            source = _source(args)
-            stack.callback(source.close)
+        if source is not None and recognizer is not None:
             mode = ListeningMode.PUSH_TO_TALK if args.push_to_talk else ListeningMode.HANDS_FREE
             endpointer = Endpointer(EndpointerSettings(end_silence_s=args.end_silence), mode, source.frame_ms)
             settings = VoiceLoopSettings(reprompt_after_s=args.reprompt_after, barge_in=not args.no_barge_in)

@@ -21,7 +21,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,7 +219,7 @@ class GrammarCache:
         return self.directory / f"{name}-{lang}-{digest[:16]}.json"
 
     def load_or_build(
-        self, catalogue: Catalogue, lang: Language, name: str, lexicon_id: str, build: Any
+        self, catalogue: Catalogue, lang: Language, name: str, lexicon_id: str, build: Callable[[], Grammar]
     ) -> Grammar:
         """The cached grammar for this catalogue and lexicon, or `build()`'s, saved for next time.
 
@@ -235,7 +235,7 @@ class GrammarCache:
                     return Grammar.from_json(data)
             except (OSError, ValueError, KeyError, TypeError):
                 pass  # damaged or half-written: rebuild below
-        grammar: Grammar = build()
+        grammar = build()
         self._save(path, grammar, name, lang)
         return grammar
 
@@ -253,6 +253,7 @@ class GrammarCache:
 def _write_atomically(path: Path, text: str) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as out:
         out.write(text)
+    os.chmod(out.name, 0o644)  # other kiosk processes (and staff) may read the data dir
     os.replace(out.name, path)
 
 

@@ -50,8 +50,9 @@ UNKNOWN_WORDS = 1500
 """How many frequent non-catalogue English words stand in for speech outside the catalogue."""
 
 UNKNOWN_WORDS_WEIGHT = 300.0
-"""Their total weight, against about 1,500 for the catalogue's sentences: enough to catch
-some out-of-grammar speech, too little to cost right intents (measured; more costs more)."""
+"""Their total weight, against about 1,500 for the catalogue's sentences. Measured on
+espeak-ng speech: 12 of 18 out-of-grammar sentences came out `unknown` instead of 8, for
+one right intent in 75 lost (0.871 against 0.884 over two voices); more weight cost more."""
 
 UNKNOWN_WORD_SHARE = 0.5
 """At least this share of non-catalogue words makes the transcript `unknown`."""
@@ -240,6 +241,7 @@ def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     os.close(handle)
     try:
         write(Path(temporary))
+        os.chmod(temporary, 0o644)  # other kiosk processes (and staff) may read the data dir
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

@@ -9,6 +9,7 @@ The voice is espeak-ng's `en-us+f2`; spoken_requests.py says why.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import wave
@@ -91,7 +92,7 @@ def test_words_come_with_times_and_confidences(recognizer, spoken_requests) -> N
     assert transcript.text == "what's the ambulance number" and not transcript.unknown
     assert [w.text for w in transcript.words] == transcript.text.split()
     assert all(0.0 <= w.start < w.end for w in transcript.words)
-    assert all(a.end <= b.start + 0.05 for a, b in zip(transcript.words, transcript.words[1:], strict=False))
+    assert all(a.end <= b.start + 0.05 for a, b in itertools.pairwise(transcript.words))
     assert 0.5 <= transcript.confidence <= 1.0
 
 

@@ -60,13 +60,13 @@ def test_noise_silence_and_clipped_audio_do_nothing_but_ask_again(
 
     assert run.process.returncode == 0, run
     first, *later = [t for t in run.turns if t.source != "welcome"]
-    assert first.intent == "appointment.book" and first.state == "booking.ask_date", run
-    question = first.reply  # "Which day would you like to come?"
+    assert first.intent == "appointment.book" and first.state.startswith("booking.ask_"), run
+    question = first.reply  # "Which day would you like to come?" (or "Which service…?" if misheard)
     assert later, f"no re-prompt after {make_trouble.__name__}: {run!r}"
     replies = load_catalogue().responses["en"]
     polite = (replies["not_understood"], replies["not_understood_twice"], replies["reprompt"])
     for turn in later:
-        assert turn.state == "booking.ask_date", run  # the question is still open: nothing was done
+        assert turn.state == first.state, run  # the question is still open: nothing was done
         assert turn.reply.startswith(polite) and turn.reply.endswith(question), run
         assert turn.source == "silence" or turn.unknown or turn.intent is None, run
     assert len(alert_rows(centre_server)) == alerts_before  # nobody was called
