@@ -22,6 +22,7 @@ from speech.endpointing import Utterance
 from speech.recognizer import Transcript
 
 from .dialogue import Dialogue
+from .identity_steps import IDENTITY_STEPS
 from .reply import Reply
 from .reply_voices import ReplyVoice, Voiced
 from .screen.screen_state import Activity, Line, Picker, ScreenState
@@ -30,6 +31,11 @@ from .turn_log import TurnLog, TurnRecord
 log = logging.getLogger(__name__)
 
 CATALOGUE_LANGUAGES = ("zh", "en")
+NOT_KEPT = "(phone number or birth year: not kept)"
+"""What the turn log and the printed line say instead of an answer to an identity question:
+the screen shows the resident what was heard, but no log keeps phone numbers (PIPL Art. 6)."""
+NAME_NOT_KEPT = "(name)"
+"""Stands for the identified resident's name in logged replies ("Thank you, (name).")."""
 PICKED_SLOTS = ("date", "time")
 """Slots the screen's pickers fill directly (a tapped day is not re-parsed from text)."""
 
@@ -98,6 +104,7 @@ class Conversation:
             return None
         with self._lock:
             started = time.perf_counter()
+            private = self._asking_identity()
             if transcript.unknown or not transcript.text.strip():
                 parse = ParseResult("", self.dialogue.state.lang, None, 1.0)
                 heard = None
@@ -109,7 +116,8 @@ class Conversation:
             dialogue_ms = (time.perf_counter() - started) * 1000
             utterance = speech.utterance
             self._deliver(
-                reply, source="voice", heard=heard, said=transcript.text, unknown=transcript.unknown,
+                reply, source="voice", heard=heard, said=NOT_KEPT if private else transcript.text,
+                unknown=transcript.unknown,
                 intent=parse.intent, engine=transcript.engine, closed_at=speech.closed_at,
                 timing={
                     "speech_started_s": utterance.started_at,
@@ -146,9 +154,10 @@ class Conversation:
     def typed(self, text: str) -> Reply:
         """Digits from the on-screen number pad (a phone number, a birth year): handled as if said."""
         with self._lock:
+            private = self._asking_identity()
             reply = self.dialogue.handle(text)
             heard = Line("resident", text, touched=True)
-            self._deliver(reply, source="touch", heard=heard, said=text, intent=None)
+            self._deliver(reply, source="touch", heard=heard, said=NOT_KEPT if private else text, intent=None)
             return reply
 
     def silence(self) -> Reply | None:
@@ -178,6 +187,9 @@ class Conversation:
             reply = self.dialogue.welcome() if idle else self.dialogue.reprompt()
             self._deliver(reply, source="touch", heard=None, said=f"lang:{lang}", intent=None)
             return reply
+
+    def _asking_identity(self) -> bool:
+        return self.dialogue.state.step in IDENTITY_STEPS
 
     def expects_phone(self) -> bool:
         """Whether the pending question asks for a phone number."""
@@ -227,8 +239,10 @@ class Conversation:
             if "endpoint_s" in figures:
                 waited_s = figures["endpoint_s"] - figures["speech_ended_s"]
                 figures["heard_to_first_audio_ms"] = to_audio + 1000 * waited_s
+        resident = self.dialogue.state.resident
+        logged_reply = reply.text.replace(resident.name, NAME_NOT_KEPT) if resident and resident.name else reply.text
         record = TurnRecord(
-            turn=turn, source=source, heard=said, unknown=unknown, intent=intent, reply=reply.text,
+            turn=turn, source=source, heard=said, unknown=unknown, intent=intent, reply=logged_reply,
             state=reply.state, lang=reply.lang, audio_path=str(voiced.path) if voiced.path else None,
             synthesis_ms=voiced.synthesis_ms, engine=engine, **figures,
         )  # fmt: skip

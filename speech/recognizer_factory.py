@@ -20,7 +20,7 @@ from .model_store import ModelStore, guess_language
 from .pocketsphinx_engine import PocketSphinxRecognizer
 from .recognition_errors import ModelError
 from .recognizer import Recognizer
-from .vosk_engine import VoskRecognizer, vosk_catalogue_grammar
+from .vosk_engine import VoskRecognizer, check_model_folder, vosk_catalogue_grammar
 from .vosk_lexicon import read_model_lexicon
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ def load_recognizer(
                 "`kiosk models add vosk-model-small-cn-0.22.zip` (or choose --engine pocketsphinx)"
             )
     if model_dir is not None and engine != "pocketsphinx":
+        check_model_folder(model_dir)
         lang = lang or guess_language(model_dir.name) or guess_language(model_dir.parent.name)
         if lang is None:
             raise ModelError(f"cannot tell which language the model in {model_dir} is for: give --lang")

@@ -30,6 +30,7 @@ import itertools
 import json
 from pathlib import Path
 
+import vosk
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -75,13 +76,13 @@ class VoskRecognizer:
 
     engine = ENGINE
 
-    def __init__(self, model_dir: Path, lang: Language, grammar: Grammar | None, lexicon: ModelLexicon | None = None):
+    def __init__(
+        self, model_dir: Path, lang: Language, grammar: Grammar | None, lexicon: ModelLexicon | None = None
+    ) -> None:
         self.lang = lang
         self.model_dir = model_dir
         self.grammar = grammar
         model = load_vosk_model(model_dir)
-        import vosk
-
         self._unknown_token = unknown_token(lexicon or read_model_lexicon(model_dir)) if grammar else None
         self._phrases: list[list[str]] = []
         self._pairs: set[tuple[str, str]] = set()
@@ -141,23 +142,26 @@ def _word_pairs(words: list[str]) -> list[tuple[str, str]]:
     return list(itertools.pairwise(edged))
 
 
-def load_vosk_model(model_dir: Path):  # type: ignore[no-untyped-def]  # a vosk.Model; vosk is imported lazily
+def load_vosk_model(model_dir: Path) -> vosk.Model:
     """The Vosk model in `model_dir`, or a `ModelError` saying what is wrong with it."""
-    if not model_dir.is_dir():
-        raise ModelError(f"no Vosk model at {model_dir}: install one with `kiosk models add FILE.zip`")
-    if not (model_dir / "am" / "final.mdl").is_file():
-        raise ModelError(
-            f"{model_dir} is not a Vosk model folder (no am/final.mdl); unpack the model zip and give its top folder"
-        )
-    import vosk
-
-    vosk.SetLogLevel(-1)
+    check_model_folder(model_dir)
+    vosk.SetLogLevel(-1)  # Kaldi's log lines would drown the kiosk's own
     try:
         return vosk.Model(str(model_dir))
     except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
         raise ModelError(
             f"the Vosk model in {model_dir} does not load ({exc}); it may be incomplete or damaged"
         ) from None
+
+
+def check_model_folder(model_dir: Path) -> None:
+    """Raise a `ModelError` unless `model_dir` looks like an unpacked Vosk model."""
+    if not model_dir.is_dir():
+        raise ModelError(f"no Vosk model at {model_dir}: install one with `kiosk models add FILE.zip`")
+    if not (model_dir / "am" / "final.mdl").is_file():
+        raise ModelError(
+            f"{model_dir} is not a Vosk model folder (no am/final.mdl); unpack the model zip and give its top folder"
+        )
 
 
 def unknown_token(lexicon: ModelLexicon) -> str:
