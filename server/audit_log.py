@@ -25,6 +25,11 @@ class AuditActorInvalid(ValueError):
     """An audit record names its actor in a form the admin page cannot filter on."""
 
 
+_INSERT = insert(AuditEvent)
+"""Built once: every booking writes an event, and building the statement per call cost
+about four times the insert itself."""
+
+
 def record(
     conn: Connection,
     *,
@@ -44,12 +49,13 @@ def record(
     if not actor.startswith(ACTOR_PREFIXES):
         raise AuditActorInvalid(f"audit actor {actor!r} must look like 'staff:3', 'kiosk:2', 'proxy:7' or 'system'")
     conn.execute(
-        insert(AuditEvent).values(
-            at=datetime.now(UTC),
-            actor=actor[:40],
-            action=action[:60],
-            subject=subject[:200],
-            on_behalf_of=on_behalf_of[:40] if on_behalf_of else None,
-            detail=detail or {},
-        )
+        _INSERT,
+        {
+            "at": datetime.now(UTC),
+            "actor": actor[:40],
+            "action": action[:60],
+            "subject": subject[:200],
+            "on_behalf_of": on_behalf_of[:40] if on_behalf_of else None,
+            "detail": detail or {},
+        },
     )

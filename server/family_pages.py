@@ -302,15 +302,10 @@ async def book(
     lang_cookie: LangCookie = None,
 ) -> Response:
     page = Page(request, lang, csrf, lang_cookie)
-    try:
-        page.check_form(form, csrf)
-        proxy = await page.run(proxy_for_session, page.db, page.settings.data_keys, session)
-        appointment = await page.run(proxy_book, page.db, page.settings, proxy, form.service, form.date, form.time)
-    except ProxyNotSignedIn:
-        return page.render("link.html", 401, form=None, error=error_text(page.lang, "proxy_not_signed_in"))
-    except ApiError as refusal:
-        return _refused(page, refusal)
-    return page.redirect(f"/family?booked={appointment.code}")
+    return await _act_as_proxy(
+        page, form, csrf, session, "booked",
+        lambda proxy: proxy_book(page.db, page.settings, proxy, form.service, form.date, form.time),
+    )
 
 
 @router.post("/appointments/{code}/cancel", response_class=HTMLResponse)
@@ -324,15 +319,25 @@ async def cancel(
     lang_cookie: LangCookie = None,
 ) -> Response:
     page = Page(request, lang, csrf, lang_cookie)
+    return await _act_as_proxy(
+        page, form, csrf, session, "cancelled", lambda proxy: proxy_cancel(page.db, page.settings, proxy, code)
+    )
+
+
+async def _act_as_proxy(
+    page: Page, form: PageForm, csrf: str | None, session: str | None, outcome: str,
+    act: Callable[[Any], Any],
+) -> Response:
+    """Check the form, find the signed-in relative, act for their elder, and show the result."""
     try:
         page.check_form(form, csrf)
         proxy = await page.run(proxy_for_session, page.db, page.settings.data_keys, session)
-        cancelled = await page.run(proxy_cancel, page.db, page.settings, proxy, code)
+        appointment = await page.run(act, proxy)
     except ProxyNotSignedIn:
         return page.render("link.html", 401, form=None, error=error_text(page.lang, "proxy_not_signed_in"))
     except ApiError as refusal:
         return _refused(page, refusal)
-    return page.redirect(f"/family?cancelled={cancelled.code}")
+    return page.redirect(f"/family?{outcome}={appointment.code}")
 
 
 @router.post("/sign-out", response_class=HTMLResponse)
