@@ -32,6 +32,7 @@ from .centre_errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised
 from .client import CentreClient
 from .dialogue import Dialogue
 from .embedded_server import EmbeddedServer, EmbeddedServerError, demo_kiosk_token, start_embedded_server
+from .parse_command import iso_datetime
 from .reply import Reply
 from .reply_writer import MissingReply
 from .typed_input import typed_lines
@@ -59,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--now",
-        type=_iso_datetime,
+        type=iso_datetime,
         metavar="ISO-DATETIME",
         help="pretend it is this moment at the centre (for scripted tests; default: the clock)",
     )
@@ -75,13 +76,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "never with --catalogue)",
     )  # fmt: skip
     parser.set_defaults(func=run)
-
-
-def _iso_datetime(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a date-time like 2026-11-26T09:30") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             embedded = start_embedded_server(Path(args.data_dir), args.catalogue)
             url, token = embedded.url, args.token or demo_kiosk_token()
         with CentreClient(url, token) as client:
-            problem = _check_server(client)
+            problem = check_server(client)
             if problem:
                 print(f"kiosk chat: {problem}", file=sys.stderr)
                 if isinstance(problem, DeviceNotAuthorised):
@@ -124,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
             reporter = TurnReporter(url, token)
             parser = sync.current.parser if sync else None
             dialogue = Dialogue(sync.current.catalogue if sync else catalogue, client, parser=parser,
-                                now=_clock(args.now, zone), lang=args.lang)  # fmt: skip
+                                now=centre_clock(args.now, zone), lang=args.lang)  # fmt: skip
             try:
                 _converse(dialogue, args, sync, reporter)
             finally:
@@ -141,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_server(client: CentreClient) -> Exception | None:
+def check_server(client: CentreClient) -> Exception | None:
     """Say at once if the server is down or the token wrong, rather than at the first booking."""
     try:
         client.verify_device()
@@ -152,7 +146,7 @@ def _check_server(client: CentreClient) -> Exception | None:
     return None
 
 
-def _clock(fixed: datetime | None, zone: ZoneInfo) -> Callable[[], datetime]:
+def centre_clock(fixed: datetime | None, zone: ZoneInfo) -> Callable[[], datetime]:
     if fixed is None:
         return lambda: datetime.now(zone)
     moment = fixed if fixed.tzinfo else fixed.replace(tzinfo=zone)

@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("texts", nargs="*", metavar="TEXT", help="utterances to parse")
     parser.add_argument("--json", action="store_true", help="one JSON object per input line")
     parser.add_argument("--lang", choices=("zh", "en"), help="language (default: detected per utterance)")
-    parser.add_argument("--now", type=_iso_datetime, metavar="ISO-DATETIME",
+    parser.add_argument("--now", type=iso_datetime, metavar="ISO-DATETIME",
                         help="reference time for 明天 / next Tuesday (default: now)")
     parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML (default: the demo centre)")
     parser.add_argument("--server", metavar="URL", help="use the catalogue published on this centre's server")
@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _iso_datetime(value: str) -> datetime:
+def iso_datetime(value: str) -> datetime:
+    """`--now` for every command: a clear message instead of a traceback."""
     try:
         return datetime.fromisoformat(value)
     except ValueError:

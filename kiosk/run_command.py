@@ -35,11 +35,12 @@ from speech.recognizer_factory import ENGINES, RecognizerSettings, load_recogniz
 from speech.speech_output import SpeechOutput, SpeechOutputSettings
 
 from .centre_errors import DeviceNotAuthorised
-from .chat_command import TOKEN_VARIABLE, _check_server, _clock, _iso_datetime
+from .chat_command import TOKEN_VARIABLE, centre_clock, check_server
 from .client import CentreClient
 from .conversation import Conversation
 from .dialogue import Dialogue
 from .embedded_server import EmbeddedServer, EmbeddedServerError, demo_kiosk_token, start_embedded_server
+from .parse_command import iso_datetime
 from .phone_number_listener import PhoneNumberListener
 from .reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
 from .reply_writer import MissingReply
@@ -109,7 +110,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--lang", choices=("zh", "en"),
         help="language of the welcome (default: the recogniser's, else zh)",
     )  # fmt: skip
-    parser.add_argument("--now", type=_iso_datetime, metavar="ISO-DATETIME", help="pretend it is this moment")
+    parser.add_argument("--now", type=iso_datetime, metavar="ISO-DATETIME", help="pretend it is this moment")
     parser.add_argument("--data-dir", metavar="DIR", default="data", type=Path, help="data directory (./data)")
     parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML (default: the demo centre)")
     parser.add_argument(
@@ -162,12 +163,12 @@ def _run(args: argparse.Namespace) -> int:
 
         url, token = _server(args, stack)
         client = stack.enter_context(CentreClient(url, token))
-        problem = _check_server(client)
+        problem = check_server(client)
         if problem:
             print(f"kiosk run: {problem}", file=sys.stderr)
             if isinstance(problem, DeviceNotAuthorised):
                 return 2
-        now = _clock(args.now, zone)
+        now = centre_clock(args.now, zone)
         dialogue = Dialogue(catalogue, client, now=now, lang=lang)
 
         voice = _voice(args, no_audio)
