@@ -11,7 +11,6 @@ import os
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,9 +19,7 @@ import yaml
 
 from intents import demo_catalogue_path, load_catalogue
 from intents.parser import Parser
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from sentence_sets import REGRESSION_DIR, load_set
+from intents.sentence_sets import load_set, regression_dir
 
 
 def generated_catalogue(phrases: int, seed: int = 7) -> str:
@@ -95,7 +92,7 @@ def main() -> None:
     options = args.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # the targets are for one core
-    texts = [(c.text, c.now) for c in load_set(REGRESSION_DIR)]
+    texts = [(c.text, c.now) for c in load_set(regression_dir())]
     demo = measure("demo", demo_catalogue_path(), texts, options.rounds)
     with tempfile.TemporaryDirectory() as tmp:
         big_path = Path(tmp) / "generated.yaml"

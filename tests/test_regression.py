@@ -1,29 +1,19 @@
 """Every regression utterance must be understood: intent and exactly the expected slots.
 
-Sentences the core cannot handle yet are listed in tests/sentences/_known_failures.yaml;
+Sentences the core cannot handle yet are listed in intents/data/regression/_known_failures.yaml;
 they run as strict xfails, so fixing one is noticed and the list can only shrink.
 """
 
 from __future__ import annotations
 
 import pytest
-import yaml
-from sentence_sets import REGRESSION_DIR, Case, load_set
 
 from intents import load_catalogue
 from intents.parser import Parser
+from intents.sentence_sets import Case, judge, known_failures, load_set, regression_dir
 
-SLOT_INTENTS = {
-    "service.lookup", "appointment.book", "appointment.cancel", "appointment.list",
-    "hotline.lookup", "notice.read", "progress.query",
-}
-"""Intents whose slots must match exactly; for the others only the listed slots are checked."""
-
-CASES = load_set(REGRESSION_DIR)
-_KNOWN_FILE = REGRESSION_DIR / "_known_failures.yaml"
-KNOWN_FAILURES: set[str] = (
-    set(yaml.safe_load(_KNOWN_FILE.read_text(encoding="utf-8")) or []) if _KNOWN_FILE.exists() else set()
-)
+CASES = load_set(regression_dir())
+KNOWN_FAILURES = known_failures(regression_dir())
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +27,8 @@ def parser() -> Parser:
      for c in CASES],
 )
 def test_sentence(parser: Parser, case: Case) -> None:
-    result = parser.parse(case.text, now=case.now)
-    found = result.slots
-    if case.intent not in SLOT_INTENTS:
-        # Slots are reported whatever the intent ("快打110" still names the police), but the
-        # sets only list them where the intent uses them.
-        found = {k: v for k, v in found.items() if k in case.slots}
-    assert (result.lang, result.intent, found) == (case.lang, case.intent, case.slots), result
+    reading = judge(parser, case)
+    assert reading.right, f"want {case.intent} {case.slots}, got {reading.describe()} ({reading.confidence:.2f})"
 
 
 def test_known_failures_are_real_sentences() -> None:

@@ -1,6 +1,6 @@
 """Guard the hand-written utterance sets so a typo in the data fails here, loudly.
 
-The regression set (tests/sentences/) and the held-out set (bench/heldout/) are plain YAML that
+The regression set (intents/data/regression/) and the held-out sets (bench/heldout*/) are plain YAML that
 people edit by hand.  A misspelt service id, an unquoted date or "03:00" written for 三点 would
 otherwise surface later as a puzzling parser "failure".  These checks look only at the files; the
 test that runs the parser over them lives elsewhere.
@@ -19,9 +19,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("zh", "en")
-REGRESSION_FILES = {lang: ROOT / "tests" / "sentences" / f"{lang}.yaml" for lang in LANGUAGES}
-HELDOUT_FILES = {lang: ROOT / "bench" / "heldout" / f"{lang}.yaml" for lang in LANGUAGES}
-ALL_FILES = [*REGRESSION_FILES.values(), *HELDOUT_FILES.values()]
+REGRESSION_FILES = {lang: ROOT / "intents" / "data" / "regression" / f"{lang}.yaml" for lang in LANGUAGES}
+HELDOUT_DIRS = sorted((ROOT / "bench").glob("heldout*"))
+HELDOUT_FILES = [folder / f"{lang}.yaml" for folder in HELDOUT_DIRS for lang in LANGUAGES]
+ALL_FILES = [*REGRESSION_FILES.values(), *HELDOUT_FILES]
 
 REFERENCE_NOW = "2026-11-26T10:00:00"
 REFERENCE_DATE = dt.date(2026, 11, 26)
@@ -64,8 +65,13 @@ ALLOWED_SLOTS: dict[str | None, frozenset[str]] = {
     "dialog.slower": frozenset(),
     "dialog.help": frozenset(),
     "dialog.stop": frozenset(),
+    "family.consent": frozenset(),
+    "family.extend": frozenset(),
+    "family.revoke": frozenset(),
     None: frozenset(),
 }
+# Every set must cover these (family permission came later than the first sets).
+COVERED_INTENTS = [intent for intent in ALLOWED_SLOTS if not (intent or "").startswith("family.")]
 # A lookup without its subject would be a different intent (help, or a vague question).
 REQUIRED_SLOTS: dict[str | None, frozenset[str]] = {
     "service.lookup": frozenset({"service"}),
@@ -195,10 +201,11 @@ def test_no_duplicates_and_groups_merged(path: Path) -> None:
     data = load_set(path)
     sentences = Counter(normalised(s) for entry in data["tests"] for s in entry["sentences"])
     assert not [s for s, n in sentences.items() if n > 1], "sentences listed twice"
-    groups = Counter(
-        (entry["intent"], tuple(sorted(entry.get("slots", {}).items()))) for entry in data["tests"]
-    )
-    assert not [g for g, n in groups.items() if n > 1], "entries with the same intent and slots: merge them"
+    if path in REGRESSION_FILES.values():  # held-out writers may group by persona instead
+        groups = Counter(
+            (entry["intent"], tuple(sorted(entry.get("slots", {}).items()))) for entry in data["tests"]
+        )
+        assert not [g for g, n in groups.items() if n > 1], "entries with the same intent and slots: merge them"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -207,20 +214,23 @@ def test_regression_coverage(lang: str) -> None:
     assert counts.total() >= MIN_REGRESSION_TOTAL
     short = {
         intent: counts[intent]
-        for intent in ALLOWED_SLOTS
+        for intent in COVERED_INTENTS
         if counts[intent] < MIN_REGRESSION_SPECIAL.get(intent, MIN_REGRESSION_PER_INTENT)
     }
     assert not short, f"intents below their minimum: {short}"
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_heldout_covers_every_intent_and_is_disjoint(lang: str) -> None:
-    heldout = load_set(HELDOUT_FILES[lang])
+@pytest.mark.parametrize("path", HELDOUT_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_heldout_covers_every_intent_and_is_disjoint(path: Path) -> None:
+    lang = path.stem
+    heldout = load_set(path)
     counts = sentences_by_intent(heldout)
     assert counts.total() >= MIN_HELDOUT_TOTAL
-    assert not [intent for intent in ALLOWED_SLOTS if counts[intent] == 0], "held-out misses an intent"
+    assert not [intent for intent in COVERED_INTENTS if counts[intent] == 0], "held-out misses an intent"
     regression = {normalised(s) for e in load_set(REGRESSION_FILES[lang])["tests"] for s in e["sentences"]}
-    leaked = [s for e in heldout["tests"] for s in e["sentences"] if normalised(s) in regression]
+    # Short answers ("yes", "再说一遍") come out the same from any writer; longer ones must not.
+    leaked = [s for e in heldout["tests"] for s in e["sentences"]
+              if normalised(s) in regression and len(s) > (8 if lang == "zh" else 20)]
     assert not leaked, f"held-out sentences also in the regression set: {leaked}"
 
 

@@ -52,12 +52,8 @@ def test_words_for_every_status_and_kind_the_database_allows() -> None:
             assert t.has(prefix + value), prefix + value
 
 
-def test_shipped_regression_sentences_are_the_tests_own() -> None:
-    """intents/data/regression/ is a copy of tests/sentences/ for servers without the source tree."""
-    for name in ("zh.yaml", "en.yaml", "_known_failures.yaml"):
-        shipped = (ROOT / "intents" / "data" / "regression" / name).read_text(encoding="utf-8")
-        tested = (ROOT / "tests" / "sentences" / name).read_text(encoding="utf-8")
-        assert shipped == tested, f"run: cp tests/sentences/{name} intents/data/regression/{name}"
+def test_regression_sentences_ship_with_the_package() -> None:
+    """The pre-publish check needs them on a server without the source tree."""
     assert len(regression_sentences()) >= 300
 
 
