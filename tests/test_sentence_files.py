@@ -72,18 +72,18 @@ ALLOWED_SLOTS: dict[str | None, frozenset[str]] = {
 }
 # Every set must cover these (family permission came later than the first sets).
 COVERED_INTENTS = [intent for intent in ALLOWED_SLOTS if not (intent or "").startswith("family.")]
-# A lookup without its subject would be a different intent (help, or a vague question).
+# A hotline lookup without its subject would be a different intent (help, or a vague question).
+# ("What services do you have?" is a service.lookup without a service: the kiosk lists them.)
 REQUIRED_SLOTS: dict[str | None, frozenset[str]] = {
-    "service.lookup": frozenset({"service"}),
     "hotline.lookup": frozenset({"hotline"}),
 }
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 REFERENCE_PATTERN = re.compile(r"^[A-Z]\d{3,8}$")
-# The centre is open 08:30–17:30 and a bare hour is read inside that window, so a slot outside it
-# is almost always a slip such as "03:00" for 三点.
-OPENING = (dt.time(8, 30), dt.time(17, 30))
+# The centre is open about 08:00–17:30 and a bare hour is read inside that window, so a slot far
+# outside it is almost always a slip such as "03:00" for 三点.
+OPENING = (dt.time(7, 0), dt.time(19, 0))
 # Dates far ahead usually mean a wrong month or year typed by hand.
 LATEST_DATE = REFERENCE_DATE + dt.timedelta(days=60)
 
@@ -116,7 +116,7 @@ def slot_problems(name: str, value: Any) -> list[str]:
         if not TIME_PATTERN.match(value):
             return [f"time {value!r} is not HH:MM (24-hour, zero-padded)"]
         if not OPENING[0] <= dt.time.fromisoformat(value) <= OPENING[1]:
-            return [f"time {value!r} is outside opening hours 08:30-17:30; a bare 三点 means 15:00"]
+            return [f"time {value!r} is outside 07:00-19:00; a bare 三点 means 15:00"]
     return []
 
 
@@ -243,10 +243,10 @@ def test_heldout_covers_every_intent_and_is_disjoint(path: Path) -> None:
         ("appointment.book", {"date": dt.date(2026, 12, 1)}, "quoted"),
         ("appointment.book", {"date": "2025-12-01"}, "check month and year"),
         ("appointment.book", {"time": "3:00"}, "HH:MM"),
-        ("appointment.book", {"time": "03:00"}, "opening hours"),
+        ("appointment.book", {"time": "03:00"}, "outside 07:00-19:00"),
         ("dialog.slower", {"time": "15:00"}, "cannot carry"),
         ("progress.query", {"reference": "a1023"}, "capital letter"),
-        ("service.lookup", None, "needs a 'service'"),
+        ("hotline.lookup", None, "needs a 'hotline'"),
         ("appointment.boook", None, "unknown intent"),
         ("appointment.book", {}, "omit the key"),
     ],
