@@ -14,19 +14,22 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from intents.language import detect_language
 from intents.parser import ParseResult
+from kiosk.dialogue.dialogue import Dialogue
+
+if TYPE_CHECKING:
+    from kiosk.app import Kiosk
+from kiosk.dialogue.identity_steps import IDENTITY_STEPS
+from kiosk.dialogue.reply import Reply
+from kiosk.screen.screen_state import Activity, Line, Picker, ScreenState
+from kiosk.voice.reply_voices import ReplyVoice, Voiced
+from kiosk.voice.turn_log import TurnLog, TurnRecord
 from speech.audio_format import pcm_duration
 from speech.endpointing import Utterance
 from speech.recognizer import Transcript
-
-from .dialogue import Dialogue
-from .identity_steps import IDENTITY_STEPS
-from .reply import Reply
-from .reply_voices import ReplyVoice, Voiced
-from .screen.screen_state import Activity, Line, Picker, ScreenState
-from .turn_log import TurnLog, TurnRecord
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ class Conversation:
 
     def __init__(
         self,
-        dialogue: Dialogue,
+        kiosk: Kiosk,
         voice: ReplyVoice,
         screen: ScreenState,
         turn_log: TurnLog,
@@ -75,7 +78,7 @@ class Conversation:
     ) -> None:
         """`recognizer_lang`: the language the recogniser's grammar was built for; its words
         are parsed in that language. `show_line` receives one line per turn (e.g. `print`)."""
-        self.dialogue = dialogue
+        self.kiosk = kiosk
         self.voice = voice
         self.screen = screen
         self.turn_log = turn_log
@@ -84,6 +87,10 @@ class Conversation:
         self._lock = threading.RLock()
         self._reprompted = False
         self._touch_prompted = False
+
+    @property
+    def dialogue(self) -> Dialogue:
+        return self.kiosk.dialogue
 
     # ------------------------------------------------------------------ what starts a turn
 
@@ -102,17 +109,18 @@ class Conversation:
             log.info("an utterance of %.1f s held no words; not answered", speech.audio_s)
             self.screen.set_activity(Activity.LISTENING)
             return None
-        with self._lock:
+        words = None if transcript.unknown else transcript.text
+        with self._lock, self.kiosk.turn(words) as dialogue:
             started = time.perf_counter()
             private = self._asking_identity()
-            if transcript.unknown or not transcript.text.strip():
-                parse = ParseResult("", self.dialogue.state.lang, None, 1.0)
+            if not words or not words.strip():
+                parse = ParseResult("", dialogue.state.lang, None, 1.0)
                 heard = None
             else:
-                lang = self._language_of(transcript.text)
-                parse = self.dialogue.parser.parse(transcript.text, lang=lang, now=self.dialogue.now())
-                heard = Line("resident", transcript.text)
-            reply = self.dialogue.respond_to(parse)
+                lang = self._language_of(words)
+                parse = dialogue.parser.parse(words, lang=lang, now=dialogue.now())
+                heard = Line("resident", words)
+            reply = dialogue.respond_to(parse)
             dialogue_ms = (time.perf_counter() - started) * 1000
             utterance = speech.utterance
             self._deliver(
@@ -133,8 +141,8 @@ class Conversation:
 
     def touched(self, option_id: str, label: str = "") -> Reply:
         """A button: one of the reply's options, a service, a hotline, repeat/slower/help/staff."""
-        with self._lock:
-            reply = self.dialogue.choose(option_id)
+        with self._lock, self.kiosk.turn(None) as dialogue:
+            reply = dialogue.choose(option_id)
             heard = Line("resident", label or option_id, touched=True)
             self._deliver(reply, source="touch", heard=heard, said=option_id,
                           intent=None if ":" in option_id else option_id)  # fmt: skip
@@ -144,18 +152,18 @@ class Conversation:
         """A day or a time tapped on a picker: the slot is given as is, like a parsed answer."""
         if slot not in PICKED_SLOTS:
             raise ValueError(f"the screen can pick {' or '.join(PICKED_SLOTS)}, not {slot!r}")
-        with self._lock:
-            lang = self.dialogue.state.lang
-            reply = self.dialogue.respond_to(ParseResult(value, lang, None, 1.0, {slot: value}))
+        with self._lock, self.kiosk.turn(None) as dialogue:
+            lang = dialogue.state.lang
+            reply = dialogue.respond_to(ParseResult(value, lang, None, 1.0, {slot: value}))
             heard = Line("resident", label or value, touched=True)
             self._deliver(reply, source="touch", heard=heard, said=f"{slot}:{value}", intent=None)
             return reply
 
     def typed(self, text: str) -> Reply:
         """Digits from the on-screen number pad (a phone number, a birth year): handled as if said."""
-        with self._lock:
+        with self._lock, self.kiosk.turn(None) as dialogue:  # number-pad digits are never reported
             private = self._asking_identity()
-            reply = self.dialogue.handle(text)
+            reply = dialogue.handle(text)
             heard = Line("resident", text, touched=True)
             self._deliver(reply, source="touch", heard=heard, said=NOT_KEPT if private else text, intent=None)
             return reply

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import httpx
 
-from ..spoken_forms import SpokenForms
+from kiosk.dialogue.spoken_forms import SpokenForms
 
 DAYS_AHEAD = 14
 """Days the date picker looks at: two weeks fit on one screen of big buttons."""

@@ -23,9 +23,9 @@ from fastapi.responses import FileResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from ..conversation import Conversation
-from .booking_calendar import BookingCalendar, CalendarUnavailable
-from .screen_content import ScreenContent
+from kiosk.conversation import Conversation
+from kiosk.screen.booking_calendar import BookingCalendar, CalendarUnavailable
+from kiosk.screen.screen_content import ScreenContent
 
 EVENT_WAIT_SECONDS = 15.0
 """An event stream with nothing new sends a comment this often, so proxies and the browser

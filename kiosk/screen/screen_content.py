@@ -13,9 +13,8 @@ from functools import cache
 from typing import Any
 
 from intents import Catalogue
-
-from ..reply_writer import ReplyWriter
-from .screen_words import LANGUAGES, ScreenWords
+from kiosk.dialogue.reply_writer import ReplyWriter
+from kiosk.screen.screen_words import LANGUAGES, ScreenWords
 
 PERMANENT_ACTIONS = ("dialog.repeat", "dialog.slower", "dialog.help", "staff.handoff")
 """Buttons on every screen: repeat, slower, help, call staff (国办发〔2020〕45号: a way to a

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from ..reply import Reply
+from kiosk.dialogue.reply import Reply
 
 HISTORY_TURNS = 6
 """Lines of conversation kept on screen: enough to see the last question and answer again."""

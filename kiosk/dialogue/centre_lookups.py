@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
 from intents import Catalogue
-
-from .centre_errors import CentreError, CentreRefused
-from .centre_records import HotlineInfo, Hours, ServiceInfo
-from .client import CentreClient
-from .reply_writer import ReplyWriter, Said
+from kiosk.centre.client import CentreClient
+from kiosk.centre.errors import CentreError, CentreRefused
+from kiosk.centre.records import HotlineInfo, Hours, ServiceInfo
+from kiosk.dialogue.reply_writer import ReplyWriter, Said
 
 NOTICE_HOUR = time(12, 0)
 """Notices "for tomorrow" are those in force at noon that day."""

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from intents import Catalogue
-
-from .spoken_forms import SpokenForms
+from kiosk.dialogue.spoken_forms import SpokenForms
 
 
 @dataclass(frozen=True)

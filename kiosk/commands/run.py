@@ -18,40 +18,34 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from intents import CatalogueError, load_catalogue
+from intents import Catalogue, CatalogueError, load_catalogue
+from kiosk.app import KioskStartError, build_kiosk
+from kiosk.commands.kiosk_options import add_kiosk_options, settings_from
+from kiosk.conversation import Conversation
+from kiosk.screen.booking_calendar import BookingCalendar, today_in
+from kiosk.screen.screen_app import screen_app
+from kiosk.screen.screen_content import ScreenContent
+from kiosk.screen.screen_server import ScreenServer, ScreenServerError
+from kiosk.screen.screen_state import ScreenState
+from kiosk.screen.screen_words import ScreenWords, ScreenWordsError
+from kiosk.settings import KioskSettingsError
+from kiosk.voice.phone_number_listener import PhoneNumberListener
+from kiosk.voice.reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
+from kiosk.voice.turn_log import TurnLog
+from kiosk.voice.voice_loop import VoiceLoop, VoiceLoopSettings
 from speech.audio_errors import AudioError
 from speech.audio_source import AudioSource, MicrophoneSource, WavFileSource
 from speech.endpointing import Endpointer, EndpointerSettings, ListeningMode
 from speech.recognition_errors import RecognitionError
 from speech.recognizer_factory import ENGINES, RecognizerSettings, load_recognizer
 from speech.speech_output import SpeechOutput, SpeechOutputSettings
-
-from .centre_errors import DeviceNotAuthorised
-from .chat_command import TOKEN_VARIABLE, centre_clock, check_server
-from .client import CentreClient
-from .conversation import Conversation
-from .dialogue import Dialogue
-from .embedded_server import EmbeddedServer, EmbeddedServerError, demo_kiosk_token, start_embedded_server
-from .parse_command import iso_datetime
-from .phone_number_listener import PhoneNumberListener
-from .reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
-from .reply_writer import MissingReply
-from .screen.booking_calendar import BookingCalendar, today_in
-from .screen.screen_app import screen_app
-from .screen.screen_content import ScreenContent
-from .screen.screen_server import ScreenServer, ScreenServerError
-from .screen.screen_state import ScreenState
-from .screen.screen_words import ScreenWords, ScreenWordsError
-from .turn_log import TurnLog
-from .voice_loop import VoiceLoop, VoiceLoopSettings
 
 DEFAULT_SCREEN_PORT = 8080
 TURN_LOG_NAME = "turns.jsonl"
@@ -104,15 +98,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", metavar="URL", help="the centre's server (default: start the demo one here)")
-    parser.add_argument("--token", help=f"this kiosk's device token (default: ${TOKEN_VARIABLE}; demo token for demo)")
-    parser.add_argument(
-        "--lang", choices=("zh", "en"),
-        help="language of the welcome (default: the recogniser's, else zh)",
-    )  # fmt: skip
-    parser.add_argument("--now", type=iso_datetime, metavar="ISO-DATETIME", help="pretend it is this moment")
-    parser.add_argument("--data-dir", metavar="DIR", default="data", type=Path, help="data directory (./data)")
-    parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML (default: the demo centre)")
+    add_kiosk_options(parser)
     parser.add_argument(
         "--screen-port", type=int, metavar="N",
         help=f"serve the screen on this port (default {DEFAULT_SCREEN_PORT}; none with --audio-in unless given)",
@@ -129,8 +115,8 @@ def run_kiosk(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except (
-        AudioError, RecognitionError, EmbeddedServerError, MissingReply, ScreenServerError, ScreenWordsError,
-        CatalogueError, ZoneInfoNotFoundError, ValueError,
+        AudioError, RecognitionError, KioskStartError, KioskSettingsError, ScreenServerError, ScreenWordsError,
+        ValueError,
     ) as exc:  # fmt: skip
         print(f"kiosk run: {exc}", file=sys.stderr)
         return 2
@@ -142,8 +128,6 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError("--no-audio cannot be combined with --audio-in or --audio-out")
     if args.audio_in is not None and not args.audio_in.is_file():
         raise ValueError(f"{args.audio_in}: no such recording")
-    zone = ZoneInfo(os.environ.get("KIOSK_TIMEZONE") or "Asia/Shanghai")
-    catalogue = load_catalogue(args.catalogue)
     screen_port = args.screen_port
     if screen_port is None and not args.no_screen and args.audio_in is None:
         screen_port = DEFAULT_SCREEN_PORT
@@ -158,25 +142,21 @@ def _run(args: argparse.Namespace) -> int:
         if not no_audio:  # microphone and recogniser first: their problems need no server to report
             source = _source(args)
             stack.callback(source.close)
-            recognizer = load_recognizer(catalogue, args.data_dir, _recognizer_settings(args))
-        lang = args.lang or (recognizer.lang if recognizer and recognizer.lang in ("zh", "en") else "zh")
-
-        url, token = _server(args, stack)
-        client = stack.enter_context(CentreClient(url, token))
-        problem = check_server(client)
-        if problem:
-            print(f"kiosk run: {problem}", file=sys.stderr)
-            if isinstance(problem, DeviceNotAuthorised):
-                return 2
-        now = centre_clock(args.now, zone)
-        dialogue = Dialogue(catalogue, client, now=now, lang=lang)
+            # The catalogue file or the demo one for now; the kiosk's own catalogue once it is built
+            # (a published version) reaches the recogniser through the voice loop.
+            first_catalogue = _first_catalogue(args)
+            recognizer = load_recognizer(first_catalogue, args.data_dir, _recognizer_settings(args))
+        heard_lang = recognizer.lang if recognizer and recognizer.lang in ("zh", "en") else None
+        settings = settings_from(args, lang=heard_lang)
+        kiosk = stack.enter_context(build_kiosk(settings, partial(print, "kiosk run:", file=sys.stderr, flush=True)))
 
         voice = _voice(args, no_audio)
         turn_log = TurnLog(args.turn_log or (args.audio_out / TURN_LOG_NAME if args.audio_out else None))
         stack.callback(turn_log.close)
-        screen = ScreenState(lang=lang, audio=not no_audio, push_to_talk=args.push_to_talk if not no_audio else False)
+        screen = ScreenState(lang=settings.lang, audio=not no_audio,
+                             push_to_talk=args.push_to_talk if not no_audio else False)  # fmt: skip
         conversation = Conversation(
-            dialogue, voice, screen, turn_log,
+            kiosk, voice, screen, turn_log,
             recognizer_lang=recognizer.lang if recognizer else None, show_line=_print_line,
         )  # fmt: skip
         stack.callback(conversation.close)
@@ -185,16 +165,18 @@ def _run(args: argparse.Namespace) -> int:
         if source is not None and recognizer is not None:
             mode = ListeningMode.PUSH_TO_TALK if args.push_to_talk else ListeningMode.HANDS_FREE
             endpointer = Endpointer(EndpointerSettings(end_silence_s=args.end_silence), mode, source.frame_ms)
-            settings = VoiceLoopSettings(reprompt_after_s=args.reprompt_after, barge_in=not args.no_barge_in)
+            loop_settings = VoiceLoopSettings(reprompt_after_s=args.reprompt_after, barge_in=not args.no_barge_in)
             phone_listener = None
             if recognizer.engine == "pocketsphinx" and recognizer.lang == "en":
                 phone_listener = PhoneNumberListener(args.data_dir)
-            loop = VoiceLoop(source, endpointer, recognizer, conversation, settings, phone_listener)
+            rebuild = partial(load_recognizer, data_dir=args.data_dir, settings=_recognizer_settings(args))
+            loop = VoiceLoop(source, endpointer, recognizer, conversation, loop_settings, phone_listener,
+                             rebuild_recognizer=rebuild, recognizer_catalogue=first_catalogue)  # fmt: skip
 
         if screen_port is not None:
-            calendar = BookingCalendar(url, token, dialogue.forms, today_in(now))
+            calendar = BookingCalendar(kiosk.url, kiosk.token, kiosk.dialogue.forms, today_in(settings.clock))
             stack.callback(calendar.close)
-            content = ScreenContent(catalogue, dialogue.writer, ScreenWords.load())
+            content = ScreenContent(kiosk.catalogue, kiosk.dialogue.writer, ScreenWords.load())
             app = screen_app(conversation, content, calendar, on_talk=loop.press_to_talk if loop else None)
             server = ScreenServer(app, args.screen_host, screen_port)
             server.start()
@@ -211,6 +193,13 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first_catalogue(args: argparse.Namespace) -> Catalogue:
+    try:
+        return load_catalogue(args.catalogue)
+    except CatalogueError as exc:
+        raise KioskStartError(str(exc)) from exc
+
+
 def _recognizer_settings(args: argparse.Namespace) -> RecognizerSettings:
     """The command line over the environment (KIOSK_ASR_ENGINE, KIOSK_VOSK_MODEL, KIOSK_ASR_LANG)."""
     configured = RecognizerSettings.from_environment()
@@ -219,22 +208,6 @@ def _recognizer_settings(args: argparse.Namespace) -> RecognizerSettings:
         vosk_model=args.model or configured.vosk_model,
         lang=args.asr_lang or configured.lang,
     )
-
-
-def _server(args: argparse.Namespace, stack: ExitStack) -> tuple[str, str]:
-    if args.server:
-        token = args.token or os.environ.get(TOKEN_VARIABLE)
-        if not token:
-            raise ValueError(
-                f"give this kiosk's device token with --token or ${TOKEN_VARIABLE} "
-                "(`kiosk serve --new-device NAME` registers a kiosk and prints one)"
-            )
-        return args.server, token
-    print("kiosk run: starting the demo centre's server…", file=sys.stderr, flush=True)
-    embedded: EmbeddedServer = start_embedded_server(args.data_dir, args.catalogue)
-    stack.callback(embedded.stop)
-    print(f"kiosk run: the demo centre's server is at {embedded.url}", file=sys.stderr, flush=True)
-    return embedded.url, args.token or demo_kiosk_token()
 
 
 def _voice(args: argparse.Namespace, no_audio: bool) -> ReplyVoice:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from .centre_records import Appointment, ConsentCode, FamilyProxy, ResidentSession, Slot
-from .reply import Reply
+from kiosk.centre.records import Appointment, ConsentCode, FamilyProxy, ResidentSession, Slot
+from kiosk.dialogue.reply import Reply
 
 
 @dataclass

@@ -11,9 +11,8 @@ from datetime import datetime
 
 from intents import Catalogue, CatalogueError, load_catalogue
 from intents.parser import Parser, ParseResult
-
-from .catalogue_fetch import CatalogueFetchError, fetch_catalogue
-from .typed_input import typed_lines
+from kiosk.centre.catalogue_fetch import CatalogueFetchError, fetch_catalogue
+from kiosk.commands.typed_input import typed_lines
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -25,10 +25,9 @@ import httpx
 
 from intents import Catalogue, CatalogueError, parse_catalogue
 from intents.parser import Parser
-
-from .dialogue import NEEDED_REPLIES, Dialogue
-from .reply_writer import MissingReply, ReplyWriter
-from .spoken_forms import SpokenForms
+from kiosk.dialogue.dialogue import NEEDED_REPLIES, Dialogue
+from kiosk.dialogue.reply_writer import MissingReply, ReplyWriter
+from kiosk.dialogue.spoken_forms import SpokenForms
 
 log = logging.getLogger(__name__)
 

@@ -40,20 +40,19 @@ from datetime import date, datetime
 
 from intents import Catalogue
 from intents.parser import Parser, ParseResult
-
-from .appointment_steps import AppointmentSteps
-from .booking_steps import BookingSteps
-from .centre_errors import CentreError, ResidentNotIdentified
-from .centre_lookups import CentreLookups
-from .client import CentreClient
-from .dialogue_base import MENU_INTENTS, YES_NO_STEPS
-from .family_steps import FamilySteps
-from .identity_steps import IDENTITY_STEPS, IdentitySteps
-from .reply import Reply
-from .reply_writer import MissingReply, ReplyWriter, Said
-from .session_state import Ambiguity, BookingDraft, CancelDraft, SessionState
-from .spoken_forms import SpokenForms
-from .yes_no_answers import Answer, YesNoReader
+from kiosk.centre.client import CentreClient
+from kiosk.centre.errors import CentreError, ResidentNotIdentified
+from kiosk.dialogue.appointment_steps import AppointmentSteps
+from kiosk.dialogue.booking_steps import BookingSteps
+from kiosk.dialogue.centre_lookups import CentreLookups
+from kiosk.dialogue.dialogue_base import MENU_INTENTS, YES_NO_STEPS
+from kiosk.dialogue.family_steps import FamilySteps
+from kiosk.dialogue.identity_steps import IDENTITY_STEPS, IdentitySteps
+from kiosk.dialogue.reply import Reply
+from kiosk.dialogue.reply_writer import MissingReply, ReplyWriter, Said
+from kiosk.dialogue.session_state import Ambiguity, BookingDraft, CancelDraft, SessionState
+from kiosk.dialogue.spoken_forms import SpokenForms
+from kiosk.dialogue.yes_no_answers import Answer, YesNoReader
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +123,7 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps, FamilySteps):
             )
 
     def use_catalogue(self, catalogue: Catalogue, parser: Parser | None = None) -> None:
-        """Switch to a newly published catalogue between turns (kiosk/catalogue_sync.py).
+        """Switch to a newly published catalogue between turns (kiosk/centre/catalogue_sync.py).
 
         Checked first: a catalogue lacking a reply this dialogue needs raises `MissingReply`
         and the one in use stays. Everything built from the catalogue is rebuilt."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .centre_records import Slot
+from kiosk.centre.records import Slot
 
 
 class CentreError(Exception):

@@ -20,9 +20,8 @@ from typing import Any
 import httpx
 
 from intents.number_masking import mask_numbers
-
-from .dialogue import Dialogue
-from .identity_steps import IDENTITY_STEPS
+from kiosk.dialogue.dialogue import Dialogue
+from kiosk.dialogue.identity_steps import IDENTITY_STEPS
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from .centre_errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
-from .centre_records import (
+from kiosk.centre.errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
+from kiosk.centre.records import (
     Alert,
     Appointment,
     Booking,

@@ -16,16 +16,15 @@ from zoneinfo import ZoneInfo
 from intents import Catalogue
 from intents.language import detect_language
 from intents.parser import Parser, ParseResult
-
-from .centre_errors import CentreError
-from .centre_lookups import CentreLookups
-from .centre_records import Appointment
-from .client import CentreClient
-from .reply import Option, Reply
-from .reply_writer import ReplyWriter, Said
-from .session_state import SessionState
-from .spoken_forms import SpokenForms
-from .yes_no_answers import YesNoReader
+from kiosk.centre.client import CentreClient
+from kiosk.centre.errors import CentreError
+from kiosk.centre.records import Appointment
+from kiosk.dialogue.centre_lookups import CentreLookups
+from kiosk.dialogue.reply import Option, Reply
+from kiosk.dialogue.reply_writer import ReplyWriter, Said
+from kiosk.dialogue.session_state import SessionState
+from kiosk.dialogue.spoken_forms import SpokenForms
+from kiosk.dialogue.yes_no_answers import YesNoReader
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ MENU_INTENTS = (
 COMMON_OPTIONS = ("dialog.repeat", "dialog.slower", "dialog.help", "staff.handoff")
 
 YES_NO_STEPS = {
-    # step: may a filler-only answer ("嗯") count as yes? See the module docstring of kiosk/dialogue.py.
+    # step: may a filler-only answer ("嗯") count as yes? See the module docstring of kiosk/dialogue/dialogue.py.
     "booking.confirm": False,
     "cancel.confirm": False,
     "booking.offer_alternative": True,

@@ -16,13 +16,12 @@ import logging
 
 from intents.digit_strings import find_digit_groups
 from intents.parser import ParseResult
-
-from .centre_errors import CentreError, CentreRefused, CentreUnavailable, ResidentNotIdentified
-from .centre_records import FamilyProxy
-from .dialogue_base import DialogueBase
-from .reply import Reply
-from .reply_writer import Said
-from .session_state import FamilyDraft
+from kiosk.centre.errors import CentreError, CentreRefused, CentreUnavailable, ResidentNotIdentified
+from kiosk.centre.records import FamilyProxy
+from kiosk.dialogue.dialogue_base import DialogueBase
+from kiosk.dialogue.reply import Reply
+from kiosk.dialogue.reply_writer import Said
+from kiosk.dialogue.session_state import FamilyDraft
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,12 @@ import logging
 import uuid
 
 from intents.parser import ParseResult
-
-from .centre_errors import CentreRefused, CentreUnavailable, ResidentNotIdentified
-from .centre_records import Slot
-from .dialogue_base import DialogueBase
-from .reply import Reply
-from .reply_writer import Said
-from .session_state import IdentityDraft
+from kiosk.centre.errors import CentreRefused, CentreUnavailable, ResidentNotIdentified
+from kiosk.centre.records import Slot
+from kiosk.dialogue.dialogue_base import DialogueBase
+from kiosk.dialogue.reply import Reply
+from kiosk.dialogue.reply_writer import Said
+from kiosk.dialogue.session_state import IdentityDraft
 
 log = logging.getLogger(__name__)
 

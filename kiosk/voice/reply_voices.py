@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.dialogue.reply import Reply
 from speech.speech_output import SpeechOutput
-
-from .reply import Reply
 
 
 @dataclass(frozen=True)

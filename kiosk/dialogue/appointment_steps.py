@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 
 from intents.parser import ParseResult
-
-from .centre_errors import CentreRefused, CentreUnavailable, ResidentNotIdentified
-from .centre_records import Appointment
-from .dialogue_base import DialogueBase
-from .reply import Reply
-from .reply_writer import Said
+from kiosk.centre.errors import CentreRefused, CentreUnavailable, ResidentNotIdentified
+from kiosk.centre.records import Appointment
+from kiosk.dialogue.dialogue_base import DialogueBase
+from kiosk.dialogue.reply import Reply
+from kiosk.dialogue.reply_writer import Said
 
 log = logging.getLogger(__name__)
 

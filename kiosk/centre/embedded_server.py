@@ -58,7 +58,7 @@ def free_loopback_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_embedded_server(data_dir: Path, catalogue: str | None = None) -> EmbeddedServer:
+def start_embedded_server(data_dir: Path, catalogue: Path | None = None) -> EmbeddedServer:
     """Start `kiosk serve --demo` on 127.0.0.1 and wait until it answers /healthz."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_loopback_port()
@@ -66,7 +66,7 @@ def start_embedded_server(data_dir: Path, catalogue: str | None = None) -> Embed
     command = [sys.executable, "-m", "kiosk.cli", "serve", "--demo", "--host", "127.0.0.1", "--port", str(port),
                "--data-dir", str(data_dir), "--log-level", "warning"]  # fmt: skip
     if catalogue:
-        command += ["--catalogue", catalogue]
+        command += ["--catalogue", str(catalogue)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
     server = EmbeddedServer(f"http://127.0.0.1:{port}", process, log_path)

@@ -16,15 +16,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from intents import Catalogue
+from kiosk.conversation import Conversation, HeardSpeech
+from kiosk.screen.screen_state import Activity
+from kiosk.voice.phone_number_listener import sounds_like_digits
 from speech.audio_source import AudioSource
 from speech.endpointing import Endpointer, ListeningMode, Utterance
 from speech.recognizer import Recognizer
-
-from .conversation import Conversation, HeardSpeech
-from .phone_number_listener import sounds_like_digits
-from .screen.screen_state import Activity
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +52,23 @@ class VoiceLoop:
         conversation: Conversation,
         settings: VoiceLoopSettings | None = None,
         phone_listener: Recognizer | None = None,
+        *,
+        rebuild_recognizer: Callable[[Catalogue], Recognizer] | None = None,
+        recognizer_catalogue: Catalogue | None = None,
     ) -> None:
         """`phone_listener` decodes once more, with a grammar of phone numbers only, an answer to
         "what is your phone number?" that the recogniser heard as mostly digits (see
-        kiosk/phone_number_listener.py)."""
+        kiosk/voice/phone_number_listener.py). `rebuild_recognizer` makes a recogniser for a
+        newly published catalogue, whose new words the old grammar could not hear;
+        `recognizer_catalogue` is the one `recognizer` was built for."""
         self.source = source
         self.endpointer = endpointer
         self.recognizer = recognizer
         self.conversation = conversation
         self.settings = settings or VoiceLoopSettings()
         self.phone_listener = phone_listener
+        self.rebuild_recognizer = rebuild_recognizer
+        self._recognizer_catalogue = recognizer_catalogue
         self._quiet_since = 0.0
         self._stopping = threading.Event()
 
@@ -116,6 +124,7 @@ class VoiceLoop:
         closed_at = time.perf_counter()
         self.conversation.stop_speaking()
         self.conversation.screen.set_activity(Activity.THINKING)
+        self._follow_catalogue()
         transcript = self.recognizer.transcribe(utterance.pcm)
         if self.phone_listener is not None and self.conversation.expects_phone() and sounds_like_digits(transcript):
             transcript = self.phone_listener.transcribe(utterance.pcm)
@@ -124,3 +133,13 @@ class VoiceLoop:
         self._quiet_since = self.endpointer.stream_time
         if self.endpointer.mode is ListeningMode.PUSH_TO_TALK and not self.endpointer.listening:
             self.conversation.screen.set_activity(Activity.WAITING)
+
+    def _follow_catalogue(self) -> None:
+        """Listen with the grammar of the catalogue the kiosk now uses (staff may have published)."""
+        catalogue = self.conversation.kiosk.refresh_catalogue()
+        if self.rebuild_recognizer is None or catalogue is self._recognizer_catalogue:
+            return
+        started = time.perf_counter()
+        self.recognizer = self.rebuild_recognizer(catalogue)
+        self._recognizer_catalogue = catalogue
+        log.info("recogniser rebuilt for the newly published catalogue in %.1f s", time.perf_counter() - started)

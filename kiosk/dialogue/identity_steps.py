@@ -13,12 +13,11 @@ from collections.abc import Callable
 
 from intents.digit_strings import find_birth_year, find_phone_number
 from intents.parser import ParseResult
-
-from .centre_errors import CentreRefused, CentreUnavailable
-from .dialogue_base import DialogueBase
-from .reply import Reply
-from .reply_writer import Said
-from .session_state import IdentityDraft
+from kiosk.centre.errors import CentreRefused, CentreUnavailable
+from kiosk.dialogue.dialogue_base import DialogueBase
+from kiosk.dialogue.reply import Reply
+from kiosk.dialogue.reply_writer import Said
+from kiosk.dialogue.session_state import IdentityDraft
 
 log = logging.getLogger(__name__)
 
