@@ -27,7 +27,7 @@ for helper_dir in ("speech", "server", "dialogue"):
 
 from synth import duration, join_with_silence, noise_wav, speak_wav, with_noise  # noqa: E402
 
-from kiosk.turn_log import TurnRecord, read_turn_log  # noqa: E402
+from kiosk.voice.turn_log import TurnRecord, read_turn_log  # noqa: E402
 
 RUN_SECONDS = 300
 MICROPHONE_FLOOR_DBFS = -60.0
