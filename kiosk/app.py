@@ -122,11 +122,11 @@ def _build(settings: KioskSettings, status: Callable[[str], None], stack: ExitSt
         status(str(problem))
     sync = None
     if settings.follows_publishes:
-        sync = CatalogueSync(url, token, catalogue, cache_dir=settings.data_dir, poll_seconds=settings.catalogue_poll_s)
+        sync = CatalogueSync(client, catalogue, cache_dir=settings.data_dir, poll_seconds=settings.catalogue_poll_s)
         stack.callback(sync.close)
         sync.fetch()  # the published version from the first word on
         sync.start()
-    reporter = TurnReporter(url, token)
+    reporter = TurnReporter(client)
     stack.callback(reporter.close)
     current = sync.current if sync else None
     try:

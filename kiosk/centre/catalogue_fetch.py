@@ -6,26 +6,25 @@ load the dialogue to read one file.
 
 from __future__ import annotations
 
-import httpx
-
 from intents import Catalogue, CatalogueError, parse_catalogue
+from kiosk.centre.client import CentreClient
+from kiosk.centre.errors import CentreError
 
 
 class CatalogueFetchError(Exception):
     """The server's catalogue could not be had; the message says why."""
 
 
-def fetch_catalogue(base_url: str, device_token: str, *, timeout: float = 10.0) -> tuple[int, Catalogue]:
+def fetch_catalogue(base_url: str, device_token: str) -> tuple[int, Catalogue]:
     """The live catalogue and its version number, once (for `kiosk parse --server`)."""
-    url = base_url.rstrip("/") + "/api/v1/catalogue"
     try:
-        response = httpx.get(url, headers={"Authorization": f"Bearer {device_token}"}, timeout=timeout)
-    except httpx.HTTPError as exc:
-        raise CatalogueFetchError(f"cannot reach {url}: {exc}") from None
-    if response.status_code != 200:
-        raise CatalogueFetchError(f"{url} answered {response.status_code}: {response.text[:200]}")
-    version = int(response.headers.get("X-Catalogue-Version", "0"))
+        with CentreClient(base_url, device_token) as client:
+            published = client.published_catalogue()
+    except CentreError as exc:
+        raise CatalogueFetchError(f"cannot have the catalogue of {base_url}: {exc}") from None
+    assert published is not None  # asked without an ETag, the server always sends it
     try:
-        return version, parse_catalogue(response.text, f"catalogue version {version} from {url}")
+        return published.version, parse_catalogue(published.text, f"catalogue version {published.version} "
+                                                                  f"from {base_url}")  # fmt: skip
     except CatalogueError as exc:
         raise CatalogueFetchError(str(exc)) from None

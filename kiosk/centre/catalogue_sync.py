@@ -21,10 +21,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from intents import Catalogue, CatalogueError, parse_catalogue
 from intents.parser import Parser
+from kiosk.centre.client import CentreClient
+from kiosk.centre.errors import CentreRefused, CentreUnavailable
 from kiosk.dialogue.dialogue import NEEDED_REPLIES, Dialogue
 from kiosk.dialogue.reply_writer import MissingReply, ReplyWriter
 from kiosk.dialogue.spoken_forms import SpokenForms
@@ -54,22 +54,21 @@ class CatalogueSync:
 
     def __init__(
         self,
-        base_url: str,
-        device_token: str,
+        client: CentreClient,
         fallback: Catalogue,
         *,
         cache_dir: Path | None = None,
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         fallback_parser: Parser | None = None,
-        timeout: float = 10.0,
     ) -> None:
         """`fallback` is the catalogue the kiosk started with; `cache_dir` keeps the last good version."""
-        self.url = base_url.rstrip("/") + "/api/v1/catalogue"
+        self.client = client
+        self.url = client.base_url
+        """Which server the cached version came from (another centre's is not used)."""
         self.poll_seconds = poll_seconds
         self.cache_dir = cache_dir
         self.last_error: str | None = None
         """Why the last poll did not bring a new version (None: it worked, or nothing was new)."""
-        self._http = httpx.Client(headers={"Authorization": f"Bearer {device_token}"}, timeout=timeout)
         self._forms = SpokenForms.load()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -86,24 +85,16 @@ class CatalogueSync:
     def fetch(self) -> bool:
         """One poll; True when a new version was taken. Never raises for network or content trouble."""
         current = self.current
-        headers = {"If-None-Match": current.etag} if current.etag else {}
         try:
-            response = self._http.get(self.url, headers=headers)
-        except httpx.HTTPError as exc:
-            return self._keep(f"the server cannot be reached ({exc.__class__.__name__})")
-        if response.status_code == 304:
+            published = self.client.published_catalogue(current.etag)
+        except CentreUnavailable as exc:
+            return self._keep(f"the server cannot be reached ({exc})")
+        except CentreRefused as exc:
+            return self._keep(f"the server refused to send the catalogue ({exc})")
+        if published is None or (published.etag is not None and published.etag == current.etag):
             self.last_error = None
             return False
-        if response.status_code != 200:
-            return self._keep(f"the server answered {response.status_code} to {self.url}")
-        try:
-            version = int(response.headers["X-Catalogue-Version"])
-        except (KeyError, ValueError):
-            return self._keep("the server's answer has no X-Catalogue-Version")
-        etag = response.headers.get("ETag")
-        if etag is not None and etag == current.etag:
-            return False
-        text = response.text
+        version, etag, text = published.version, published.etag, published.text
         try:
             catalogue = parse_catalogue(text, f"catalogue version {version} from {self.url}")
             missing = ReplyWriter(catalogue, self._forms).missing(NEEDED_REPLIES)
@@ -141,7 +132,6 @@ class CatalogueSync:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=15)
-        self._http.close()
 
     def __enter__(self) -> CatalogueSync:
         return self

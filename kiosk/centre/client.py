@@ -11,6 +11,10 @@ something twice:
   recognises a retry and answers with the booking it already made;
 - identifications and alerts are not retried once sent: a repeated identify would count
   as another failed attempt, a repeated alert would call staff twice.
+
+It is the kiosk's only HTTP client: the dialogue, the catalogue poller, the turn reporter
+and the screen's pickers all go through it, so every request has the same timeouts, token
+and error handling.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time as clock
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -50,6 +55,16 @@ MAX_RETRY_AFTER_SECONDS = 2.0
 RETRYABLE_STATUS = frozenset({502, 503, 504})
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PublishedCatalogue:
+    """The catalogue text staff published, as the server sends it to kiosks."""
+
+    version: int
+    etag: str | None
+    """Sent back as If-None-Match to ask "anything newer?"."""
+    text: str
 
 
 class CentreClient:
@@ -112,6 +127,30 @@ class CentreClient:
 
     def progress(self, code: str) -> Progress:
         return Progress.from_json(self._request("GET", f"{API}/progress/{code}"))
+
+    def free_times(self, service_id: str, day: date) -> list[time]:
+        """Start times still free on one day (the screen's time picker)."""
+        data = self._request("GET", f"{API}/services/{service_id}/slots",
+                             params={"date": day.isoformat(), "only_free": "true"})  # fmt: skip
+        return [time.fromisoformat(slot["time"]) for slot in data["slots"] if slot["state"] == "free"]
+
+    # ------------------------------------------------------------------ what staff publish, what the kiosk heard
+
+    def published_catalogue(self, etag: str | None = None) -> PublishedCatalogue | None:
+        """The live catalogue; None when it is still the version tagged `etag` (a 304 costs nothing)."""
+        response = self._send("GET", f"{API}/catalogue", headers={"If-None-Match": etag} if etag else None,
+                              retries=0)  # fmt: skip
+        if response.status_code == 304:
+            return None
+        try:
+            version = int(response.headers["X-Catalogue-Version"])
+        except (KeyError, ValueError):
+            raise CentreUnavailable(f"{self.base_url}{API}/catalogue answered without X-Catalogue-Version") from None
+        return PublishedCatalogue(version, response.headers.get("ETag"), response.text)
+
+    def report_turn(self, report: dict[str, Any]) -> None:
+        """One turn's outcome for the staff console's charts and gaps (one try: statistics, not records)."""
+        self._request("POST", f"{API}/understanding/turns", json=report, idempotent=False, retries=0)
 
     # ------------------------------------------------------------------ residents
 

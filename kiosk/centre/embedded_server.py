@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import httpx
 import yaml
+
+from kiosk.centre.client import CentreClient
 
 START_SECONDS = 60.0
 """Migrating and seeding a new demo database takes a few seconds; a slow disk more."""
@@ -71,15 +72,15 @@ def start_embedded_server(data_dir: Path, catalogue: Path | None = None) -> Embe
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
     server = EmbeddedServer(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + START_SECONDS
+    probe = CentreClient(server.url, demo_kiosk_token(), retries=0)
     while True:
         if process.poll() is not None:
             raise EmbeddedServerError(f"kiosk serve exited with {process.returncode}:\n{_tail(log_path)}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=1.0).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
+        if probe.healthy():
+            probe.close()
+            return server
         if time.monotonic() > deadline:
+            probe.close()
             server.stop()
             raise EmbeddedServerError(f"kiosk serve did not answer within {START_SECONDS:.0f}s:\n{_tail(log_path)}")
         time.sleep(0.1)

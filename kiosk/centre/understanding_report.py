@@ -17,9 +17,9 @@ import queue
 import threading
 from typing import Any
 
-import httpx
-
 from intents.number_masking import mask_numbers
+from kiosk.centre.client import CentreClient
+from kiosk.centre.errors import CentreError
 from kiosk.dialogue.dialogue import Dialogue
 from kiosk.dialogue.identity_steps import IDENTITY_STEPS
 
@@ -32,9 +32,8 @@ QUEUE_LIMIT = 500
 class TurnReporter:
     """Sends `POST /api/v1/understanding/turns` for each turn, without holding the conversation up."""
 
-    def __init__(self, base_url: str, device_token: str, *, timeout: float = 3.0) -> None:
-        self.url = base_url.rstrip("/") + "/api/v1/understanding/turns"
-        self._http = httpx.Client(headers={"Authorization": f"Bearer {device_token}"}, timeout=timeout)
+    def __init__(self, client: CentreClient) -> None:
+        self.client = client
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(QUEUE_LIMIT)
         self.sent = 0
         self.dropped = 0
@@ -65,18 +64,14 @@ class TurnReporter:
             if report is None:
                 return
             try:
-                response = self._http.post(self.url, json=report)
-                if response.status_code == 204:
-                    self.sent += 1
-                else:
-                    self.dropped += 1
-                    log.debug("turn report refused: %s %s", response.status_code, response.text[:200])
-            except httpx.HTTPError:
+                self.client.report_turn(report)
+                self.sent += 1
+            except CentreError as exc:
                 self.dropped += 1
+                log.debug("turn report not taken: %s", exc)
 
     def close(self, timeout: float = 5.0) -> None:
         """Send what is queued (briefly), then stop."""
         with contextlib.suppress(queue.Full):
             self._queue.put(None, timeout=timeout)
         self._thread.join(timeout=timeout)
-        self._http.close()

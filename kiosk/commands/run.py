@@ -174,8 +174,7 @@ def _run(args: argparse.Namespace) -> int:
                              rebuild_recognizer=rebuild, recognizer_catalogue=first_catalogue)  # fmt: skip
 
         if screen_port is not None:
-            calendar = BookingCalendar(kiosk.url, kiosk.token, kiosk.dialogue.forms, today_in(settings.clock))
-            stack.callback(calendar.close)
+            calendar = BookingCalendar(kiosk.client, kiosk.dialogue.forms, today_in(settings.clock))
             content = ScreenContent(kiosk.catalogue, kiosk.dialogue.writer, ScreenWords.load())
             app = screen_app(conversation, content, calendar, on_talk=loop.press_to_talk if loop else None)
             server = ScreenServer(app, args.screen_host, screen_port)

@@ -13,14 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-import httpx
-
+from kiosk.centre.client import CentreClient
+from kiosk.centre.errors import CentreError
 from kiosk.dialogue.spoken_forms import SpokenForms
 
 DAYS_AHEAD = 14
 """Days the date picker looks at: two weeks fit on one screen of big buttons."""
-
-TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
 
 class CalendarUnavailable(Exception):
@@ -41,28 +39,16 @@ class Choice:
 class BookingCalendar:
     """Free days and times of a service, read from the centre's server."""
 
-    def __init__(self, base_url: str, device_token: str, forms: SpokenForms, today: Callable[[], date]) -> None:
+    def __init__(self, client: CentreClient, forms: SpokenForms, today: Callable[[], date]) -> None:
+        self.client = client
         self.forms = forms
         self.today = today
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {device_token}", "Accept": "application/json"},
-            timeout=TIMEOUT,
-        )
-
-    def close(self) -> None:
-        self._http.close()
 
     def free_times(self, service_id: str, day: date) -> list[time]:
         try:
-            response = self._http.get(
-                f"/api/v1/services/{service_id}/slots", params={"date": day.isoformat(), "only_free": "true"}
-            )
-        except httpx.HTTPError as exc:
-            raise CalendarUnavailable(f"cannot reach the server for free slots: {exc}") from exc
-        if response.status_code != 200:
-            raise CalendarUnavailable(f"the server refused the slot list ({response.status_code}): {response.text}")
-        return [time.fromisoformat(slot["time"]) for slot in response.json()["slots"] if slot["state"] == "free"]
+            return self.client.free_times(service_id, day)
+        except CentreError as exc:
+            raise CalendarUnavailable(f"the server's free slots could not be read: {exc}") from exc
 
     def days(self, service_id: str, lang: str) -> list[Choice]:
         """The next days with at least one free slot."""

@@ -54,5 +54,5 @@ def talking_kiosk(
 
     yield make
     for kiosk in made:
-        kiosk.client.close()
+        kiosk.centre.client.close()
 

@@ -19,10 +19,10 @@ from server_harness import RunningServer, start_server, stop_server
 from sqlalchemy import insert, select
 
 from intents import demo_catalogue_path, load_catalogue
-from kiosk.catalogue_sync import CatalogueSync
-from kiosk.client import CentreClient
-from kiosk.dialogue import Dialogue
-from kiosk.embedded_server import demo_kiosk_token
+from kiosk.centre.catalogue_sync import CatalogueSync
+from kiosk.centre.client import CentreClient
+from kiosk.centre.embedded_server import demo_kiosk_token
+from kiosk.dialogue.dialogue import Dialogue
 from server.catalogue_parsers import text_sha256
 from server.staff_models import CatalogueVersion, UnderstandingGap
 
@@ -60,7 +60,8 @@ def test_new_versions_reach_the_dialogue_and_the_last_good_one_stays(own_server:
     cache = tmp_path / "kiosk"
     token = demo_kiosk_token()
     own_file = load_catalogue()
-    sync = CatalogueSync(own_server.base_url, token, own_file, cache_dir=cache)
+    sync_client = CentreClient(own_server.base_url, token, retries=0)
+    sync = CatalogueSync(sync_client, own_file, cache_dir=cache)
     assert sync.fetch() and sync.current.version == 1
     assert not sync.fetch()  # unchanged: a 304
 
@@ -89,15 +90,17 @@ def test_new_versions_reach_the_dialogue_and_the_last_good_one_stays(own_server:
     sync.close()
 
     # A kiosk restarted while the server is down starts with the saved version, not its own file.
-    restarted = CatalogueSync(own_server.base_url, token, own_file, cache_dir=cache)
+    restarted = CatalogueSync(sync_client, own_file, cache_dir=cache)
     assert restarted.current.version == 2
     assert restarted.current.parser.parse(PHRASE, now=NOW).intent == "service.lookup"
     restarted.close()
+    sync_client.close()
 
 
 def test_a_catalogue_the_kiosk_cannot_use_is_not_taken(own_server: RunningServer, tmp_path: Path) -> None:
     """The server checks every edit, but the kiosk checks again: it may be older than the server."""
-    sync = CatalogueSync(own_server.base_url, demo_kiosk_token(), load_catalogue(), cache_dir=tmp_path)
+    client = CentreClient(own_server.base_url, demo_kiosk_token())
+    sync = CatalogueSync(client, load_catalogue(), cache_dir=tmp_path)
     assert sync.fetch()
     # A version the kiosk's dialogue cannot speak with (a reply it needs renamed).
     text = demo_catalogue_path().read_text(encoding="utf-8").replace("    anything_else:", "    anything_more:")
@@ -108,6 +111,7 @@ def test_a_catalogue_the_kiosk_cannot_use_is_not_taken(own_server: RunningServer
     assert not sync.fetch()
     assert "anything_else" in (sync.last_error or "") and sync.current.version == 1
     sync.close()
+    client.close()
 
 
 def test_a_running_kiosk_chat_understands_a_phrase_published_while_it_runs(own_server: RunningServer,
