@@ -33,8 +33,8 @@ from pathlib import Path
 
 import httpx
 
-from kiosk.embedded_server import demo_kiosk_token, free_loopback_port
-from kiosk.turn_log import read_turn_log
+from kiosk.centre.embedded_server import demo_kiosk_token, free_loopback_port
+from kiosk.voice.turn_log import read_turn_log
 
 REQUESTS = [
     "where do I go for the senior card",

@@ -103,6 +103,11 @@ class DaySlotsOut(ResponseBody):
     slots: list[SlotOut]
 
 
+class FreeDaysOut(ResponseBody):
+    service_id: str
+    days: list[dt.date] = Field(description="Local dates with at least one free slot, in order.")
+
+
 class BookingIn(RequestBody):
     """What the dialogue has collected: which service, which local date and time."""
 

@@ -134,6 +134,12 @@ class CentreClient:
                              params={"date": day.isoformat(), "only_free": "true"})  # fmt: skip
         return [time.fromisoformat(slot["time"]) for slot in data["slots"] if slot["state"] == "free"]
 
+    def free_days(self, service_id: str, first: date, days: int) -> list[date]:
+        """Days from `first` on that still have a free slot, in one request (the screen's date picker)."""
+        data = self._request("GET", f"{API}/services/{service_id}/free-days",
+                             params={"from": first.isoformat(), "days": str(days)})  # fmt: skip
+        return [date.fromisoformat(day) for day in data["days"]]
+
     # ------------------------------------------------------------------ what staff publish, what the kiosk heard
 
     def published_catalogue(self, etag: str | None = None) -> PublishedCatalogue | None:

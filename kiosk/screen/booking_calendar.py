@@ -1,17 +1,18 @@
 """The days and times the screen's pickers offer: only those the server still has free.
 
 A resident who taps a day should not then hear "that day is full": the pickers ask the
-server's slot list (`GET /api/v1/services/{id}/slots?only_free=true`) and show just the
-free days and times, labelled the way the kiosk says them ("Monday 30 November",
-"half past nine"). The dialogue still checks the slot when booking, so a slot taken in
-the meantime is handled the usual way (an alternative is offered).
+server for the free days (`GET /api/v1/services/{id}/free-days`, one request for two weeks)
+and a day's free slots (`…/slots?only_free=true`), and show just those, labelled the way
+the kiosk says them ("Monday 30 November", "half past nine"). The dialogue still checks
+the slot when booking, so a slot taken in the meantime is handled the usual way (an
+alternative is offered).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError
@@ -53,12 +54,11 @@ class BookingCalendar:
     def days(self, service_id: str, lang: str) -> list[Choice]:
         """The next days with at least one free slot."""
         today = self.today()
-        found = []
-        for offset in range(DAYS_AHEAD):
-            day = today + timedelta(days=offset)
-            if self.free_times(service_id, day):
-                found.append(Choice(day.isoformat(), self.forms.date(day, lang, today)))
-        return found
+        try:
+            free = self.client.free_days(service_id, today, DAYS_AHEAD)
+        except CentreError as exc:
+            raise CalendarUnavailable(f"the server's free days could not be read: {exc}") from exc
+        return [Choice(day.isoformat(), self.forms.date(day, lang, today)) for day in free]
 
     def times(self, service_id: str, day: date, lang: str) -> list[Choice]:
         return [Choice(at.strftime("%H:%M"), self.forms.time(at, lang)) for at in self.free_times(service_id, day)]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Connection, Row, Select, select
 
 from ..api_views import hours_view, slot_view
 from ..centre_time import local_today, utc_now
@@ -15,7 +15,7 @@ from ..db import Database
 from ..deps import KioskDep
 from ..errors import ServiceNotBookable, ServiceNotFound
 from ..models import BookableService, Service, TimeSlot
-from ..schemas import BookingRulesOut, DaySlotsOut, ServiceOut, error_responses
+from ..schemas import FIRST_DATE, LAST_DATE, BookingRulesOut, DaySlotsOut, FreeDaysOut, ServiceOut, error_responses
 from ..slot_calendar import closed_reason
 
 router = APIRouter(prefix="/services", tags=["services"], responses=error_responses(401))
@@ -23,6 +23,8 @@ router = APIRouter(prefix="/services", tags=["services"], responses=error_respon
 SERVICE = Service.__table__
 BOOKABLE = BookableService.__table__
 SLOT = TimeSlot.__table__
+MAX_FREE_DAYS = 62
+"""A date picker shows two weeks; two months is the most any screen asks for."""
 
 
 def _service_query() -> Select[Any]:
@@ -80,6 +82,40 @@ async def day_slots(
     return found
 
 
+@router.get("/{service_id}/free-days", response_model=FreeDaysOut, responses=error_responses(404, 409))
+async def free_days(
+    service_id: str,
+    ctx: KioskDep,
+    start: Annotated[
+        dt.date | None, Query(alias="from", ge=FIRST_DATE, le=LAST_DATE, description="First local date; default today.")
+    ] = None,
+    days: Annotated[int, Query(ge=1, le=MAX_FREE_DAYS, description="How many days to look at.")] = 14,
+) -> FreeDaysOut:
+    """The days that still have a free slot, in one request (the screen's date picker)."""
+    first = start or local_today(ctx.settings.timezone)
+    return await ctx.db.run(_free_days, ctx.db, service_id, first, first + dt.timedelta(days=days - 1))
+
+
+def _free_days(db: Database, service_id: str, first: dt.date, last: dt.date) -> FreeDaysOut:
+    with db.read() as conn:
+        _check_bookable(conn, service_id)
+        found = conn.scalars(
+            select(SLOT.c.day).distinct()
+            .where(SLOT.c.service_id == service_id, SLOT.c.day.between(first, last), SLOT.c.closed.is_(False),
+                   SLOT.c.starts_at > utc_now(), SLOT.c.booked < SLOT.c.capacity)
+            .order_by(SLOT.c.day)
+        ).all()  # fmt: skip
+    return FreeDaysOut(service_id=service_id, days=list(found))
+
+
+def _check_bookable(conn: Connection, service_id: str) -> None:
+    bookable = conn.scalar(select(SERVICE.c.bookable).where(SERVICE.c.id == service_id))
+    if bookable is None:
+        raise ServiceNotFound(f"no service with id {service_id!r}")
+    if not bookable:
+        raise ServiceNotBookable(f"service {service_id!r} takes no appointments")
+
+
 def _services(db: Database, service_id: str | None = None) -> list[ServiceOut]:
     query = _service_query()
     if service_id is not None:
@@ -91,11 +127,7 @@ def _services(db: Database, service_id: str | None = None) -> list[ServiceOut]:
 def _day_slots(db: Database, service_id: str, day: dt.date, zone: ZoneInfo) -> DaySlotsOut:
     now = utc_now()
     with db.read() as conn:
-        bookable = conn.scalar(select(SERVICE.c.bookable).where(SERVICE.c.id == service_id))
-        if bookable is None:
-            raise ServiceNotFound(f"no service with id {service_id!r}")
-        if not bookable:
-            raise ServiceNotBookable(f"service {service_id!r} takes no appointments")
+        _check_bookable(conn, service_id)
         rows = conn.execute(
             select(
                 SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at,

@@ -221,3 +221,26 @@ def test_day_slots_show_state_and_free_seats(centre: Centre) -> None:
     assert len(free_only) == 18
     past = kiosk.get(f"/api/v1/services/{service}/slots", params={"date": centre.day(-1).isoformat()}).json()
     assert {s["state"] for s in past["slots"]} == {"past"}
+
+
+def test_free_days_leaves_out_full_and_closed_days_in_one_request(centre: Centre) -> None:
+    from sqlalchemy import update
+
+    from server.models import TimeSlot
+
+    slots = TimeSlot.__table__
+    service = centre.service(capacity=1, days=4)
+    with centre.server.database.write() as conn:
+        conn.execute(update(slots).where(slots.c.service_id == service, slots.c.day == centre.day(1))
+                     .values(booked=slots.c.capacity))  # fmt: skip
+        conn.execute(update(slots).where(slots.c.service_id == service, slots.c.day == centre.day(2))
+                     .values(closed=True))  # fmt: skip
+    kiosk = centre.kiosk()
+    found = kiosk.get(f"/api/v1/services/{service}/free-days", params={"from": centre.day(1).isoformat(), "days": 3})
+    assert found.status_code == 200, found.text
+    assert found.json() == {"service_id": service, "days": [centre.day(3).isoformat()]}
+    assert kiosk.get(f"/api/v1/services/{service}/free-days", params={"days": 0}).status_code == 422
+    assert kiosk.get(f"/api/v1/services/{service}/free-days", params={"from": "0001-01-01"}).status_code == 422
+    assert kiosk.get("/api/v1/services/no_such_service/free-days").json()["error"] == "service_not_found"
+    not_bookable = centre.service(bookable=False)
+    assert kiosk.get(f"/api/v1/services/{not_bookable}/free-days").json()["error"] == "service_not_bookable"
