@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from server_harness import Centre, book
+from sqlalchemy import update
+
+from server.models import TimeSlot
 
 
 def test_book_list_cancel_lifecycle(centre: Centre) -> None:
@@ -224,10 +227,6 @@ def test_day_slots_show_state_and_free_seats(centre: Centre) -> None:
 
 
 def test_free_days_leaves_out_full_and_closed_days_in_one_request(centre: Centre) -> None:
-    from sqlalchemy import update
-
-    from server.models import TimeSlot
-
     slots = TimeSlot.__table__
     service = centre.service(capacity=1, days=4)
     with centre.server.database.write() as conn:
