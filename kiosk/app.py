@@ -22,10 +22,11 @@ from kiosk.centre.understanding_report import TurnReporter
 from kiosk.dialogue.dialogue import Dialogue
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import MissingReply
+from kiosk.errors import KioskError
 from kiosk.settings import KioskSettings
 
 
-class KioskStartError(Exception):
+class KioskStartError(KioskError):
     """The kiosk cannot start: a broken catalogue, a demo server that would not start, a
     token the server refuses. The message says what to fix."""
 

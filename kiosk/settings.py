@@ -15,13 +15,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.centre.catalogue_sync import DEFAULT_POLL_SECONDS
+from kiosk.errors import KioskError
 
 TOKEN_VARIABLE = "KIOSK_DEVICE_TOKEN"
 TIMEZONE_VARIABLE = "KIOSK_TIMEZONE"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
-class KioskSettingsError(ValueError):
+class KioskSettingsError(KioskError, ValueError):
     """A setting the kiosk cannot start with; the message says which and how to fix it."""
 
 

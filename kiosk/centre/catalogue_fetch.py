@@ -9,9 +9,10 @@ from __future__ import annotations
 from intents import Catalogue, CatalogueError, parse_catalogue
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError
+from kiosk.errors import KioskError
 
 
-class CatalogueFetchError(Exception):
+class CatalogueFetchError(KioskError):
     """The server's catalogue could not be had; the message says why."""
 
 

@@ -20,12 +20,13 @@ from pathlib import Path
 import yaml
 
 from kiosk.centre.client import CentreClient
+from kiosk.errors import KioskError
 
 START_SECONDS = 60.0
 """Migrating and seeding a new demo database takes a few seconds; a slow disk more."""
 
 
-class EmbeddedServerError(Exception):
+class EmbeddedServerError(KioskError):
     """`kiosk serve` did not start; the message ends with its log."""
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.centre.records import Slot
+from kiosk.errors import KioskError
 
 
-class CentreError(Exception):
+class CentreError(KioskError):
     """Anything that kept a request to the centre's server from succeeding."""
 
 

@@ -21,11 +21,11 @@ import logging
 import sys
 from functools import partial
 
-from kiosk.app import Kiosk, KioskStartError, build_kiosk
+from kiosk.app import Kiosk, build_kiosk
 from kiosk.commands.kiosk_options import add_kiosk_options, settings_from
 from kiosk.commands.typed_input import typed_lines
 from kiosk.dialogue.reply import Reply
-from kiosk.settings import KioskSettingsError
+from kiosk.errors import KioskError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with build_kiosk(settings_from(args), status) as kiosk:
             _converse(kiosk, args)
-    except (KioskSettingsError, KioskStartError) as exc:
+    except KioskError as exc:
         print(f"kiosk chat: {exc}", file=sys.stderr)
         return 2
     return 0

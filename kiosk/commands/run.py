@@ -29,13 +29,13 @@ from intents import Catalogue, CatalogueError, load_catalogue
 from kiosk.app import KioskStartError, build_kiosk
 from kiosk.commands.kiosk_options import add_kiosk_options, settings_from
 from kiosk.conversation import Conversation
+from kiosk.errors import KioskError
 from kiosk.screen.booking_calendar import BookingCalendar, today_in
 from kiosk.screen.screen_app import screen_app
 from kiosk.screen.screen_content import ScreenContent
-from kiosk.screen.screen_server import ScreenServer, ScreenServerError
+from kiosk.screen.screen_server import ScreenServer
 from kiosk.screen.screen_state import ScreenState
-from kiosk.screen.screen_words import ScreenWords, ScreenWordsError
-from kiosk.settings import KioskSettingsError
+from kiosk.screen.screen_words import ScreenWords
 from kiosk.voice.phone_number_listener import PhoneNumberListener
 from kiosk.voice.reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
 from kiosk.voice.turn_log import TurnLog
@@ -114,10 +114,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         return _run(args)
-    except (
-        AudioError, RecognitionError, KioskStartError, KioskSettingsError, ScreenServerError, ScreenWordsError,
-        ValueError,
-    ) as exc:  # fmt: skip
+    except (AudioError, RecognitionError, KioskError, ValueError) as exc:
         print(f"kiosk run: {exc}", file=sys.stderr)
         return 2
 

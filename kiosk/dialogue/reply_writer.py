@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from intents import Catalogue
 from kiosk.dialogue.spoken_forms import SpokenForms
+from kiosk.errors import KioskError
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Said:
     """What the speaker says (digits one by one, codes letter by letter)."""
 
 
-class MissingReply(LookupError):
+class MissingReply(KioskError, LookupError):
     """The dialogue needs a reply the catalogue does not have; the message says where to add it."""
 
 

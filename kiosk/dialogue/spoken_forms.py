@@ -18,11 +18,13 @@ from typing import Any
 
 import yaml
 
+from kiosk.errors import KioskError
+
 _DIGIT_RUN = re.compile(r"(?<![0-9:])[0-9]{3,}(?![0-9:])")
 _GROUP_SPLIT = re.compile(r"[\s\-–—.]+")
 
 
-class SpokenFormsError(Exception):
+class SpokenFormsError(KioskError):
     """The spoken-forms data file is missing a word; the message names it."""
 
 

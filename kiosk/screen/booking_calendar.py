@@ -17,12 +17,13 @@ from datetime import date, datetime, time
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError
 from kiosk.dialogue.spoken_forms import SpokenForms
+from kiosk.errors import KioskError
 
 DAYS_AHEAD = 14
 """Days the date picker looks at: two weeks fit on one screen of big buttons."""
 
 
-class CalendarUnavailable(Exception):
+class CalendarUnavailable(KioskError):
     """The server's slot list could not be read; the picker shows nothing and the resident
     can still say the day."""
 

@@ -14,10 +14,12 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
+from kiosk.errors import KioskError
+
 START_SECONDS = 10.0
 
 
-class ScreenServerError(Exception):
+class ScreenServerError(KioskError):
     """The screen could not be served (port taken, …): the message says which port."""
 
 

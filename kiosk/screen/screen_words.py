@@ -13,10 +13,12 @@ from typing import Any
 
 import yaml
 
+from kiosk.errors import KioskError
+
 LANGUAGES = ("zh", "en")
 
 
-class ScreenWordsError(Exception):
+class ScreenWordsError(KioskError):
     """The screen words file is missing, not YAML, or lacks a key in one language."""
 
 
