@@ -1,4 +1,4 @@
-"""Fit the confidence calibration shipped in intents/data/calibration.json.
+"""Fit the confidence calibration shipped in intents/data/calibration.yaml.
 
 Parses the regression set and the held-out sets with raw scores, labels each reading right or
 wrong (intent and slots, the same judge as the tests), and fits a logistic curve over the raw
@@ -10,10 +10,10 @@ the mapping stays monotone. Re-run after changing the catalogue or the matcher:
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from intents import load_catalogue
 from intents.calibration import FEATURES, Calibration
@@ -21,7 +21,7 @@ from intents.parser import Parser
 from intents.sentence_sets import judge, load_set, regression_dir
 
 BENCH = Path(__file__).resolve().parent
-TABLE = BENCH.parent / "intents" / "data" / "calibration.json"
+TABLE = BENCH.parent / "intents" / "data" / "calibration.yaml"
 
 
 def samples(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +62,7 @@ def main() -> None:
     bias, weights = fit(x, y)
     table = {"bias": round(bias, 4), "weights": {n: round(float(w), 4) for n, w in zip(FEATURES, weights, strict=True)},
              "fitted_on": len(y)}
-    TABLE.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
+    TABLE.write_text(yaml.safe_dump(table, sort_keys=False), encoding="utf-8")
     print(f"{len(y)} readings, {int(y.sum())} right → {TABLE}: {table}")
 
 

@@ -9,10 +9,11 @@ non-negative, so a better score or a clearer lead never lowers the probability.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from importlib import resources
+
+import yaml
 
 FEATURES = ("score", "lead", "scope_lead")
 
@@ -34,10 +35,10 @@ class Calibration:
 
 
 def load_calibration() -> Calibration:
-    """The fitted table shipped in the package (intents/data/calibration.json)."""
-    path = resources.files("intents") / "data" / "calibration.json"
+    """The fitted table shipped in the package (intents/data/calibration.yaml)."""
+    path = resources.files("intents") / "data" / "calibration.yaml"
     if not path.is_file():
         return Calibration()
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     weights = tuple(float(data["weights"][name]) for name in FEATURES)
     return Calibration(float(data["bias"]), (weights[0], weights[1], weights[2]), identity=False)
