@@ -33,8 +33,8 @@ def main() -> None:
     runs = args.parse_args().runs
     python = sys.executable
     imported = subprocess.run(
-        [python, "-c", "import sys, kiosk.cli, kiosk.commands.parse; print(' '.join(sorted({m.split('.')[0] for m in "
-         f"sys.modules} & {set(HEAVY)!r})))"],
+        [python, "-c", "import sys, kiosk.cli, kiosk.commands.parse; print(' '.join(sorted({m.split('.')[0] "
+         f"for m in sys.modules}} & {set(HEAVY)!r})))"],
         check=True, capture_output=True, text=True,
     ).stdout.split()  # fmt: skip
     cli = timed([python, "-c", "import kiosk.cli"], runs)

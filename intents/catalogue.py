@@ -106,6 +106,10 @@ class Service:
     capacity: int = 1
     """Residents per slot, when bookable."""
 
+    situations: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Needs residents describe instead of naming the service (儿子不给赡养费 → legal aid,
+    "someone to clean the flat" → housekeeping): fills the service slot when none is named."""
+
     def name(self, lang: Language) -> str:
         """The official name in `lang`, for replies."""
         return self.names[lang][0]
@@ -140,8 +144,9 @@ class Hotline:
 class Settings:
     """Tuning knobs staff may change without touching code."""
 
-    min_confidence: float = 0.3
-    """Below this the parser says "no intent" rather than guess."""
+    min_confidence: float = 0.5
+    """Below this calibrated probability of being right, the parser says "no intent" rather
+    than guess."""
 
     out_of_scope_margin: float = 0.05
     """The best intent must beat the closest out-of-scope sentence by this much."""
@@ -161,6 +166,19 @@ class Settings:
 
     reference_digits: tuple[int, int] = (4, 6)
     """How many digits follow the letter of a reference code (min, max)."""
+
+    past_markers: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Words that put a happening in the past (去年, "last winter", "since"): with one and no
+    present marker, emergency evidence counts for little — a fall last winter is a story."""
+
+    present_markers: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Words that say it is happening now (刚才, 现在, "just", "right now"): they override
+    past markers ("I fell last night and I still can't get up")."""
+
+    unsure_pleas: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Bare pleas ("help me please", 帮帮我) that may be an emergency or a question about the
+    kiosk: said alone, they are read as emergency marked ambiguous with dialog.help, so the
+    dialogue asks one short question."""
 
 
 @dataclass(frozen=True)

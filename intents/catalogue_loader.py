@@ -52,12 +52,12 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TOP_FIELDS = ("settings", "responses", "intents", "services", "hotlines", "out_of_scope")
 INTENT_FIELDS = ("examples", "keywords", "counter_examples", "slots", "replies")
 SERVICE_FIELDS = (
-    "names", "location", "hours", "documents", "description", "bookable", "slot_minutes", "capacity",
+    "names", "location", "hours", "documents", "description", "bookable", "slot_minutes", "capacity", "situations",
 )
 HOTLINE_FIELDS = ("names", "number", "description", "situations")
 SETTINGS_FIELDS = (
     "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "neutral_phrases",
-    "reference_digits",
+    "reference_digits", "past_markers", "present_markers", "unsure_pleas",
 )
 
 
@@ -358,6 +358,7 @@ class _Reader:
         hours = self.hours(data.get("hours"), f"{owner}: hours")
         documents = self.per_language_texts(data.get("documents"), owner, "documents", "document", False)
         description = self.per_language_text(data.get("description"), owner, "description", False)
+        situations = self.per_language_texts(data.get("situations"), owner, "situations", "situation", False)
         bookable = data.get("bookable", False)
         if not isinstance(bookable, bool):
             self.problem(f"{owner}: bookable", f"should be true or false, found {bookable!r}")
@@ -366,7 +367,7 @@ class _Reader:
         if hours is None or slot_minutes is None or capacity is None or not names:
             return None
         return Service(service_id, names, location, hours, documents, description, bookable is True,
-                       int(slot_minutes), int(capacity))
+                       int(slot_minutes), int(capacity), situations)
 
     def hotline(self, key: Any, value: Any) -> Hotline | None:
         hotline_id = self.entry_id("hotline", key)
@@ -398,6 +399,10 @@ class _Reader:
         fillers = self.per_language_texts(data.get("fillers"), "settings", "fillers", "filler", False)
         neutral = self.per_language_texts(data.get("neutral_phrases"), "settings", "neutral_phrases",
                                           "neutral phrase", False)
+        past = self.per_language_texts(data.get("past_markers"), "settings", "past_markers", "past marker", False)
+        present = self.per_language_texts(data.get("present_markers"), "settings", "present_markers",
+                                          "present marker", False)
+        pleas = self.per_language_texts(data.get("unsure_pleas"), "settings", "unsure_pleas", "plea", False)
         digits = data.get("reference_digits", list(defaults.reference_digits))
         if (not isinstance(digits, list) or len(digits) != 2
                 or not all(isinstance(d, int) and 1 <= d <= 12 for d in digits) or digits[0] > digits[1]):
@@ -411,6 +416,9 @@ class _Reader:
             fillers=fillers,
             neutral_phrases=neutral,
             reference_digits=(digits[0], digits[1]),
+            past_markers=past,
+            present_markers=present,
+            unsure_pleas=pleas,
         )
 
     def check_entity_names(self, services: tuple[Service, ...], hotlines: tuple[Hotline, ...]) -> None:

@@ -72,9 +72,11 @@ class EntityFinder:
                    + [("hotline", h.id, h.names) for h in catalogue.hotlines])
 
     @classmethod
-    def for_situations(cls, catalogue: Catalogue) -> EntityFinder:
-        """Hotlines by what they are for (着火 → fire), when no name was said."""
-        return cls([("hotline", h.id, h.situations) for h in catalogue.hotlines if h.situations])
+    def for_situations(cls, catalogue: Catalogue, slot: str) -> EntityFinder:
+        """Hotlines or services (`slot`) by what they are for (着火 → fire, 没人做饭 → meals),
+        when no name was said. One finder per kind: "feeling low" is both a line and a service."""
+        entries = catalogue.hotlines if slot == "hotline" else catalogue.services
+        return cls([(slot, e.id, e.situations) for e in entries if e.situations])
 
     def __init__(self, entries: list[NamedEntry]) -> None:
         self._names: dict[Language, list[_Name]] = {"zh": [], "en": []}

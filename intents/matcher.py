@@ -28,6 +28,7 @@ from rapidfuzz.process import cdist
 from .catalogue import Catalogue, Language
 from .normaliser import PLACEHOLDER_CHARS
 from .sound_form import SoundForm
+from .tense import TenseReader
 from .utterance import Utterance, UtterancePreparer
 from .word_evidence import WordEvidence, WordOverlap, evidence_words
 
@@ -52,13 +53,34 @@ WORD_WEIGHT = 0.4
 """Share of an intent's score from word votes rather than whole-example matches."""
 
 KEYWORD_GAIN = 0.6
+"""How far a full-weight keyword lifts an intent towards certainty."""
 
 NAMING_SLOTS = ("service", "hotline", "reference")
 """Slots that name a thing; dates and times are said in passing too often to count."""
 
-SLOT_MISMATCH = 0.75
+SLOT_MISMATCH = 0.6
 """Score kept by an intent whose examples never name the kind of thing the utterance names."""
-"""How far a full-weight keyword lifts an intent towards certainty."""
+
+SITUATION_MISMATCH = 0.8
+"""Score kept by an intent that takes neither service nor hotline when the utterance describes
+a need one of them meets ("someone to clean my flat" is not a request for staff)."""
+
+SITUATION_FLOOR = 0.45
+"""Least score of a plain service lookup when the utterance describes a need a service meets and
+names none: long stories dilute every match, but "儿子不给赡养费…想找人问问" still asks about one."""
+
+PAST_STORY = 0.45
+"""Score kept by the emergency intent when the utterance tells of something past."""
+
+EMERGENCY = "emergency"
+
+LENGTH_SLACK = 2.0
+"""An utterance more than this many times longer than a short-answer intent's longest example
+is unlikely to mean it: "I want to ask about a legal matter" is no "yes"."""
+
+SHORT_INTENT_UNITS = {"zh": 9, "en": 6}
+"""Intents whose examples are all this short (characters, words) are answers and commands
+(yes, no, repeat, stop…); only they lose score for long utterances."""
 
 CROSS_WORD_MIN_KEY = 5
 """Shortest English sound key matched across word boundaries (shorter ones match anywhere)."""
@@ -182,12 +204,17 @@ class IntentMatcher:
         n = len(ids)
         self._indexes: dict[Language, _LanguageIndex] = {}
         self._slot_kinds = np.zeros((n, len(NAMING_SLOTS)), dtype=bool)
+        self._longest = {lang: np.ones(n) for lang in ("zh", "en")}
+        self._tense = TenseReader(catalogue)
+        self._emergency = ids.index(EMERGENCY) if EMERGENCY in ids else None
+        self._service_only = np.asarray([intent.required_slots == ("service",) for intent in catalogue.intents])
         for lang in ("zh", "en"):
             index = _LanguageIndex(ids)
             for cls, intent in enumerate(catalogue.intents):
                 for text in intent.examples.get(lang, ()):
                     example = preparer.prepare(text, lang, anchor, heard=False)
                     index.add(cls, example)
+                    self._longest[lang][cls] = max(self._longest[lang][cls], _length(example))
                     self._slot_kinds[cls] |= _naming_slots(example)
                 for text in intent.counter_examples.get(lang, ()):
                     index.add(n + cls, preparer.prepare(text, lang, anchor, heard=False))
@@ -232,14 +259,37 @@ class IntentMatcher:
         if named.any():
             strangers = (named & ~self._slot_kinds).any(axis=1)
             scores = np.where(strangers, scores * SLOT_MISMATCH, scores)
+        described = np.asarray([any(s.name == name for s in utterance.situations) for name in NAMING_SLOTS])
+        if described.any():
+            strangers = ~(described & self._slot_kinds).any(axis=1)
+            if self._emergency is not None:
+                strangers[self._emergency] = False  # never talk an emergency down
+            scores = np.where(strangers, scores * SITUATION_MISMATCH, scores)
+            if described[NAMING_SLOTS.index("service")] and not named.any():
+                scores = np.where(self._service_only, np.maximum(scores, SITUATION_FLOOR), scores)
+        longest = self._longest[utterance.lang]
+        fit = np.minimum(1.0, LENGTH_SLACK * longest / _length(utterance))
+        scores = np.where(longest <= SHORT_INTENT_UNITS[utterance.lang], scores * fit, scores)
+        if self._emergency is not None and self._tense.past_story(utterance.normalised, utterance.lang):
+            scores[self._emergency] *= PAST_STORY
         order = np.argsort(-scores, kind="stable")
         ranked = tuple(IntentScore(index.intent_ids[i], round(float(scores[i]), 4)) for i in order)
         return Ranking(ranked, round(out_of_scope, 4))
 
 
+def _length(utterance: Utterance) -> float:
+    """Characters in Mandarin, words in English; a placeholder counts as one."""
+    surface = utterance.form.surface
+    return float(max(len(surface.split()) if utterance.lang == "en" else len(surface.replace(" ", "")), 1))
+
+
 def _naming_slots(utterance: Utterance) -> np.ndarray:
+    """Kinds of thing named outright: slots found, or written as {service} in an example.
+
+    Described needs are masked like names but do not count: "someone to talk to" in a staff
+    example must not make staff.handoff an intent that takes a service."""
     found = {span.name for span in utterance.slots}
-    found |= {name for name in NAMING_SLOTS if PLACEHOLDER_CHARS[name] in utterance.form.surface}
+    found |= {name for name in NAMING_SLOTS if PLACEHOLDER_CHARS[name] in utterance.normalised}
     return np.asarray([name in found for name in NAMING_SLOTS], dtype=bool)
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .catalogue import Catalogue, Language
+from .calibration import Calibration, load_calibration
+from .catalogue import Catalogue, Intent, Language
 from .language import detect_language
-from .matcher import IntentMatcher
-from .utterance import UtterancePreparer
+from .matcher import IntentMatcher, Ranking
+from .utterance import Utterance, UtterancePreparer
 
 ALTERNATIVE_FLOOR = 0.35
 """Runner-up intents scoring below this are not worth offering to the dialogue."""
@@ -35,7 +36,8 @@ class ParseResult:
     """The intent id, or None when nothing fits well enough (ask again rather than guess)."""
 
     confidence: float
-    """0–1. For an intent: how well it fits. For None: how sure we are that nothing fits."""
+    """0–1, calibrated: for an intent, the probability that it (with its slots) is right, fitted on
+    labelled sentences (intents/calibration.py). For None: how sure we are that nothing fits."""
 
     slots: dict[str, str] = field(default_factory=dict)
     """Slot values found (service, hotline, date, time, reference), whatever the intent."""
@@ -65,10 +67,18 @@ class ParseResult:
 class Parser:
     """Understands utterances against one catalogue; build once, parse many times."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, calibration: Calibration | None = None) -> None:
+        """`calibration` defaults to the fitted table shipped in the package; pass
+        `Calibration()` for raw scores (bench/fit_calibration.py does, to fit a new table)."""
         self.catalogue = catalogue
         self._preparer = UtterancePreparer(catalogue)
         self._matcher = IntentMatcher(catalogue, self._preparer)
+        self._calibration = calibration if calibration is not None else load_calibration()
+        anchor = datetime(2000, 1, 3).date()
+        self._pleas = {
+            lang: {self._preparer.prepare(t, lang, anchor, heard=False).form.surface for t in texts}
+            for lang, texts in catalogue.settings.unsure_pleas.items()
+        }
 
     def parse(self, text: str, lang: Language | None = None, now: datetime | None = None) -> ParseResult:
         language = lang or detect_language(text)
@@ -80,21 +90,60 @@ class Parser:
         settings = self.catalogue.settings
         ranking = self._matcher.rank(utterance)
         best = ranking.scores[0] if ranking.scores else None
-        best_score = best.confidence if best else 0.0
-        alternatives = tuple(
-            Alternative(s.intent, s.confidence) for s in ranking.scores[1:4] if s.confidence >= ALTERNATIVE_FLOOR
-        )
         if best is None or not utterance.form.surface:
             return ParseResult(text, language, None, 1.0, slots)
-        if best_score - ranking.out_of_scope < settings.out_of_scope_margin:
-            head = (Alternative(best.intent, best_score),) if best_score >= ALTERNATIVE_FLOOR else ()
-            return ParseResult(text, language, None, ranking.out_of_scope, slots,
-                               (*head, *alternatives)[:3], out_of_scope=True)
-        if best_score < settings.min_confidence:
-            head = (Alternative(best.intent, best_score),) if best_score >= ALTERNATIVE_FLOOR else ()
-            return ParseResult(text, language, None, round(1.0 - best_score, 4), slots, (*head, *alternatives)[:3])
-        if utterance.situations and self._matcher.takes_slot(best.intent, "hotline"):
-            slots["hotline"] = utterance.situations[0].value
+        if utterance.form.surface in self._pleas.get(language, ()):
+            return _unsure_plea(text, language, slots, ranking)
+        raw = best.confidence
         runner_up = ranking.scores[1].confidence if len(ranking.scores) > 1 else 0.0
-        ambiguous = runner_up >= settings.min_confidence and best_score - runner_up < settings.ambiguity_margin
-        return ParseResult(text, language, best.intent, best_score, slots, alternatives, ambiguous)
+        chance = self._calibration.probability(raw, raw - runner_up, raw - ranking.out_of_scope)
+        alternatives = tuple(
+            Alternative(s.intent, round(self._calibration.probability(s.confidence, 0.0,
+                                                                      s.confidence - ranking.out_of_scope), 4))
+            for s in ranking.scores[1:4] if s.confidence >= ALTERNATIVE_FLOOR
+        )
+        head = (Alternative(best.intent, round(chance, 4)),) if raw >= ALTERNATIVE_FLOOR else ()
+        if raw - ranking.out_of_scope < settings.out_of_scope_margin:
+            return ParseResult(text, language, None, round(max(ranking.out_of_scope, 1.0 - chance), 4), slots,
+                               (*head, *alternatives)[:3], out_of_scope=True)
+        if chance < settings.min_confidence:
+            return ParseResult(text, language, None, round(1.0 - chance, 4), slots, (*head, *alternatives)[:3])
+        _fill_from_situations(slots, utterance, self.catalogue.intent(best.intent), self._matcher)
+        ambiguous = bool(alternatives) and alternatives[0].confidence >= settings.min_confidence and (
+            raw - runner_up < settings.ambiguity_margin)
+        return ParseResult(text, language, best.intent, round(chance, 4), slots, alternatives, ambiguous)
+
+
+def _fill_from_situations(slots: dict[str, str], utterance: Utterance, intent: Intent, matcher: IntentMatcher) -> None:
+    """A described need fills the slot the intent is about ("a helpline if I feel down" → the
+    mental-health line; "someone to clean my flat" → housekeeping): its required naming slot, or
+    for intents without one, any naming slot it takes.
+
+    When a hotline comes from words that also named a service (养老服务 in "养老服务热线号码"),
+    the service was only the line's description: an intent about hotlines drops it."""
+    about = [s for s in ("service", "hotline") if s in intent.required_slots]
+    for slot in about or [s for s in ("service", "hotline") if matcher.takes_slot(intent.id, s)]:
+        situation = next((s for s in utterance.situations if s.name == slot), None)
+        if slot in slots or situation is None:
+            continue
+        slots[slot] = situation.value
+        if slot == "hotline" and "service" not in intent.required_slots:
+            slots.pop("service", None)
+        break
+
+
+PLEA_INTENTS = ("emergency", "dialog.help")
+"""An unsure plea's reading: the safe one first, so a dialogue that ignores `ambiguous` still
+treats it as an emergency."""
+
+
+def _unsure_plea(text: str, lang: Language, slots: dict[str, str], ranking: Ranking) -> ParseResult:
+    """"Help me please" said alone: too close to call between trouble and the kiosk's own help.
+
+    Marked ambiguous with both readings (emergency first), so the dialogue asks one short
+    question ("are you hurt, or do you need help using the kiosk?") instead of guessing."""
+    scores = {s.intent: s.confidence for s in ranking.scores}
+    top = max(scores.get(i, 0.0) for i in PLEA_INTENTS)
+    first, second = PLEA_INTENTS
+    return ParseResult(text, lang, first, round(top, 4), slots, (Alternative(second, round(top, 4)),),
+                       ambiguous=True)

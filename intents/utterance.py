@@ -35,7 +35,8 @@ class Utterance:
     """Text with slots as placeholders and fillers removed, with its sound key."""
 
     situations: tuple[SlotSpan, ...] = ()
-    """Hotlines the words point to without naming one ("着火了打哪个电话" → fire).
+    """Hotlines and services the words point to without naming one ("着火了打哪个电话" → fire,
+    "someone to clean the flat" → housekeeping).
 
     Kept apart from `slots`: situation words stay in the text, so 着火 still says emergency."""
 
@@ -46,7 +47,7 @@ class UtterancePreparer:
     def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
         self._entities = EntityFinder.for_names(catalogue)
-        self._situations = EntityFinder.for_situations(catalogue)
+        self._situations = {slot: EntityFinder.for_situations(catalogue, slot) for slot in ("hotline", "service")}
         self._fillers = FillerRemover(catalogue.settings.fillers)
         self._hours = {s.id: s.hours for s in catalogue.services}
 
@@ -64,13 +65,28 @@ class UtterancePreparer:
         _add(slots, find_times(normalised, lang, hours))
         _add(slots, entities)
         slots.sort(key=lambda s: s.start)
-        masked = _mask(normalised, slots, lang)
+        situations = self._find_situations(form, lang, slots)
+        # A described need reads like the service's name ("someone to clean my flat" ≈ "I need
+        # {service}"); hotline situations stay as words, so 着火 still says emergency.
+        described = [s for s in situations if s.name == "service"]
+        masked = _mask(normalised, sorted([*slots, *described], key=lambda s: s.start), lang)
         cleaned = self._fillers(masked, lang)
-        situations = () if any(s.name == "hotline" for s in slots) else tuple(
-            self._situations.find(form, lang, slots, fuzzy=False)
-        )
         final = form if cleaned == normalised else sound_form(cleaned, lang)
         return Utterance(lang, normalised, tuple(slots), final, situations)
+
+    def _find_situations(self, form: SoundForm, lang: Language, slots: list[SlotSpan]) -> tuple[SlotSpan, ...]:
+        """Described needs. Hotlines only when none is named; services always, since their
+        descriptions are masked like names on both sides (catalogue examples and residents' words
+        must read alike whether or not a service is also named).
+
+        A hotline description may overlap a service name (养老服务 is both a service and what the
+        elderly-care line is for), so hotline situations look through service spans."""
+        found: list[SlotSpan] = []
+        if not any(s.name == "hotline" for s in slots):
+            taken = [s for s in slots if s.name != "service"]
+            found.extend(self._situations["hotline"].find(form, lang, taken, fuzzy=False))
+        found.extend(self._situations["service"].find(form, lang, slots, fuzzy=False))
+        return tuple(found)
 
 
 def _add(slots: list[SlotSpan], new: list[SlotSpan]) -> None:

@@ -72,8 +72,8 @@ ALLOWED_SLOTS: dict[str | None, frozenset[str]] = {
 }
 # Every set must cover these (family permission came later than the first sets).
 COVERED_INTENTS = [intent for intent in ALLOWED_SLOTS if not (intent or "").startswith("family.")]
-# A hotline lookup without its subject would be a different intent (help, or a vague question).
-# ("What services do you have?" is a service.lookup without a service: the kiosk lists them.)
+# A hotline lookup without its line would be a different intent. A service lookup may name no
+# service: "社区都有哪些服务" / "what services do you offer" asks for the overview (issue 10).
 REQUIRED_SLOTS: dict[str | None, frozenset[str]] = {
     "hotline.lookup": frozenset({"hotline"}),
 }

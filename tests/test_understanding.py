@@ -96,11 +96,39 @@ def test_alternatives_are_ranked_and_bounded(parser: Parser) -> None:
     assert all(0.0 <= c <= 1.0 for c in confidences)
     if result.intent is not None:
         assert confidences == sorted(confidences, reverse=True)
-    assert result.ambiguous == (
-        result.intent is not None and bool(result.alternatives)
-        and result.confidence - result.alternatives[0].confidence < parser.catalogue.settings.ambiguity_margin
-        and result.alternatives[0].confidence >= parser.catalogue.settings.min_confidence
-    )
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [("help me please", "emergency", "dialog.help"), ("帮帮我", "emergency", "dialog.help")],
+)
+def test_a_bare_plea_is_asked_about(parser: Parser, text: str, first: str, second: str) -> None:
+    """"Help me please" alone may be trouble or the kiosk: ambiguous, the safe reading first."""
+    result = parser.parse(text, now=NOW)
+    assert (result.intent, result.ambiguous) == (first, True), result
+    assert result.alternatives[0].intent == second
+
+
+def test_a_clear_request_is_not_ambiguous(parser: Parser) -> None:
+    result = parser.parse("我想预约明天上午的体检", now=NOW)
+    assert result.intent == "appointment.book" and not result.ambiguous, result
+
+
+def test_confidence_orders_clear_above_vague(parser: Parser) -> None:
+    """Calibrated confidence must still rank a plain request above a mumbled fragment."""
+    clear = parser.parse("我想预约体检", now=NOW)
+    vague = parser.parse("那个体检嘛我也不知道", now=NOW)
+    assert clear.intent == "appointment.book"
+    assert vague.intent is None or vague.confidence < clear.confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("i just fell", "emergency"), ("我摔倒了起不来", "emergency"),
+     ("my hip's been bad since i had a fall last winter", None)],
+)
+def test_a_past_fall_is_not_an_emergency(parser: Parser, text: str, intent: str | None) -> None:
+    assert parser.parse(text, now=NOW).intent == intent
 
 
 @settings(max_examples=300, deadline=None)

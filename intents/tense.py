@@ -1,0 +1,36 @@
+"""Tell a story about a past mishap from a mishap happening now.
+
+Residents explain their needs by what happened to them: "my hip's been bad since I had a fall
+last winter" asks for nothing urgent, while "I just fell" does. Emergency words alone cannot
+tell these apart, so the catalogue lists words that place events in the past and words that
+place them now; the matcher lowers emergency evidence only for a past story with no sign of
+the present.
+"""
+
+from __future__ import annotations
+
+from .catalogue import Catalogue, Language
+from .normaliser import normalise
+
+
+class TenseReader:
+    """Finds the catalogue's past and present markers in normalised text."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        settings = catalogue.settings
+        self._past = {lang: _prepared(words, lang) for lang, words in settings.past_markers.items()}
+        self._present = {lang: _prepared(words, lang) for lang, words in settings.present_markers.items()}
+
+    def past_story(self, normalised: str, lang: Language) -> bool:
+        """True when the text places what it tells in the past and nothing says "now"."""
+        text = f" {normalised} " if lang == "en" else normalised
+        return _any_in(self._past.get(lang, ()), text) and not _any_in(self._present.get(lang, ()), text)
+
+
+def _prepared(words: tuple[str, ...], lang: Language) -> tuple[str, ...]:
+    spaced = lang == "en"
+    return tuple(f" {w} " if spaced else w for w in (normalise(word, lang) for word in words) if w)
+
+
+def _any_in(markers: tuple[str, ...], text: str) -> bool:
+    return any(marker in text for marker in markers)
