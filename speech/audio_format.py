@@ -11,8 +11,10 @@ from __future__ import annotations
 import warnings
 from math import gcd
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.io import wavfile
 from scipy.signal import resample_poly
 
@@ -45,7 +47,7 @@ def pcm_samples(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2")
 
 
-def to_float(samples: np.ndarray) -> np.ndarray:
+def to_float(samples: NDArray[Any]) -> NDArray[np.float32]:
     """Any WAV sample type as float32 in [-1, 1], keeping the channel axis.
 
     scipy returns integer PCM left-justified (24-bit arrives as int32 with a zero low byte),
@@ -53,11 +55,11 @@ def to_float(samples: np.ndarray) -> np.ndarray:
     """
     if samples.dtype.kind == "f":
         return samples.astype(np.float32, copy=False)
+    full_scale = 1 << (8 * samples.dtype.itemsize - 1)
     if samples.dtype.kind == "u":  # 8-bit WAV is unsigned, centred on 128
-        half = 2 ** (8 * samples.dtype.itemsize - 1)
-        return ((samples.astype(np.float32) - half) / half).astype(np.float32)
+        return ((samples.astype(np.float32) - full_scale) / full_scale).astype(np.float32)
     if samples.dtype.kind == "i":
-        return (samples.astype(np.float32) / 2 ** (8 * samples.dtype.itemsize - 1)).astype(np.float32)
+        return (samples.astype(np.float32) / full_scale).astype(np.float32)
     raise AudioFormatError(f"unsupported sample type {samples.dtype}")
 
 

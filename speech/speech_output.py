@@ -202,7 +202,7 @@ class _Espeak:
         """The espeak-ng identifier ("sit/cmn") for a voice name, identifier or language code."""
         for voice in self._voices:
             if name in (voice.id, voice.name) or voice.id.endswith("/" + name) or name in (voice.languages or []):
-                return voice.id
+                return str(voice.id)
         raise SpeechOutputError(f"espeak-ng has no voice {name!r}; `espeak-ng --voices` lists those installed")
 
     def synthesise(self, text: str, voice_id: str, rate: int, amplitude: int) -> tuple[int, np.ndarray]:
@@ -261,7 +261,7 @@ class _WithoutSavedNotice:
 @contextlib.contextmanager
 def _quiet_pyttsx3() -> Iterator[None]:
     original = sys.stdout
-    sys.stdout = _WithoutSavedNotice(original)  # type: ignore[assignment]
+    sys.stdout = _WithoutSavedNotice(original)
     try:
         yield
     finally:

@@ -114,11 +114,11 @@ def _read_fst_input_symbols(stream: BinaryIO, path: Path) -> set[str]:
 
 
 def _int32(stream: BinaryIO) -> int:
-    return struct.unpack("<i", stream.read(4))[0]
+    return int(struct.unpack("<i", stream.read(4))[0])
 
 
 def _int64(stream: BinaryIO) -> int:
-    return struct.unpack("<q", stream.read(8))[0]
+    return int(struct.unpack("<q", stream.read(8))[0])
 
 
 def _string(stream: BinaryIO) -> str:
