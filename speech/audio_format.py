@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from scipy.io import wavfile
 from scipy.signal import resample_poly
 
-from .audio_errors import AudioFormatError
+from .errors import AudioFormatError
 
 SAMPLE_RATE = 16_000
 """Samples per second of kiosk PCM."""

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 
-from .audio_errors import AudioDeviceError
 from .audio_format import BYTES_PER_SECOND, SAMPLE_RATE, float_to_pcm, frame_bytes, read_wav
+from .errors import AudioDeviceError
 from .portaudio import NO_MICROPHONE_HELP, PortAudioStream, load_portaudio
 from .stream_resampler import StreamResampler
 

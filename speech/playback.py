@@ -12,8 +12,8 @@ from types import ModuleType
 
 import numpy as np
 
-from .audio_errors import AudioDeviceError
 from .audio_format import resample
+from .errors import AudioDeviceError
 from .portaudio import NO_SPEAKER_HELP, PortAudioStream, load_portaudio
 
 

@@ -31,10 +31,10 @@ import pocketsphinx
 from intents.catalogue import Catalogue, Language
 
 from .arpa_model import arpa_text
+from .errors import ModelError
 from .grammar import Grammar, GrammarCache, WeightedPhrase, catalogue_grammar, lexicon_identity
 from .jsgf_grammar import jsgf_text
 from .pronouncing_dictionary import PronouncingDictionary, english_model_dir, read_dictionary
-from .recognition_errors import ModelError
 from .recognizer import SAMPLE_RATE, Transcript, Word
 
 ENGINE = "pocketsphinx"

@@ -11,7 +11,7 @@ import importlib
 from types import ModuleType
 from typing import Protocol
 
-from .audio_errors import AudioDeviceError
+from .errors import AudioDeviceError
 
 NO_MICROPHONE_HELP = (
     "Connect a microphone (USB microphones work without drivers) and check that the system sees it "

@@ -32,8 +32,8 @@ from typing import Any, TextIO
 import numpy as np
 from scipy.io import wavfile
 
-from .audio_errors import SpeechOutputError
 from .audio_format import to_float
+from .errors import SpeechOutputError
 from .playback import Playback
 
 _RENDER_TIMEOUT_S = 10.0

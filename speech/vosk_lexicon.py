@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .recognition_errors import ModelError
+from .errors import ModelError
 
 FST_MAGIC = 2125659606
 """OpenFst's file magic number (fst/fst.h)."""

@@ -40,10 +40,9 @@ from kiosk.voice.phone_number_listener import PhoneNumberListener
 from kiosk.voice.reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
 from kiosk.voice.turn_log import TurnLog
 from kiosk.voice.voice_loop import VoiceLoop, VoiceLoopSettings
-from speech.audio_errors import AudioError
 from speech.audio_source import AudioSource, MicrophoneSource, WavFileSource
 from speech.endpointing import Endpointer, EndpointerSettings, ListeningMode
-from speech.recognition_errors import RecognitionError
+from speech.errors import SpeechError
 from speech.recognizer_factory import ENGINES, RecognizerSettings, load_recognizer
 from speech.speech_output import SpeechOutput, SpeechOutputSettings
 
@@ -114,7 +113,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         return _run(args)
-    except (AudioError, RecognitionError, KioskError, ValueError) as exc:
+    except (SpeechError, KioskError, ValueError) as exc:
         print(f"kiosk run: {exc}", file=sys.stderr)
         return 2
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import pocketsphinx
 
 from intents.numbers import EN_REPEATS, EN_SPOKEN_DIGITS
+from speech.errors import ModelError
 from speech.pronouncing_dictionary import english_model_dir, read_dictionary
-from speech.recognition_errors import ModelError
 from speech.recognizer import SAMPLE_RATE, Transcript, Word
 
 ENGINE = "pocketsphinx"

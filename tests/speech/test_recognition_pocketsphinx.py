@@ -23,8 +23,8 @@ from synth import clipped, convert, cough_wav, noise_wav, silence_wav, speak_wav
 from intents import load_catalogue
 from intents.parser import Parser
 from speech.audio_format import read_wav
+from speech.errors import ModelError
 from speech.pocketsphinx_engine import PocketSphinxRecognizer
-from speech.recognition_errors import ModelError
 from speech.recognizer import Recognizer
 
 NOW = datetime(2026, 11, 26, 10, 0)

@@ -25,9 +25,9 @@ from synth import convert, speak_wav
 
 from intents import load_catalogue
 from speech.audio_format import read_wav
+from speech.errors import ModelError, ModelInstallError
 from speech.grammar import phrase_grammar
 from speech.model_store import ModelStore
-from speech.recognition_errors import ModelError, ModelInstallError
 from speech.recognizer import Recognizer
 from speech.recognizer_factory import RecognizerSettings, load_recognizer
 from speech.vosk_engine import VoskRecognizer, load_vosk_model, unknown_token, vosk_phrase_recognizer
