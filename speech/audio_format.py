@@ -4,6 +4,10 @@ Both recognisers (Vosk, PocketSphinx) and WebRTC VAD want exactly this, so audio
 once at the edge (microphone or WAV file) and everything behind that passes plain `bytes`.
 Resampling is polyphase (`scipy.signal.resample_poly`): band-limited, so 44.1/48 kHz input does
 not alias into the speech band the way naive decimation would.
+
+SciPy is imported only inside the functions that need it: `scipy.signal` takes about 2 s to
+import and `scipy.io` half a second, and most kiosk processes (a 16 kHz microphone, the
+chat and screen commands) never resample or read a file, so `import speech` stays cheap.
 """
 
 from __future__ import annotations
@@ -15,8 +19,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.io import wavfile
-from scipy.signal import resample_poly
 
 from .errors import AudioFormatError
 
@@ -67,6 +69,8 @@ def resample(signal: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """Float audio (samples along axis 0) from `rate_in` to `rate_out` Hz, band-limited."""
     if rate_in == rate_out:
         return signal
+    from scipy.signal import resample_poly  # slow to import: see the module docstring
+
     step = gcd(rate_in, rate_out)
     return resample_poly(signal, rate_out // step, rate_in // step, axis=0).astype(np.float32)
 
@@ -94,6 +98,14 @@ def to_pcm(samples: np.ndarray, rate: int) -> bytes:
 
 def read_wav(path: str | Path) -> bytes:
     """A WAV file of any rate, channels and width (8/16/24/32-bit int, float) as kiosk PCM."""
+    rate, samples = read_wav_samples(path)
+    return to_pcm(samples, rate)
+
+
+def read_wav_samples(path: str | Path) -> tuple[int, NDArray[Any]]:
+    """(sample rate, samples as stored) of a WAV file; (samples,) or (samples, channels)."""
+    from scipy.io import wavfile  # slow to import: see the module docstring
+
     path = Path(path)
     if not path.is_file():
         raise AudioFormatError(f"{path}: no such audio file")
@@ -107,11 +119,13 @@ def read_wav(path: str | Path) -> bytes:
             f"{path}: not a PCM WAV file the kiosk can read ({err}); convert it first, "
             f"e.g. `sox {path.name} -r 16000 -c 1 -b 16 converted.wav`"
         ) from err
-    return to_pcm(samples, rate)
+    return rate, samples
 
 
 def write_wav(path: str | Path, pcm: bytes, rate: int = SAMPLE_RATE) -> Path:
     """Mono 16-bit PCM (kiosk PCM by default) as a WAV file; returns the path."""
+    from scipy.io import wavfile  # slow to import: see the module docstring
+
     path = Path(path)
     wavfile.write(path, rate, pcm_samples(pcm))
     return path

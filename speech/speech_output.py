@@ -30,9 +30,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
-from scipy.io import wavfile
 
-from .audio_format import to_float
+from .audio_format import read_wav_samples, to_float, write_wav
 from .errors import SpeechOutputError
 from .playback import Playback
 
@@ -146,8 +145,8 @@ class SpeechOutput:
     def render_to_wav(self, text: str, lang: str, path: str | Path, slow: bool | None = None) -> SpokenAudio:
         """Render the reply and write it as a 16-bit mono WAV file (no sound device needed)."""
         audio = self.render(text, lang, slow)
-        pcm = np.clip(np.rint(audio.samples * 32767), -32768, 32767).astype(np.int16)
-        wavfile.write(Path(path), audio.sample_rate, pcm)
+        pcm = np.clip(np.rint(audio.samples * 32767), -32768, 32767).astype("<i2")
+        write_wav(path, pcm.tobytes(), audio.sample_rate)
         return audio
 
     def speak(self, text: str, lang: str, slow: bool | None = None, wait: bool = True) -> Playback:
@@ -222,7 +221,7 @@ class _Espeak:
                 raise SpeechOutputError(f"espeak-ng failed on {text!r}: {self._errors[0]}")
             if not done or not path.exists():
                 raise SpeechOutputError(f"espeak-ng did not finish rendering {text!r} within {_RENDER_TIMEOUT_S:g} s")
-            rate_hz, samples = wavfile.read(path)
+            rate_hz, samples = read_wav_samples(path)
         return rate_hz, to_float(samples)
 
 
