@@ -4,6 +4,10 @@ Both recognisers (Vosk, PocketSphinx) and WebRTC VAD want exactly this, so audio
 once at the edge (microphone or WAV file) and everything behind that passes plain `bytes`.
 Resampling is polyphase (`scipy.signal.resample_poly`): band-limited, so 44.1/48 kHz input does
 not alias into the speech band the way naive decimation would.
+
+SciPy is imported only inside the functions that need it: `scipy.signal` takes about 2 s to
+import and `scipy.io` half a second, and most kiosk processes (a 16 kHz microphone, the
+chat and screen commands) never resample or read a file, so `import speech` stays cheap.
 """
 
 from __future__ import annotations
@@ -11,12 +15,12 @@ from __future__ import annotations
 import warnings
 from math import gcd
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy.io import wavfile
-from scipy.signal import resample_poly
+from numpy.typing import NDArray
 
-from .audio_errors import AudioFormatError
+from .errors import AudioFormatError
 
 SAMPLE_RATE = 16_000
 """Samples per second of kiosk PCM."""
@@ -45,7 +49,7 @@ def pcm_samples(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2")
 
 
-def to_float(samples: np.ndarray) -> np.ndarray:
+def to_float(samples: NDArray[Any]) -> NDArray[np.float32]:
     """Any WAV sample type as float32 in [-1, 1], keeping the channel axis.
 
     scipy returns integer PCM left-justified (24-bit arrives as int32 with a zero low byte),
@@ -53,11 +57,11 @@ def to_float(samples: np.ndarray) -> np.ndarray:
     """
     if samples.dtype.kind == "f":
         return samples.astype(np.float32, copy=False)
+    full_scale = 1 << (8 * samples.dtype.itemsize - 1)
     if samples.dtype.kind == "u":  # 8-bit WAV is unsigned, centred on 128
-        half = 2 ** (8 * samples.dtype.itemsize - 1)
-        return ((samples.astype(np.float32) - half) / half).astype(np.float32)
+        return ((samples.astype(np.float32) - full_scale) / full_scale).astype(np.float32)
     if samples.dtype.kind == "i":
-        return (samples.astype(np.float32) / 2 ** (8 * samples.dtype.itemsize - 1)).astype(np.float32)
+        return (samples.astype(np.float32) / full_scale).astype(np.float32)
     raise AudioFormatError(f"unsupported sample type {samples.dtype}")
 
 
@@ -65,6 +69,8 @@ def resample(signal: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """Float audio (samples along axis 0) from `rate_in` to `rate_out` Hz, band-limited."""
     if rate_in == rate_out:
         return signal
+    from scipy.signal import resample_poly  # slow to import: see the module docstring
+
     step = gcd(rate_in, rate_out)
     return resample_poly(signal, rate_out // step, rate_in // step, axis=0).astype(np.float32)
 
@@ -92,6 +98,14 @@ def to_pcm(samples: np.ndarray, rate: int) -> bytes:
 
 def read_wav(path: str | Path) -> bytes:
     """A WAV file of any rate, channels and width (8/16/24/32-bit int, float) as kiosk PCM."""
+    rate, samples = read_wav_samples(path)
+    return to_pcm(samples, rate)
+
+
+def read_wav_samples(path: str | Path) -> tuple[int, NDArray[Any]]:
+    """(sample rate, samples as stored) of a WAV file; (samples,) or (samples, channels)."""
+    from scipy.io import wavfile  # slow to import: see the module docstring
+
     path = Path(path)
     if not path.is_file():
         raise AudioFormatError(f"{path}: no such audio file")
@@ -105,11 +119,13 @@ def read_wav(path: str | Path) -> bytes:
             f"{path}: not a PCM WAV file the kiosk can read ({err}); convert it first, "
             f"e.g. `sox {path.name} -r 16000 -c 1 -b 16 converted.wav`"
         ) from err
-    return to_pcm(samples, rate)
+    return rate, samples
 
 
 def write_wav(path: str | Path, pcm: bytes, rate: int = SAMPLE_RATE) -> Path:
     """Mono 16-bit PCM (kiosk PCM by default) as a WAV file; returns the path."""
+    from scipy.io import wavfile  # slow to import: see the module docstring
+
     path = Path(path)
     wavfile.write(path, rate, pcm_samples(pcm))
     return path

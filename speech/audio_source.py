@@ -12,14 +12,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 
-from .audio_errors import AudioDeviceError
 from .audio_format import BYTES_PER_SECOND, SAMPLE_RATE, float_to_pcm, frame_bytes, read_wav
-from .portaudio import NO_MICROPHONE_HELP, load_portaudio
+from .errors import AudioDeviceError
+from .portaudio import NO_MICROPHONE_HELP, PortAudioStream, load_portaudio
 from .stream_resampler import StreamResampler
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12 on
 
 FRAME_MS = 30
 """Default frame length: the longest WebRTC VAD accepts, so the fewest Python calls."""
@@ -146,7 +149,7 @@ class MicrophoneSource:
         self._stream, self._resampler = self._open(device)
         self._stream.start()
 
-    def _find_device(self, device: int | str | None) -> dict:
+    def _find_device(self, device: int | str | None) -> dict[str, Any]:
         sd = self._sd
         try:
             return dict(sd.query_devices(device, kind="input"))
@@ -160,9 +163,10 @@ class MicrophoneSource:
                 f"No single microphone matches {device!r} ({err}). Microphones found: {names}. {NO_MICROPHONE_HELP}"
             ) from err
 
-    def _open(self, device: int | str | None) -> tuple[object, StreamResampler | None]:
+    def _open(self, device: int | str | None) -> tuple[PortAudioStream, StreamResampler | None]:
         sd = self._sd
         frame_samples = SAMPLE_RATE * self.frame_ms // 1000
+        stream: PortAudioStream
         try:
             stream = sd.RawInputStream(
                 samplerate=SAMPLE_RATE,
@@ -193,7 +197,7 @@ class MicrophoneSource:
             ) from err
         return stream, resampler
 
-    def _on_pcm_block(self, data: object, _frames: int, _time: object, status: object) -> None:
+    def _on_pcm_block(self, data: Buffer, _frames: int, _time: object, status: object) -> None:
         if status:
             self.overflows += 1
         self._queue.put(bytes(data))

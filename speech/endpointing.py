@@ -304,7 +304,7 @@ class Endpointer:
         self._floor_history.append(_db(sum(self._recent_power) / len(self._recent_power)))
         if energy < self.settings.min_speech_dbfs or energy < floor + self.settings.speech_margin_db:
             return False
-        return self._vad.is_speech(frame, SAMPLE_RATE)
+        return bool(self._vad.is_speech(frame, SAMPLE_RATE))
 
 
 def _db(power: float) -> float:

@@ -18,9 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Any
 
 from intents.catalogue import SLOT_NAMES, Catalogue, Language
 
+from .atomic_files import write_text_atomically
 from .slot_phrases import spoken_answers, spoken_slot_values
 from .vocabulary import Lexicon, VocabularyReport, spoken_words
 
@@ -245,16 +244,9 @@ class GrammarCache:
             for old in self.directory.glob(f"{name}-{lang}-*"):
                 if old.name != path.name and old.suffix == ".json":
                     old.unlink(missing_ok=True)
-            _write_atomically(path, json.dumps(grammar.to_json(), ensure_ascii=False))
+            write_text_atomically(path, json.dumps(grammar.to_json(), ensure_ascii=False))
         except OSError:
             pass  # a read-only data directory only costs a rebuild next time
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as out:
-        out.write(text)
-    os.chmod(out.name, 0o644)  # other kiosk processes (and staff) may read the data dir
-    os.replace(out.name, path)
 
 
 def _expand(template: Template, slot_values: dict[str, tuple[tuple[str, ...], ...]]) -> Iterator[WeightedPhrase]:

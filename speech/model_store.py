@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .recognition_errors import ModelError, ModelInstallError
+from .errors import ModelError, ModelInstallError
 from .vosk_engine import load_vosk_model
 from .vosk_lexicon import read_model_lexicon
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
+from types import ModuleType
 
 import numpy as np
 
-from .audio_errors import AudioDeviceError
 from .audio_format import resample
-from .portaudio import NO_SPEAKER_HELP, load_portaudio
+from .errors import AudioDeviceError
+from .portaudio import NO_SPEAKER_HELP, PortAudioStream, load_portaudio
 
 
 class Playback:
@@ -48,8 +49,8 @@ class Playback:
                 ) from err
         self._stream.start()
 
-    def _open(self, sd: object, rate: int, device: int | str | None, block_ms: int) -> object:
-        return sd.OutputStream(  # type: ignore[attr-defined]
+    def _open(self, sd: ModuleType, rate: int, device: int | str | None, block_ms: int) -> PortAudioStream:
+        stream: PortAudioStream = sd.OutputStream(
             samplerate=rate,
             channels=1,
             dtype="float32",
@@ -58,6 +59,7 @@ class Playback:
             callback=self._fill,
             finished_callback=self._done.set,
         )
+        return stream
 
     def _fill(self, out: np.ndarray, frames: int, _time: object, _status: object) -> None:
         if self.started_at is None:

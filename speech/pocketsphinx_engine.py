@@ -18,24 +18,23 @@ the transcript is marked `unknown`.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pocketsphinx
 
 from intents.catalogue import Catalogue, Language
 
 from .arpa_model import arpa_text
+from .atomic_files import write_atomically, write_text_atomically
+from .errors import ModelError
 from .grammar import Grammar, GrammarCache, WeightedPhrase, catalogue_grammar, lexicon_identity
 from .jsgf_grammar import jsgf_text
+from .pocketsphinx_decoding import decode_words, english_decoder, mean_confidence
 from .pronouncing_dictionary import PronouncingDictionary, english_model_dir, read_dictionary
-from .recognition_errors import ModelError
-from .recognizer import SAMPLE_RATE, Transcript, Word
+from .recognizer import Transcript
 
 ENGINE = "pocketsphinx"
 
@@ -62,21 +61,12 @@ MIN_CONFIDENCE = 0.4
 turned about half of the misrecognitions and a third of out-of-grammar sentences into a
 polite "say that another way", at the cost of about one right transcript in twenty."""
 
-EDGE_PADDING_S = 0.3
-"""Silence added before and after each utterance. Endpointed audio may be cut tight; the
-acoustic model expects silence around words (measured: 0.85 → 0.87 right intents)."""
-
 FLAT_SECOND_PASS = False
 """PocketSphinx's second, flat-lexicon search pass. Off: decoding is 30 % faster (real-time
 factor 0.08 against 0.11 under load) and right intents did not drop (0.94 against 0.92 for
 en-us+f2; within ±3 points for four other voices)."""
 
-SPEECH_FLOOR_DBFS = -50.0
-"""An utterance whose loudest 20 ms is quieter than this is silence: not decoded at all
-(PocketSphinx hears digital silence as a confident "no")."""
-
 GRAMMAR_CACHE_NAME = "pocketsphinx"
-NON_WORDS = ("<s>", "</s>", "<sil>")
 
 
 @dataclass(frozen=True)
@@ -110,10 +100,7 @@ class PocketSphinxRecognizer:
             )
         self.lang = lang
         self.decoding = decoding
-        model = english_model_dir()
-        config: dict[str, object] = {
-            "hmm": str(model / "en-us"), "samprate": SAMPLE_RATE, "loglevel": "FATAL", "fwdflat": FLAT_SECOND_PASS,
-        }  # fmt: skip
+        config: dict[str, object] = {"fwdflat": FLAT_SECOND_PASS}
         if decoding == "open":
             self._catalogue_words: frozenset[str] | None = None
         else:
@@ -126,33 +113,14 @@ class PocketSphinxRecognizer:
                 config["jsgf"] = str(files.jsgf)
             else:
                 config["lm"] = str(files.language_model)
-        try:
-            self._decoder = pocketsphinx.Decoder(**config)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"PocketSphinx will not start with its English model in {model}: {exc}") from None
+        self._decoder = english_decoder(**config)
 
     def transcribe(self, pcm: bytes) -> Transcript:
-        if _loudest_frame_dbfs(pcm) < SPEECH_FLOOR_DBFS:
-            return Transcript.silence(ENGINE)
-        padding = bytes(int(EDGE_PADDING_S * SAMPLE_RATE) * 2)
-        decoder = self._decoder
-        decoder.start_utt()
-        decoder.process_raw(padding + pcm + padding, full_utt=True)
-        decoder.end_utt()
-        frame_s = 1.0 / decoder.config["frate"]
-        words = tuple(
-            Word(
-                segment.word.split("(", 1)[0],
-                round(max(0.0, segment.start_frame * frame_s - EDGE_PADDING_S), 2),
-                round(max(0.0, (segment.end_frame + 1) * frame_s - EDGE_PADDING_S), 2),
-                round(min(1.0, max(0.0, segment.prob)), 3),
-            )
-            for segment in decoder.seg() or ()  # None when a strict grammar found no path at all
-            if segment.word not in NON_WORDS and not segment.word.startswith(("[", "+"))
-        )
+        """What was said, restricted to the catalogue; `unknown` when it sounds like something else."""
+        words = decode_words(self._decoder, pcm)
         if not words:
             return Transcript.silence(ENGINE)
-        confidence = sum(w.confidence for w in words) / len(words)
+        confidence = mean_confidence(words)
         known = self._catalogue_words
         unknown_share = 0.0 if known is None else sum(w.text not in known for w in words) / len(words)
         unknown = unknown_share >= UNKNOWN_WORD_SHARE or confidence < MIN_CONFIDENCE
@@ -171,17 +139,17 @@ def prepare_decoder_files(catalogue: Catalogue, data_dir: Path, decoding: Decodi
     stand_ins = _cached_json(stand_ins_path, lambda: unknown_word_stand_ins(dictionary, catalogue_words))
     dict_path = stem.with_suffix(".dict")
     if not dict_path.is_file():
-        _write_atomically(dict_path, lambda p: dictionary.write_subset(catalogue_words | set(stand_ins), p))
+        write_atomically(dict_path, lambda p: dictionary.write_subset(catalogue_words | set(stand_ins), p))
     lm_path = jsgf_path = None
     if decoding == "lm":
         lm_path = stem.with_suffix(".arpa")
         if not lm_path.is_file():
             phrases = [*grammar.phrases(), *_stand_in_phrases(stand_ins)]
-            _write_atomically(lm_path, lambda p: p.write_text(arpa_text(phrases, LM_ORDER), encoding="utf-8"))
+            write_text_atomically(lm_path, arpa_text(phrases, LM_ORDER))
     elif decoding == "jsgf":
         jsgf_path = stem.with_suffix(".jsgf")
         if not jsgf_path.is_file():
-            _write_atomically(jsgf_path, lambda p: p.write_text(jsgf_text(grammar), encoding="utf-8"))
+            write_text_atomically(jsgf_path, jsgf_text(grammar))
     _remove_older_files(cache_dir, stem.name)
     return DecoderFiles(dict_path, lm_path, jsgf_path, catalogue_words)
 
@@ -211,16 +179,6 @@ def _stand_in_phrases(words: list[str]) -> list[WeightedPhrase]:
     return [WeightedPhrase((w,), UNKNOWN_WORDS_WEIGHT / max(1, len(words))) for w in words]
 
 
-def _loudest_frame_dbfs(pcm: bytes) -> float:
-    samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float32)
-    frame = SAMPLE_RATE // 50
-    if samples.size < frame:
-        return -100.0
-    frames = samples[: samples.size // frame * frame].reshape(-1, frame)
-    power = float((frames * frames).mean(axis=1).max()) / (32768.0 * 32768.0)
-    return 10.0 * float(np.log10(power)) if power > 0 else -100.0
-
-
 def _cached_json(path: Path, build: Callable[[], list[str]]) -> list[str]:
     if path.is_file():
         try:
@@ -230,22 +188,8 @@ def _cached_json(path: Path, build: Callable[[], list[str]]) -> list[str]:
         except (OSError, ValueError):
             pass
     value = build()
-    _write_atomically(path, lambda p: p.write_text(json.dumps(value), encoding="utf-8"))
+    write_text_atomically(path, json.dumps(value))
     return value
-
-
-def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Write via a temporary file, so a second kiosk process never reads half a model."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.chmod(temporary, 0o644)  # other kiosk processes (and staff) may read the data dir
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def _remove_older_files(cache_dir: Path, keep_stem: str) -> None:

@@ -7,9 +7,11 @@ rendering work on machines without sound hardware or the library.
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
+from typing import Protocol
 
-from .audio_errors import AudioDeviceError
+from .errors import AudioDeviceError
 
 NO_MICROPHONE_HELP = (
     "Connect a microphone (USB microphones work without drivers) and check that the system sees it "
@@ -24,14 +26,28 @@ NO_SPEAKER_HELP = (
 """What to do when no speaker can be used."""
 
 
+class PortAudioStream(Protocol):
+    """What the kiosk uses of a sounddevice stream (the library ships no types of its own)."""
+
+    @property
+    def samplerate(self) -> float:
+        """Frames per second the device was opened at."""
+        ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 def load_portaudio() -> ModuleType:
     """The `sounddevice` module, or `AudioDeviceError` if its PortAudio library is missing."""
     try:
-        import sounddevice
+        return importlib.import_module("sounddevice")
     except (OSError, ImportError) as err:
         raise AudioDeviceError(
             "The PortAudio sound library is missing, so the kiosk cannot use a microphone or speaker. "
             "Run script/setup (it installs the Debian package libportaudio2), "
             "or run the kiosk with recordings (`--audio-in FILE.wav`, `--audio-out DIR`)."
         ) from err
-    return sounddevice

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pocketsphinx
 
-from .recognition_errors import ModelError
+from .errors import ModelError
 
 
 def english_model_dir() -> Path:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from intents.catalogue import LANGUAGES, Catalogue
 
+from .errors import ModelError
 from .model_store import ModelStore, guess_language
 from .pocketsphinx_engine import PocketSphinxRecognizer
-from .recognition_errors import ModelError
 from .recognizer import Recognizer
 from .vosk_engine import VoskRecognizer, check_model_folder, vosk_catalogue_grammar
 from .vosk_lexicon import read_model_lexicon

@@ -79,8 +79,8 @@ def zh_cardinal(n: int) -> str:
 
 def _en_dates() -> list[str]:
     dates = ["today", "tomorrow", "the day after tomorrow", "tonight"]
-    for day in EN_WEEKDAYS:
-        dates += [day, f"next {day}", f"this {day}", f"this coming {day}"]
+    for weekday in EN_WEEKDAYS:
+        dates += [weekday, f"next {weekday}", f"this {weekday}", f"this coming {weekday}"]
     for day in range(1, 32):
         month = EN_MONTH_NAMES[day % 12]
         dates += [f"the {en_ordinal(day)} of {month}", f"{EN_MONTH_NAMES[(day + 5) % 12]} the {en_ordinal(day)}"]

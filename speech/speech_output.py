@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
-from scipy.io import wavfile
 
-from .audio_errors import SpeechOutputError
-from .audio_format import to_float
+from .audio_format import read_wav_samples, to_float, write_wav
+from .errors import SpeechOutputError
 from .playback import Playback
 
 _RENDER_TIMEOUT_S = 10.0
@@ -146,8 +145,8 @@ class SpeechOutput:
     def render_to_wav(self, text: str, lang: str, path: str | Path, slow: bool | None = None) -> SpokenAudio:
         """Render the reply and write it as a 16-bit mono WAV file (no sound device needed)."""
         audio = self.render(text, lang, slow)
-        pcm = np.clip(np.rint(audio.samples * 32767), -32768, 32767).astype(np.int16)
-        wavfile.write(Path(path), audio.sample_rate, pcm)
+        pcm = np.clip(np.rint(audio.samples * 32767), -32768, 32767).astype("<i2")
+        write_wav(path, pcm.tobytes(), audio.sample_rate)
         return audio
 
     def speak(self, text: str, lang: str, slow: bool | None = None, wait: bool = True) -> Playback:
@@ -202,7 +201,7 @@ class _Espeak:
         """The espeak-ng identifier ("sit/cmn") for a voice name, identifier or language code."""
         for voice in self._voices:
             if name in (voice.id, voice.name) or voice.id.endswith("/" + name) or name in (voice.languages or []):
-                return voice.id
+                return str(voice.id)
         raise SpeechOutputError(f"espeak-ng has no voice {name!r}; `espeak-ng --voices` lists those installed")
 
     def synthesise(self, text: str, voice_id: str, rate: int, amplitude: int) -> tuple[int, np.ndarray]:
@@ -222,7 +221,7 @@ class _Espeak:
                 raise SpeechOutputError(f"espeak-ng failed on {text!r}: {self._errors[0]}")
             if not done or not path.exists():
                 raise SpeechOutputError(f"espeak-ng did not finish rendering {text!r} within {_RENDER_TIMEOUT_S:g} s")
-            rate_hz, samples = wavfile.read(path)
+            rate_hz, samples = read_wav_samples(path)
         return rate_hz, to_float(samples)
 
 
@@ -261,7 +260,7 @@ class _WithoutSavedNotice:
 @contextlib.contextmanager
 def _quiet_pyttsx3() -> Iterator[None]:
     original = sys.stdout
-    sys.stdout = _WithoutSavedNotice(original)  # type: ignore[assignment]
+    sys.stdout = _WithoutSavedNotice(original)
     try:
         yield
     finally:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from math import ceil, gcd
 
 import numpy as np
-from scipy.signal import resample_poly
 
 
 class StreamResampler:
@@ -59,6 +58,8 @@ class StreamResampler:
         return self._emit(units)[:missing]
 
     def _emit(self, units: int) -> np.ndarray:
+        from scipy.signal import resample_poly  # ~2 s to import: only a microphone at 44.1/48 kHz needs it
+
         start = self._position - self._pad
         stop = self._position + units * self._down + self._pad
         resampled = resample_poly(self._buffer[start:stop], self._up, self._down)

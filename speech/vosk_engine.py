@@ -36,8 +36,8 @@ from rapidfuzz.distance import Levenshtein
 
 from intents.catalogue import Catalogue, Language
 
+from .errors import ModelError
 from .grammar import Grammar, GrammarCache, catalogue_grammar, lexicon_identity, phrase_grammar
-from .recognition_errors import ModelError
 from .recognizer import SAMPLE_RATE, Transcript, Word
 from .vosk_lexicon import ModelLexicon, read_model_lexicon
 

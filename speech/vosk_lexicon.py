@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .recognition_errors import ModelError
+from .errors import ModelError
 
 FST_MAGIC = 2125659606
 """OpenFst's file magic number (fst/fst.h)."""
@@ -114,11 +114,11 @@ def _read_fst_input_symbols(stream: BinaryIO, path: Path) -> set[str]:
 
 
 def _int32(stream: BinaryIO) -> int:
-    return struct.unpack("<i", stream.read(4))[0]
+    return int(struct.unpack("<i", stream.read(4))[0])
 
 
 def _int64(stream: BinaryIO) -> int:
-    return struct.unpack("<q", stream.read(8))[0]
+    return int(struct.unpack("<q", stream.read(8))[0])
 
 
 def _string(stream: BinaryIO) -> str:

@@ -49,7 +49,7 @@ class WordSegmenter:
         n = len(chunk)
         # best[i] = (cost, previous index, word or None) for the prefix chunk[:i]; a character
         # no word covers costs 100, so any real segmentation beats skipping one.
-        best: list[tuple[int, int, str | None]] = [(0, 0, None)] + [(1 << 30, 0, None)] * n
+        best: list[tuple[int, int, str | None]] = [(0, 0, None), *[(1 << 30, 0, None)] * n]
         for end in range(1, n + 1):
             for start in range(max(0, end - self._longest), end):
                 piece = chunk[start:end]

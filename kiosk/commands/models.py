@@ -16,8 +16,8 @@ import os
 import sys
 from pathlib import Path
 
+from speech.errors import RecognitionError
 from speech.model_store import ModelStore
-from speech.recognition_errors import RecognitionError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -36,14 +36,13 @@ from kiosk.screen.screen_content import ScreenContent
 from kiosk.screen.screen_server import ScreenServer
 from kiosk.screen.screen_state import ScreenState
 from kiosk.screen.screen_words import ScreenWords
-from kiosk.voice.phone_number_listener import PhoneNumberListener
 from kiosk.voice.reply_voices import LoudspeakerVoice, NoVoice, ReplyVoice, WavFileVoice
 from kiosk.voice.turn_log import TurnLog
 from kiosk.voice.voice_loop import VoiceLoop, VoiceLoopSettings
-from speech.audio_errors import AudioError
 from speech.audio_source import AudioSource, MicrophoneSource, WavFileSource
 from speech.endpointing import Endpointer, EndpointerSettings, ListeningMode
-from speech.recognition_errors import RecognitionError
+from speech.errors import SpeechError
+from speech.phone_numbers import PhoneNumberRecognizer
 from speech.recognizer_factory import ENGINES, RecognizerSettings, load_recognizer
 from speech.speech_output import SpeechOutput, SpeechOutputSettings
 
@@ -114,7 +113,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         return _run(args)
-    except (AudioError, RecognitionError, KioskError, ValueError) as exc:
+    except (SpeechError, KioskError, ValueError) as exc:
         print(f"kiosk run: {exc}", file=sys.stderr)
         return 2
 
@@ -165,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
             loop_settings = VoiceLoopSettings(reprompt_after_s=args.reprompt_after, barge_in=not args.no_barge_in)
             phone_listener = None
             if recognizer.engine == "pocketsphinx" and recognizer.lang == "en":
-                phone_listener = PhoneNumberListener(args.data_dir)
+                phone_listener = PhoneNumberRecognizer(args.data_dir)
             rebuild = partial(load_recognizer, data_dir=args.data_dir, settings=_recognizer_settings(args))
             loop = VoiceLoop(source, endpointer, recognizer, conversation, loop_settings, phone_listener,
                              rebuild_recognizer=rebuild, recognizer_catalogue=first_catalogue)  # fmt: skip

@@ -19,9 +19,8 @@ import time
 from pathlib import Path
 
 from intents import CatalogueError, load_catalogue
-from speech.audio_errors import AudioError
 from speech.audio_format import pcm_duration, read_wav
-from speech.recognition_errors import RecognitionError
+from speech.errors import SpeechError
 from speech.recognizer_factory import ENGINES, RecognizerSettings, load_recognizer
 
 
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         transcript = recognizer.transcribe(pcm)
         elapsed = time.perf_counter() - started
-    except (CatalogueError, AudioError, RecognitionError) as exc:
+    except (CatalogueError, SpeechError) as exc:
         print(f"kiosk transcribe: {exc}", file=sys.stderr)
         return 2
     if args.json:

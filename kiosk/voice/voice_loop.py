@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from intents import Catalogue
 from kiosk.conversation import Conversation, HeardSpeech
 from kiosk.screen.screen_state import Activity
-from kiosk.voice.phone_number_listener import sounds_like_digits
 from speech.audio_source import AudioSource
 from speech.endpointing import Endpointer, ListeningMode, Utterance
+from speech.phone_numbers import PhoneNumberRecognizer
 from speech.recognizer import Recognizer
 
 log = logging.getLogger(__name__)
@@ -51,14 +51,14 @@ class VoiceLoop:
         recognizer: Recognizer,
         conversation: Conversation,
         settings: VoiceLoopSettings | None = None,
-        phone_listener: Recognizer | None = None,
+        phone_listener: PhoneNumberRecognizer | None = None,
         *,
         rebuild_recognizer: Callable[[Catalogue], Recognizer] | None = None,
         recognizer_catalogue: Catalogue | None = None,
     ) -> None:
         """`phone_listener` decodes once more, with a grammar of phone numbers only, an answer to
         "what is your phone number?" that the recogniser heard as mostly digits (see
-        kiosk/voice/phone_number_listener.py). `rebuild_recognizer` makes a recogniser for a
+        speech/phone_numbers.py). `rebuild_recognizer` makes a recogniser for a
         newly published catalogue, whose new words the old grammar could not hear;
         `recognizer_catalogue` is the one `recognizer` was built for."""
         self.source = source
@@ -126,8 +126,8 @@ class VoiceLoop:
         self.conversation.screen.set_activity(Activity.THINKING)
         self._follow_catalogue()
         transcript = self.recognizer.transcribe(utterance.pcm)
-        if self.phone_listener is not None and self.conversation.expects_phone() and sounds_like_digits(transcript):
-            transcript = self.phone_listener.transcribe(utterance.pcm)
+        if self.phone_listener is not None and self.conversation.expects_phone():
+            transcript = self.phone_listener.second_pass(transcript, utterance.pcm)
         recognise_ms = (time.perf_counter() - closed_at) * 1000
         self.conversation.heard(HeardSpeech(transcript, utterance, closed_at, recognise_ms))
         self._quiet_since = self.endpointer.stream_time

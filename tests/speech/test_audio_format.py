@@ -6,6 +6,8 @@ dropped channel or a mis-scaled bit depth shows up as a wrong duration, pitch or
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +17,8 @@ from scipy.signal import resample_poly
 from synth import convert, duration, rms_dbfs, speak_wav
 
 from speech import audio_format
-from speech.audio_errors import AudioFormatError
 from speech.audio_format import SAMPLE_RATE, pcm_duration, pcm_samples, read_wav, to_pcm, write_wav
+from speech.errors import AudioFormatError
 from speech.stream_resampler import StreamResampler
 
 
@@ -124,3 +126,10 @@ def test_stream_resampler_matches_one_shot_resampling(rate_in: int) -> None:
     assert len(streamed) == len(whole) == 2 * SAMPLE_RATE
     assert np.max(np.abs(streamed - whole)) < 1e-5
     assert resampler.latency_s <= 0.05
+
+
+def test_importing_speech_leaves_scipy_for_when_it_is_needed() -> None:
+    """scipy.signal takes about 2 s to import: a kiosk that never resamples should not pay for it."""
+    code = "import sys, speech; print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'pyttsx3', 'vosk'}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from synth import join_with_silence, speak_wav
 
-from speech.audio_errors import AudioDeviceError
 from speech.audio_format import frame_bytes, read_wav
 from speech.audio_source import AudioSource, MicrophoneSource, WavFileSource, list_input_devices
+from speech.errors import AudioDeviceError
 
 ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
 
@@ -122,7 +122,7 @@ def test_missing_portaudio_gives_setup_advice(tmp_path: Path) -> None:
     (tmp_path / "sounddevice.py").write_text("raise OSError('PortAudio library not found')\n")
     code = """
         import json
-        from speech.audio_errors import AudioDeviceError
+        from speech.errors import AudioDeviceError
         from speech.audio_source import MicrophoneSource
         try:
             MicrophoneSource()

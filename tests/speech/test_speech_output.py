@@ -20,7 +20,7 @@ import webrtcvad
 from scipy.io import wavfile
 from scipy.signal import resample_poly
 
-from speech.audio_errors import AudioDeviceError, SpeechOutputError
+from speech.errors import AudioDeviceError, SpeechOutputError
 from speech.speech_output import SpeechOutput, SpeechOutputSettings, split_sentences
 
 ZH_REPLY = "您的体检预约好了。时间是星期二上午十点。请带上身份证。"
