@@ -26,10 +26,10 @@ from sqlalchemy import select, update
 
 from intents import Catalogue
 from intents.parser import Parser
-from kiosk.client import CentreClient
-from kiosk.dialogue import Dialogue
-from kiosk.embedded_server import free_loopback_port
-from kiosk.reply import Reply
+from kiosk.centre.client import CentreClient
+from kiosk.dialogue.dialogue import Dialogue
+from kiosk.centre.embedded_server import free_loopback_port
+from kiosk.dialogue.reply import Reply
 from server.devices import add_device
 from server.models import Alert, Appointment, BookableService, TimeSlot
 from server.slot_calendar import generate_slots

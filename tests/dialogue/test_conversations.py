@@ -15,7 +15,7 @@ from dialogue_harness import TalkingKiosk, appointments_of, said_in_en, said_in_
 from server_harness import Centre
 
 from intents.parser import Alternative, ParseResult
-from kiosk.spoken_forms import SpokenForms
+from kiosk.dialogue.spoken_forms import SpokenForms
 
 Kiosks = Callable[..., TalkingKiosk]
 FORMS = SpokenForms.load()

@@ -14,7 +14,7 @@ from dialogue_harness import TalkingKiosk, said_in_zh
 from family_harness import book_on_page, family_page, grant, link
 from server_harness import Centre
 
-from kiosk.spoken_forms import SpokenForms
+from kiosk.dialogue.spoken_forms import SpokenForms
 
 Kiosks = Callable[..., TalkingKiosk]
 FORMS = SpokenForms.load()

@@ -11,8 +11,8 @@ from server_harness import Centre
 
 from intents import Catalogue
 from intents.parser import Parser
-from kiosk.client import CentreClient
-from kiosk.dialogue import Dialogue
+from kiosk.centre.client import CentreClient
+from kiosk.dialogue.dialogue import Dialogue
 
 Kiosks = Callable[..., TalkingKiosk]
 

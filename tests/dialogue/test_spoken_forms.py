@@ -7,8 +7,8 @@ from datetime import date, time
 import pytest
 
 from intents import load_catalogue
-from kiosk.reply_writer import MissingReply, ReplyWriter, Said
-from kiosk.spoken_forms import SpokenForms
+from kiosk.dialogue.reply_writer import MissingReply, ReplyWriter, Said
+from kiosk.dialogue.spoken_forms import SpokenForms
 
 FORMS = SpokenForms.load()
 TODAY = date(2026, 11, 26)  # a Thursday

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from kiosk.embedded_server import free_loopback_port
+from kiosk.centre.embedded_server import free_loopback_port
 
 START_SECONDS = 90
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from screen_harness import ARTIFACTS, RunningScreen
 
-from kiosk.embedded_server import demo_kiosk_token
+from kiosk.centre.embedded_server import demo_kiosk_token
 
 MIN_FONT_PX = 32
 MIN_CONTRAST = 7.0

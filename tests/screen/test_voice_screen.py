@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from screen_harness import ARTIFACTS
 
-from kiosk.embedded_server import free_loopback_port
+from kiosk.centre.embedded_server import free_loopback_port
 
 for helper_dir in ("speech", "voice"):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / helper_dir))
