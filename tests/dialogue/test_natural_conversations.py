@@ -32,8 +32,8 @@ from sqlalchemy import delete, select, update
 
 from intents import Catalogue
 from intents.parser import Parser
-from kiosk.client import CentreClient
-from kiosk.dialogue import Dialogue
+from kiosk.centre.client import CentreClient
+from kiosk.dialogue.dialogue import Dialogue
 from server.devices import add_device
 from server.models import BookableService, ClosedDay, Device, Resident, TimeSlot
 from server.phone_numbers import normalise_phone, phone_lookup_hash
