@@ -162,6 +162,11 @@ class Settings:
     reference_digits: tuple[int, int] = (4, 6)
     """How many digits follow the letter of a reference code (min, max)."""
 
+    dialogue_cues: dict[str, dict[Language, tuple[str, ...]]] = field(default_factory=dict)
+    """Words the dialogue reads a turn by, per kind: "past" (a story about then: 去年, "last
+    winter"), "now" (it is happening now: 快, "right now"), "correction" (what follows
+    replaces what came before: 不对, "actually no"), "next_week" (下礼拜, "next week")."""
+
 
 @dataclass(frozen=True)
 class Catalogue:

@@ -57,8 +57,9 @@ SERVICE_FIELDS = (
 HOTLINE_FIELDS = ("names", "number", "description", "situations")
 SETTINGS_FIELDS = (
     "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "neutral_phrases",
-    "reference_digits",
+    "reference_digits", "dialogue_cues",
 )
+DIALOGUE_CUES = ("past", "now", "correction", "next_week")
 
 
 def demo_catalogue_path() -> Path:
@@ -398,6 +399,15 @@ class _Reader:
         fillers = self.per_language_texts(data.get("fillers"), "settings", "fillers", "filler", False)
         neutral = self.per_language_texts(data.get("neutral_phrases"), "settings", "neutral_phrases",
                                           "neutral phrase", False)
+        cues = data.get("dialogue_cues") or {}
+        if not isinstance(cues, dict) or set(cues) - set(DIALOGUE_CUES):
+            kinds = ", ".join(DIALOGUE_CUES)
+            self.problem("settings: dialogue_cues", f"should map some of {kinds} to words per language")
+            cues = {}
+        dialogue_cues = {
+            kind: self.per_language_texts(words, "settings: dialogue_cues", kind, "cue", False)
+            for kind, words in cues.items()
+        }
         digits = data.get("reference_digits", list(defaults.reference_digits))
         if (not isinstance(digits, list) or len(digits) != 2
                 or not all(isinstance(d, int) and 1 <= d <= 12 for d in digits) or digits[0] > digits[1]):
@@ -411,6 +421,7 @@ class _Reader:
             fillers=fillers,
             neutral_phrases=neutral,
             reference_digits=(digits[0], digits[1]),
+            dialogue_cues=dialogue_cues,
         )
 
     def check_entity_names(self, services: tuple[Service, ...], hotlines: tuple[Hotline, ...]) -> None:
