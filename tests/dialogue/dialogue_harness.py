@@ -27,8 +27,8 @@ from sqlalchemy import select, update
 from intents import Catalogue
 from intents.parser import Parser
 from kiosk.centre.client import CentreClient
-from kiosk.dialogue.dialogue import Dialogue
 from kiosk.centre.embedded_server import free_loopback_port
+from kiosk.dialogue.dialogue import Dialogue
 from kiosk.dialogue.reply import Reply
 from server.devices import add_device
 from server.models import Alert, Appointment, BookableService, TimeSlot

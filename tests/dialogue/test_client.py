@@ -18,9 +18,9 @@ import pytest
 from dialogue_harness import closed_port_url
 from server_harness import Centre, RunningServer
 
+from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
 from kiosk.centre.records import ResidentSession, Slot
-from kiosk.centre.client import CentreClient
 from server.devices import add_device
 
 

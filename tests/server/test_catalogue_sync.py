@@ -21,8 +21,8 @@ from sqlalchemy import insert, select
 from intents import demo_catalogue_path, load_catalogue
 from kiosk.centre.catalogue_sync import CatalogueSync
 from kiosk.centre.client import CentreClient
-from kiosk.dialogue.dialogue import Dialogue
 from kiosk.centre.embedded_server import demo_kiosk_token
+from kiosk.dialogue.dialogue import Dialogue
 from server.catalogue_parsers import text_sha256
 from server.staff_models import CatalogueVersion, UnderstandingGap
 
