@@ -244,8 +244,9 @@ class Dialogue:
     def _respond(self, parse: ParseResult) -> Reply:
         s = self.state
         s.lang = parse.lang
+        s.memory.turn_passed()
         if "service" in parse.slots:
-            s.memory.service = parse.slots["service"]
+            s.memory.note_service(parse.slots["service"])
         if s.step in IDENTITY_STEPS:
             reply = self.identity.answer(parse)
             if reply is not None:
@@ -476,6 +477,7 @@ class Dialogue:
         s.drop_task()
         if yes and service:
             return self.booking.start({"service": service})
+        s.memory.forget_service()
         return self._no_thanks()
 
     def _retry_answer(self, parse: ParseResult) -> Reply | None:

@@ -39,7 +39,7 @@ class LookupSteps:
             return talk.reply(talk.question())
         try:
             if task is Task.SERVICE:
-                s.memory.service = slots["service"]
+                s.memory.note_service(slots["service"])
                 answer = talk.lookups.service(slots["service"], lang)
                 said = answer.said
                 if answer.bookable and not side:

@@ -93,6 +93,10 @@ class Ambiguity:
     """Slots of the ambiguous utterance, used for whichever intent is chosen."""
 
 
+RECENT_TURNS = 2
+"""How many turns a service talked about still counts as "the one we were talking about"."""
+
+
 @dataclass
 class Memory:
     """What the conversation heard, kept across tasks so the next turn can lean on it.
@@ -102,18 +106,27 @@ class Memory:
     kiosk needs it. Forgotten with the session (a new resident starts a new one)."""
 
     service: str | None = None
-    """The service last named or described, by either side."""
+    """The service last named or described, by either side, in the last `RECENT_TURNS` turns."""
     offer: str | None = None
     """A service the kiosk just offered to book ("shall I book it?"), still unanswered."""
     heard: dict[str, str] = field(default_factory=dict)
-    """Date and time said in the last turns that no task took yet."""
+    """Date and time said in the last turn that no task took."""
     identity: IdentityDraft = field(default_factory=IdentityDraft)
     """Phone number and birth year said in passing, before anyone asked."""
+    turns_since_service: int = 0
 
-    def remember(self, slots: dict[str, str]) -> None:
-        if "service" in slots:
-            self.service = slots["service"]
-        self.heard.update({k: v for k, v in slots.items() if k in ("date", "time")})
+    def note_service(self, service_id: str) -> None:
+        self.service, self.turns_since_service = service_id, 0
+
+    def forget_service(self) -> None:
+        """The resident turned the service down ("no, thank you" to the offer)."""
+        self.service = self.offer = None
+
+    def turn_passed(self) -> None:
+        """One more turn: a service talked about long ago no longer fills a missing one."""
+        self.turns_since_service += 1
+        if self.turns_since_service > RECENT_TURNS:
+            self.service = None
 
 
 @dataclass
