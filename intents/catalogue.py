@@ -179,6 +179,10 @@ class Settings:
     """Bare pleas ("help me please", 帮帮我) that may be an emergency or a question about the
     kiosk: said alone, they are read as emergency marked ambiguous with dialog.help, so the
     dialogue asks one short question."""
+    dialogue_cues: dict[str, dict[Language, tuple[str, ...]]] = field(default_factory=dict)
+    """Words the dialogue reads a turn by, per kind: "past" (a story about then: 去年, "last
+    winter"), "now" (it is happening now: 快, "right now"), "correction" (what follows
+    replaces what came before: 不对, "actually no"), "next_week" (下礼拜, "next week")."""
 
 
 @dataclass(frozen=True)

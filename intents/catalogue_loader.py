@@ -57,8 +57,9 @@ SERVICE_FIELDS = (
 HOTLINE_FIELDS = ("names", "number", "description", "situations")
 SETTINGS_FIELDS = (
     "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "neutral_phrases",
-    "reference_digits", "past_markers", "present_markers", "unsure_pleas",
+    "reference_digits", "past_markers", "present_markers", "unsure_pleas", "dialogue_cues",
 )
+DIALOGUE_CUES = ("past", "now", "correction", "next_week")
 
 
 def demo_catalogue_path() -> Path:
@@ -403,6 +404,15 @@ class _Reader:
         present = self.per_language_texts(data.get("present_markers"), "settings", "present_markers",
                                           "present marker", False)
         pleas = self.per_language_texts(data.get("unsure_pleas"), "settings", "unsure_pleas", "plea", False)
+        cues = data.get("dialogue_cues") or {}
+        if not isinstance(cues, dict) or set(cues) - set(DIALOGUE_CUES):
+            kinds = ", ".join(DIALOGUE_CUES)
+            self.problem("settings: dialogue_cues", f"should map some of {kinds} to words per language")
+            cues = {}
+        dialogue_cues = {
+            kind: self.per_language_texts(words, "settings: dialogue_cues", kind, "cue", False)
+            for kind, words in cues.items()
+        }
         digits = data.get("reference_digits", list(defaults.reference_digits))
         if (not isinstance(digits, list) or len(digits) != 2
                 or not all(isinstance(d, int) and 1 <= d <= 12 for d in digits) or digits[0] > digits[1]):
@@ -419,6 +429,7 @@ class _Reader:
             past_markers=past,
             present_markers=present,
             unsure_pleas=pleas,
+            dialogue_cues=dialogue_cues,
         )
 
     def check_entity_names(self, services: tuple[Service, ...], hotlines: tuple[Hotline, ...]) -> None:

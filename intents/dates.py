@@ -3,7 +3,7 @@
 Residents name days relative to today far more often than by date, so every form is
 resolved against `today`. Week rules, shared by both languages:
 
-- "下周二" / "next tuesday": that day of next calendar week (weeks start on Monday);
+- "下周二" / "next tuesday" / "tuesday next week": that day of next calendar week (weeks start on Monday);
 - "这周六" / "this saturday": that day of this week, or of next week if already past;
 - a bare weekday ("周五", "friday"): the next such day after today;
 - a month and day already past this year: next year; a bare day ("三号", "on the 3rd"):
@@ -103,6 +103,10 @@ def _en_week(m: re.Match[str], today: date) -> date | None:
     return _weekday(today, EN_WEEK_WORDS.get(m.group(1) or ""), EN_WEEKDAYS[m.group(2)])
 
 
+def _en_weekday_next_week(m: re.Match[str], today: date) -> date | None:
+    return _weekday(today, "next", EN_WEEKDAYS[m.group(1)])  # "thursday next week"
+
+
 def _en_day(m: re.Match[str]) -> int | None:
     return en_ordinal(m.group("ord")) if m.group("ord") else en_number(m.group("card"))
 
@@ -138,6 +142,7 @@ _EN_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         ),
         _en_week,
     ),
+    (re.compile(rf"\b({'|'.join(EN_WEEKDAYS)})(?: of)?,? next week\b"), _en_weekday_next_week),
     (re.compile(rf"\b{_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),
     (re.compile(rf"\b(?:the )?{_EN_DAY} (?:of )?{_EN_MONTH}\b"), _en_month_day),
     (re.compile(rf"(?:(?<=\bon )|(?<=\bfor ))the ({EN_ORDINAL_PATTERN})\b"), _en_day_only),

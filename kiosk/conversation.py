@@ -22,8 +22,8 @@ from kiosk.dialogue.dialogue import Dialogue
 
 if TYPE_CHECKING:
     from kiosk.app import Kiosk
-from kiosk.dialogue.identity_steps import IDENTITY_STEPS
 from kiosk.dialogue.reply import Reply
+from kiosk.dialogue.states import IDENTITY_STEPS
 from kiosk.screen.screen_state import Activity, Line, Picker, ScreenState
 from kiosk.voice.reply_voices import ReplyVoice, Voiced
 from kiosk.voice.turn_log import TurnLog, TurnRecord

@@ -21,7 +21,7 @@ from intents.number_masking import mask_numbers
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError
 from kiosk.dialogue.dialogue import Dialogue
-from kiosk.dialogue.identity_steps import IDENTITY_STEPS
+from kiosk.dialogue.states import IDENTITY_STEPS
 
 log = logging.getLogger(__name__)
 

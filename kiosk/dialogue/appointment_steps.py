@@ -1,129 +1,154 @@
 """Cancelling and listing the resident's appointments.
 
 Cancelling: identify → their appointments → which one (by what they said, or the only
-one) → confirm → cancelled. Listing reads them out, soonest first.
+one) → confirm → cancelled. What they said may be loose ("the legal one next week"): a
+service, a day, or just "next week" (any day of it) picks the appointment when exactly one
+fits. Listing reads them out, soonest first.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import date
 
 from intents.parser import ParseResult
-from kiosk.centre.errors import CentreRefused, CentreUnavailable, ResidentNotIdentified
+from kiosk.centre.errors import CentreError, CentreRefused, ResidentNotIdentified
 from kiosk.centre.records import Appointment
-from kiosk.dialogue.dialogue_base import DialogueBase
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import Said
+from kiosk.dialogue.session_state import CancelDraft
+from kiosk.dialogue.states import APPOINTMENT_HINTS, Retry, Step, Task
+from kiosk.dialogue.talk import Talk
 
 log = logging.getLogger(__name__)
 
 SENTENCE_END = {"zh": "。", "en": "."}
+CANCEL = "appointment.cancel"
 
 
-class AppointmentSteps(DialogueBase):
-    """The cancel and list tasks of `Dialogue`."""
+class AppointmentSteps:
+    """The cancel and list tasks."""
 
-    def _my_appointments(self) -> list[Appointment]:
-        assert self.state.resident is not None
-        return self.client.appointments(self.state.resident)
+    def __init__(self, talk: Talk, with_resident: Callable[[Callable[[], Reply]], Reply]) -> None:
+        self.talk = talk
+        self.with_resident = with_resident
+        talk.questions[Task.CANCEL] = self.question
 
-    def _cancel_choices(self, *before: Said) -> Reply:
-        s = self.state
+    def start_cancel(self, slots: dict[str, str]) -> Reply:
+        s = self.talk.state
+        s.start(Task.CANCEL)
+        s.cancel = CancelDraft(hints={k: v for k, v in slots.items() if k in APPOINTMENT_HINTS})
+        return self.with_resident(self.choices)
+
+    def start_list(self) -> Reply:
+        self.talk.state.start(Task.LIST)
+        return self.with_resident(self.list)
+
+    def question(self) -> Said:
+        s = self.talk.state
+        if s.step is Step.CONFIRM:
+            assert s.cancel is not None and s.cancel.chosen is not None
+            return self.talk.say(CANCEL, "confirm", **self.talk.appointment_values(s.cancel.chosen))
+        return self.talk.say(CANCEL, "ask_which")
+
+    def choices(self, *before: Said) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.cancel
-        assert draft is not None
+        assert draft is not None and s.resident is not None
         try:
-            draft.appointments = self._my_appointments()
-        except ResidentNotIdentified:
-            s.resident = None
-            return self._with_resident(self._cancel_choices)
-        except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="cancel_choices")
+            draft.appointments = talk.client.appointments(s.resident)
+        except CentreError as exc:
+            return talk.centre_failed(exc, Retry.CANCEL_CHOICES)
         if not draft.appointments:
             s.drop_task()
-            return self._reply(self._join(*before, self._say("appointment.cancel", "none_found")))
+            return talk.reply(talk.join(*before, talk.say(CANCEL, "none_found")))
         matches = matching(draft.appointments, draft.hints)
         if len(matches) == 1 and (draft.hints or len(draft.appointments) == 1):
             draft.chosen = matches[0]
-            s.step = "confirm"
-            return self._reply(self._join(*before, self._question()))
+            s.step = Step.CONFIRM
+            return talk.reply(talk.join(*before, talk.question()))
         pieces = list(before)
         if draft.hints and not matches:
-            pieces.append(self._say("appointment.cancel", "none_found"))
-        pieces.append(self._appointment_list(draft.appointments))
-        s.step = "ask_which"
-        return self._reply(self._join(*pieces, self._question()))
+            pieces.append(talk.say(CANCEL, "none_found"))
+        pieces.append(self.listed(draft.appointments))
+        s.step = Step.ASK_WHICH
+        return talk.reply(talk.join(*pieces, talk.question()))
 
-    def _which_appointment(self, parse: ParseResult) -> Reply | None:
-        s = self.state
+    def which(self, parse: ParseResult, slots: dict[str, str]) -> Reply | None:
+        talk = self.talk
+        s = talk.state
         draft = s.cancel
         assert draft is not None
-        hints = {k: v for k, v in parse.slots.items() if k in ("service", "date", "time", "reference")}
-        if not hints or self._different_task(parse):
+        hints = {k: v for k, v in slots.items() if k in APPOINTMENT_HINTS}
+        if not hints:
             return None
         matches = matching(draft.appointments, hints)
         if len(matches) == 1:
             draft.chosen = matches[0]
-            s.step = "confirm"
-            return self._reply(self._question())
-        said = self._say("appointment.cancel", "none_found") if not matches else Said("", "")
-        return self._reply(self._join(said, self._appointment_list(draft.appointments), self._question()))
+            s.step = Step.CONFIRM
+            return talk.reply(talk.question())
+        said = talk.say(CANCEL, "none_found") if not matches else Said("", "")
+        return talk.reply(talk.join(said, self.listed(draft.appointments), talk.question()))
 
-    def _cancel_chosen(self) -> Reply:
-        s = self.state
+    def cancel_chosen(self) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.cancel
         assert draft is not None and draft.chosen is not None and s.resident is not None
         chosen = draft.chosen
         try:
-            self.client.cancel(s.resident, chosen.code)
-        except ResidentNotIdentified:
-            s.resident = None
-            return self._with_resident(self._cancel_choices)
-        except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="cancel")
+            talk.client.cancel(s.resident, chosen.code)
         except CentreRefused as refusal:
+            if isinstance(refusal, ResidentNotIdentified):
+                return talk.centre_failed(refusal, Retry.CANCEL)
             if refusal.status != 404:
                 log.warning("cancellation refused: %s", refusal)
             s.drop_task()
-            return self._reply(self._say("appointment.cancel", "none_found"))
+            return talk.reply(talk.say(CANCEL, "none_found"))
+        except CentreError as exc:
+            return talk.centre_failed(exc, Retry.CANCEL)
         s.drop_task()
-        return self._reply(self._say("appointment.cancel", "cancelled", **self._appointment_values(chosen)))
+        return talk.reply(talk.say(CANCEL, "cancelled", **talk.appointment_values(chosen)))
 
-    def _cancel_yes_no(self, yes: bool) -> Reply:
+    def yes_no(self, yes: bool) -> Reply:
         if yes:
-            return self._cancel_chosen()
-        self.state.drop_task()
-        return self._reply(self._say("appointment.cancel", "kept"))
+            return self.cancel_chosen()
+        self.talk.state.drop_task()
+        return self.talk.reply(self.talk.say(CANCEL, "kept"))
 
-    def _list(self, *before: Said) -> Reply:
-        s = self.state
+    def list(self, *before: Said) -> Reply:
+        talk = self.talk
+        s = talk.state
+        assert s.resident is not None
         try:
-            appointments = self._my_appointments()
-        except ResidentNotIdentified:
-            s.resident = None
-            return self._with_resident(self._list)
-        except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="list")
+            appointments = talk.client.appointments(s.resident)
+        except CentreError as exc:
+            return talk.centre_failed(exc, Retry.LIST)
         s.drop_task()
         if not appointments:
-            return self._reply(self._join(*before, self._say("appointment.list", "none")))
-        return self._reply(self._join(*before, self._appointment_list(appointments)))
+            return talk.reply(talk.join(*before, talk.say("appointment.list", "none")))
+        return talk.reply(talk.join(*before, self.listed(appointments)))
 
-    def _appointment_list(self, appointments: list[Appointment]) -> Said:
+    def listed(self, appointments: list[Appointment]) -> Said:
         """"您有两个预约：11月27日星期五上午九点，体检；…"."""
-        lang = self.state.lang
-        items = [self._say("appointment.list", "item", **self._appointment_values(a)) for a in appointments]
+        talk = self.talk
+        lang = talk.state.lang
+        items = [talk.say("appointment.list", "item", **talk.appointment_values(a)) for a in appointments]
         joined = Said(
-            self.forms.clauses([i.text for i in items], lang) + SENTENCE_END[lang],
-            self.forms.clauses([i.speech for i in items], lang) + SENTENCE_END[lang],
+            talk.forms.clauses([i.text for i in items], lang) + SENTENCE_END[lang],
+            talk.forms.clauses([i.speech for i in items], lang) + SENTENCE_END[lang],
         )
         if len(appointments) == 1:
-            return self._say("appointment.list", "one", items=joined)
-        count = self.forms.count(len(appointments), lang)
-        return self._say("appointment.list", "default", count=count, items=joined)
+            return talk.say("appointment.list", "one", items=joined)
+        count = talk.forms.count(len(appointments), lang)
+        return talk.say("appointment.list", "default", count=count, items=joined)
 
 
 def matching(appointments: list[Appointment], hints: dict[str, str]) -> list[Appointment]:
-    """Appointments fitting everything the resident said about them."""
+    """Appointments fitting everything the resident said about them. A "week" hint (the
+    Monday of the week meant, from "next week") fits any day of that week."""
     out = []
     for appointment in appointments:
         if "reference" in hints and hints["reference"].upper() != appointment.code:
@@ -132,7 +157,13 @@ def matching(appointments: list[Appointment], hints: dict[str, str]) -> list[App
             continue
         if "date" in hints and hints["date"] != appointment.date.isoformat():
             continue
+        if "week" in hints and not _same_week(date.fromisoformat(hints["week"]), appointment.date):
+            continue
         if "time" in hints and hints["time"] != appointment.time.strftime("%H:%M"):
             continue
         out.append(appointment)
     return out
+
+
+def _same_week(a: date, b: date) -> bool:
+    return a.isocalendar()[:2] == b.isocalendar()[:2]

@@ -10,156 +10,186 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
-from intents.parser import ParseResult
-from kiosk.centre.errors import CentreRefused, CentreUnavailable, ResidentNotIdentified
+from kiosk.centre.errors import CentreError, CentreRefused
 from kiosk.centre.records import Slot
-from kiosk.dialogue.dialogue_base import DialogueBase
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import Said
-from kiosk.dialogue.session_state import IdentityDraft
+from kiosk.dialogue.session_state import BookingDraft
+from kiosk.dialogue.states import ASK_STEP, BOOKING_DETAILS, Retry, Step, Task, missing_slot
+from kiosk.dialogue.talk import Talk
 
 log = logging.getLogger(__name__)
 
 SLOT_REFUSALS = ("slot_full", "slot_past", "slot_closed", "no_such_slot")
-BOOKING_YES_NO_STEPS = ("confirm", "offer_alternative")
+BOOK = "appointment.book"
 
 
-class BookingSteps(DialogueBase):
-    """The booking task of `Dialogue`."""
+class BookingSteps:
+    """The booking task."""
 
-    def _booking_details(self, parse: ParseResult) -> Reply | None:
-        """Service/date/time said while booking (also "不对，是后天" at the read-back)."""
-        s = self.state
+    def __init__(self, talk: Talk, with_resident: Callable[[Callable[[], Reply]], Reply]) -> None:
+        self.talk = talk
+        self.with_resident = with_resident
+        talk.questions[Task.BOOKING] = self.question
+
+    def start(self, slots: dict[str, str]) -> Reply:
+        """A new booking with what was said; a service just talked about fills a missing one."""
+        s = self.talk.state
+        memory = s.memory
+        known = {**memory.heard, **slots}
+        if "service" not in known:
+            remembered = memory.offer or memory.service
+            if remembered is not None and self.talk.bookable(remembered):
+                known["service"] = remembered
+        s.start(Task.BOOKING)
+        s.booking = BookingDraft()
+        s.booking.fill(known)
+        memory.heard.clear()
+        return self.advance()
+
+    def details(self, slots: dict[str, str]) -> Reply | None:
+        """Service/date/time said while booking (also "不对，是后天" at the read-back).
+        None when nothing changed at a yes/no question ("对，明天九点" repeats the read-back)."""
+        s = self.talk.state
         draft = s.booking
         assert draft is not None
-        details = {k: v for k, v in parse.slots.items() if k in ("service", "date", "time")}
-        if not details or self._different_task(parse):
+        details = {k: v for k, v in slots.items() if k in BOOKING_DETAILS}
+        if not details:
             return None
-        if parse.intent not in (None, "appointment.book", "service.lookup", "dialog.no", "dialog.yes") and self._sure(
-            parse
-        ):
-            return None
-        if s.step == "offer_alternative" and draft.offered is not None and "time" in details and "date" not in details:
-            details["date"] = draft.offered.date.isoformat()
+        offered = draft.offered if s.step is Step.OFFER_ALTERNATIVE else None
+        if offered is not None and "time" in details and "date" not in details:
+            details["date"] = offered.date.isoformat()
         changed = draft.fill(details)
-        if not changed and s.step in BOOKING_YES_NO_STEPS:
-            return None  # "对，明天九点" repeats what was read back: a plain yes
-        return self._advance_booking()
+        if not changed and s.step in (Step.CONFIRM, Step.OFFER_ALTERNATIVE):
+            return None
+        return self.advance()
 
-    def _advance_booking(self, *before: Said) -> Reply:
-        s = self.state
+    def advance(self, *before: Said) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.booking
         assert draft is not None
-        s.task = "booking"
-        if draft.service is not None and not self._bookable(draft.service):
-            said = self._say("appointment.book", "not_bookable", service=self._service_name(draft.service))
+        s.task = Task.BOOKING
+        if draft.service is not None and not talk.bookable(draft.service):
+            said = talk.say(BOOK, "not_bookable", service=talk.service_name(draft.service))
             s.drop_task()
-            return self._reply(self._join(*before, said))
-        if draft.service is None:
-            s.step = "ask_service"
-        elif draft.day is None:
-            s.step = "ask_date"
-        elif draft.at is None:
-            s.step = "ask_time"
-        elif s.resident is None:
-            s.identity = IdentityDraft()
-            s.step = "ask_identity"
-        else:
-            s.step = "confirm"
-            draft.idempotency_key = draft.idempotency_key or uuid.uuid4().hex
-        return self._reply(self._join(*before, self._question()))
+            s.memory.offer = None
+            return talk.reply(talk.join(*before, said))
+        missing = missing_slot(Task.BOOKING, draft.slots())
+        if missing is not None:
+            s.step = ASK_STEP[missing]
+            return talk.reply(talk.join(*before, talk.question()))
+        if s.resident is None:
+            reply = self.with_resident(self.read_back)
+            return reply if not before else talk.reply(talk.join(*before, Said(reply.text, reply.speech)))
+        return self.read_back(*before)
 
-    def _book(self) -> Reply:
-        s = self.state
+    def read_back(self, *before: Said) -> Reply:
+        s = self.talk.state
+        draft = s.booking
+        assert draft is not None
+        s.task, s.step = Task.BOOKING, Step.CONFIRM
+        draft.idempotency_key = draft.idempotency_key or uuid.uuid4().hex
+        return self.talk.reply(self.talk.join(*before, self.talk.question()))
+
+    def question(self) -> Said:
+        talk = self.talk
+        s = talk.state
+        draft = s.booking
+        assert draft is not None
+        if s.step is Step.CONFIRM:
+            assert draft.service and draft.day and draft.at
+            return talk.say(BOOK, "read_back", service=talk.service_name(draft.service),
+                            date=talk.date(draft.day), time=talk.time(draft.at))  # fmt: skip
+        if s.step is Step.OFFER_ALTERNATIVE and draft.offered is not None:
+            alternative = talk.forms.slot(draft.offered.date, draft.offered.time, s.lang,
+                                          same_day_as=draft.day, today=talk.today())  # fmt: skip
+            return talk.say(BOOK, "offer_alternative", alternative=alternative)
+        return Said("", "")
+
+    def book(self) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.booking
         assert draft is not None and draft.service and draft.day and draft.at and draft.idempotency_key
         if s.resident is None:
-            return self._advance_booking()
+            return self.advance()
         try:
-            booking = self.client.book(s.resident, draft.service, draft.day, draft.at, draft.idempotency_key)
-        except ResidentNotIdentified:
-            s.resident = None  # the session expired while they were deciding
-            return self._advance_booking()
+            booking = talk.client.book(s.resident, draft.service, draft.day, draft.at, draft.idempotency_key)
         except CentreRefused as refusal:
-            return self._booking_refused(refusal)
-        except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="book")
+            if refusal.code in (*SLOT_REFUSALS, "already_booked", "service_not_bookable"):
+                return self.refused(refusal)
+            return talk.centre_failed(refusal, None)  # a refusal the dialogue cannot explain
+        except CentreError as exc:
+            return talk.centre_failed(exc, Retry.BOOK)
         appointment = booking.appointment
-        location = self._location(appointment.service_id)
-        said = self._say(
-            "appointment.book",
+        said = talk.say(
+            BOOK,
             "booked",
-            code=Said(appointment.code, self.forms.code(appointment.code, s.lang)),
-            date=self._date(appointment.date),
-            time=self._time(appointment.time),
-            service=self._service_name(appointment.service_id),
-            location=location,
+            code=Said(appointment.code, talk.forms.code(appointment.code, s.lang)),
+            date=talk.date(appointment.date),
+            time=talk.time(appointment.time),
+            service=talk.service_name(appointment.service_id),
+            location=talk.location(appointment.service_id),
         )
         s.drop_task()
-        return self._reply(said)
+        s.memory.offer = None
+        return talk.reply(said)
 
-    def _booking_refused(self, refusal: CentreRefused) -> Reply:
-        s = self.state
+    def refused(self, refusal: CentreRefused) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.booking
         assert draft is not None and draft.service and draft.day and draft.at
-        values = {"date": self._date(draft.day), "time": self._time(draft.at),
-                  "service": self._service_name(draft.service)}  # fmt: skip
+        values = {"date": talk.date(draft.day), "time": talk.time(draft.at),
+                  "service": talk.service_name(draft.service)}  # fmt: skip
         if refusal.code in SLOT_REFUSALS:
             offered = _first_free(refusal.alternatives)
             draft.idempotency_key = None
             if offered is None:
                 s.drop_task()
-                return self._reply(self._say("appointment.book", "no_alternative", **values))
+                return talk.reply(talk.say(BOOK, "no_alternative", **values))
             draft.offered = offered
-            alternative = self.forms.slot(
-                offered.date, offered.time, s.lang, same_day_as=draft.day, today=self._today()
-            )
+            alternative = talk.forms.slot(offered.date, offered.time, s.lang, same_day_as=draft.day, today=talk.today())
             if refusal.code == "slot_closed":
                 reason = (refusal.body.get("closed") or {}).get(s.lang)
                 if reason:
-                    said = self._say("appointment.book", "closed_day", date=values["date"], reason=reason)
+                    said = talk.say(BOOK, "closed_day", date=values["date"], reason=reason)
                 else:
-                    info = self.lookups.service_info(draft.service)
-                    said = self._say("appointment.book", "closed", hours=self.lookups.hours(info, s.lang), **values)
-                said = self._join(said, self._say("appointment.book", "offer_alternative", alternative=alternative))
+                    info = talk.lookups.service_info(draft.service)
+                    said = talk.say(BOOK, "closed", hours=talk.lookups.hours(info, s.lang), **values)
+                said = talk.join(said, talk.say(BOOK, "offer_alternative", alternative=alternative))
             else:
-                said = self._say("appointment.book", refusal.code, alternative=alternative, **values)
-            s.step = "offer_alternative"
-            return self._reply(said)
+                said = talk.say(BOOK, refusal.code, alternative=alternative, **values)
+            s.step = Step.OFFER_ALTERNATIVE
+            return talk.reply(said)
+        s.drop_task()
         if refusal.code == "already_booked":
-            s.drop_task()
             code = str(refusal.body.get("code", ""))
-            said = self._say("appointment.book", "already_booked", code=Said(code, self.forms.code(code, s.lang)),
-                             **values)  # fmt: skip
-            return self._reply(said)
-        if refusal.code == "service_not_bookable":
-            s.drop_task()
-            return self._reply(self._say("appointment.book", "not_bookable", service=values["service"]))
-        log.warning("booking refused for a reason the dialogue cannot explain: %s", refusal)
-        return self._server_unavailable(refusal, retry_step=None)
+            spoken = Said(code, talk.forms.code(code, s.lang))
+            return talk.reply(talk.say(BOOK, "already_booked", code=spoken, **values))
+        return talk.reply(talk.say(BOOK, "not_bookable", service=values["service"]))
 
-    def _take_offered(self) -> Reply:
-        draft = self.state.booking
-        assert draft is not None and draft.offered is not None
-        draft.fill({"date": draft.offered.date.isoformat(), "time": draft.offered.time.strftime("%H:%M")})
-        return self._advance_booking()
-
-    def _booking_yes_no(self, yes: bool) -> Reply:
+    def yes_no(self, yes: bool) -> Reply:
         """The answer to the read-back ("对吗？") or to an offered slot ("九点半可以吗？")."""
-        s = self.state
+        talk = self.talk
+        s = talk.state
         draft = s.booking
         assert draft is not None
-        if s.step == "confirm":
+        if s.step is Step.CONFIRM:
             if yes:
-                return self._book()
-            s.step = "ask_change"
-            return self._reply(self._say("appointment.book", "ask_change"))
+                return self.book()
+            s.step = Step.ASK_CHANGE
+            return talk.reply(talk.question())
         if yes:
-            return self._take_offered()
+            assert draft.offered is not None
+            draft.fill({"date": draft.offered.date.isoformat(), "time": draft.offered.time.strftime("%H:%M")})
+            return self.advance()
         draft.at, draft.offered, draft.idempotency_key = None, None, None
-        s.step = "ask_time"
-        return self._reply(self._say("appointment.book", "ask_other_time"))
+        s.step = Step.ASK_TIME
+        return talk.reply(talk.say(BOOK, "ask_other_time"))
 
 
 def _first_free(slots: list[Slot]) -> Slot | None:

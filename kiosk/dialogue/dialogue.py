@@ -27,52 +27,61 @@ A server that cannot be reached never loses what was collected: the kiosk says
 `server_unavailable`, offers to try again, and keeps the drafts; a booking retried keeps
 its idempotency key, so however often the resident says yes, it is booked once.
 
-The tasks' steps live in `booking_steps.py`, `identity_steps.py` and
-`appointment_steps.py`; what they share (state, clock, replies, the pending question) in
-`dialogue_base.py`; this module routes each turn.
-"""
+What the conversation remembers across tasks (`Memory`: the service last discussed, an
+offer not yet answered, a date or time heard, a phone number said in passing) carries into
+the next turn: "tell me about the senior card" → "Thursday next week then" books the
+senior card. A phone number or a birth year said while the kiosk asks something else is
+recognised for what it is and kept. A story about the past ("I had a fall last winter")
+is not an emergency (see `turn_reading.py`).
+
+The states are `Task` and `Step` values (`states.py`, with the one table of what each
+task needs); each task's steps live in their own module (`booking_steps.py`,
+`identity_steps.py`, `appointment_steps.py`, `family_steps.py`, `lookup_steps.py`,
+`alerts.py`), all sharing one `Talk` (state, clock, replies, the pending question, and the
+one handler of a server that cannot be reached); this module routes each turn."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 
 from intents import Catalogue
+from intents.language import detect_language
 from intents.parser import Parser, ParseResult
 from kiosk.centre.client import CentreClient
-from kiosk.centre.errors import CentreError, ResidentNotIdentified
+from kiosk.centre.errors import CentreError
+from kiosk.dialogue.alerts import Alerts
 from kiosk.dialogue.appointment_steps import AppointmentSteps
 from kiosk.dialogue.booking_steps import BookingSteps
-from kiosk.dialogue.centre_lookups import CentreLookups
-from kiosk.dialogue.dialogue_base import MENU_INTENTS, YES_NO_STEPS
 from kiosk.dialogue.family_steps import FamilySteps
-from kiosk.dialogue.identity_steps import IDENTITY_STEPS, IdentitySteps
+from kiosk.dialogue.identity_steps import IdentitySteps
+from kiosk.dialogue.lookup_steps import LookupSteps
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import MissingReply, ReplyWriter, Said
-from kiosk.dialogue.session_state import Ambiguity, BookingDraft, CancelDraft, SessionState
+from kiosk.dialogue.session_state import Ambiguity, SessionState
 from kiosk.dialogue.spoken_forms import SpokenForms
-from kiosk.dialogue.yes_no_answers import Answer, YesNoReader
+from kiosk.dialogue.states import ASK_STEP, IDENTITY_STEPS, TASK_OF_INTENT, TASKS, Retry, Step, Task
+from kiosk.dialogue.talk import MENU_INTENTS, SOFT_STEPS, YES_NO_STEPS, Talk
+from kiosk.dialogue.turn_reading import TurnReader
+from kiosk.dialogue.yes_no_answers import Answer
 
 log = logging.getLogger(__name__)
 
-EMERGENCY_ALERT_RETRIES = 1
-"""The resident already has the emergency number; the staff alert gets one quick retry."""
+SWITCH_CONFIDENCE = 0.6
+"""While a question is pending, a different intent must be at least this sure to change
+the subject (or to stop / call staff); below it the kiosk asks its question again."""
 
-TASK_INTENTS = (
-    "appointment.book", "appointment.cancel", "appointment.list", "progress.query",
-    "family.consent", "family.revoke", "family.extend",
-)  # fmt: skip
-"""Requests that replace whatever task was under way."""
-SIDE_INTENTS = ("service.lookup", "hotline.lookup", "notice.read")
-"""Questions answered in the middle of a task, which then carries on."""
+COMMANDS = ("dialog.repeat", "dialog.slower", "dialog.help", "dialog.stop", "staff.handoff")
+DETAIL_SLOTS = ("service", "date", "time", "reference", "hotline")
 
 NEEDED_REPLIES: dict[str | None, tuple[str, ...]] = {
     None: (
         "welcome", "reprompt", "menu", "not_understood", "not_understood_twice", "ambiguous", "out_of_scope",
         "identify_failed", "server_unavailable", "ask_identity", "ask_phone", "ask_birth_year", "identified",
         "identify_blocked", "identify_ambiguous", "retry_offer", "yes_or_no", "anything_else",
-        "proxy_booked", "proxy_cancelled", "proxy_news_end",
+        "proxy_booked", "proxy_cancelled", "proxy_news_end", "noted_identity", "story_heard",
     ),
     "service.lookup": ("label", "default", "no_documents", "ask_service", "offer_booking"),
     "appointment.book": (
@@ -100,7 +109,7 @@ NEEDED_REPLIES: dict[str | None, tuple[str, ...]] = {
 """Every reply the dialogue may use; checked when a `Dialogue` is made."""
 
 
-class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps, FamilySteps):
+class Dialogue:
     """One resident's conversation with the kiosk (make a new one for the next resident)."""
 
     def __init__(
@@ -115,12 +124,54 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps, FamilySteps):
     ) -> None:
         """`now` gives the centre's local time (aware); tests pin it. `lang` is the language
         of the welcome, and of answers that carry no language of their own ("1948")."""
-        super().__init__(catalogue, client, parser=parser, forms=forms, now=now, lang=lang)
-        missing = self.writer.missing(NEEDED_REPLIES)
-        if missing:
-            raise MissingReply(
-                f"the catalogue {catalogue.source} lacks replies the dialogue needs: {', '.join(missing)}"
-            )
+        writer = ReplyWriter(catalogue, forms or SpokenForms.load())
+        _check(catalogue, writer)
+        self.talk = talk = Talk(catalogue, client, parser=parser, forms=writer.forms, now=now, lang=lang)
+        self.reader = TurnReader(talk)
+        self.alerts = Alerts(talk)
+        self.lookups = LookupSteps(talk)
+        self.family = FamilySteps(talk, self._with_resident)
+        self.identity = IdentitySteps(talk, self._resume, self.family.proxy_news)
+        self.booking = BookingSteps(talk, self._with_resident)
+        self.appointments = AppointmentSteps(talk, self._with_resident)
+
+    # ------------------------------------------------------------------ what callers see
+
+    @property
+    def state(self) -> SessionState:
+        return self.talk.state
+
+    @state.setter
+    def state(self, state: SessionState) -> None:
+        self.talk.state = state
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.talk.catalogue
+
+    @property
+    def parser(self) -> Parser:
+        return self.talk.parser
+
+    @property
+    def writer(self) -> ReplyWriter:
+        return self.talk.writer
+
+    @property
+    def forms(self) -> SpokenForms:
+        return self.talk.forms
+
+    @property
+    def client(self) -> CentreClient:
+        return self.talk.client
+
+    @property
+    def now(self) -> Callable[[], datetime]:
+        return self.talk.now
+
+    @now.setter
+    def now(self, now: Callable[[], datetime]) -> None:
+        self.talk.now = now
 
     def use_catalogue(self, catalogue: Catalogue, parser: Parser | None = None) -> None:
         """Switch to a newly published catalogue between turns (kiosk/centre/catalogue_sync.py).
@@ -128,25 +179,17 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps, FamilySteps):
         Checked first: a catalogue lacking a reply this dialogue needs raises `MissingReply`
         and the one in use stays. Everything built from the catalogue is rebuilt."""
         writer = ReplyWriter(catalogue, self.forms)
-        missing = writer.missing(NEEDED_REPLIES)
-        if missing:
-            raise MissingReply(
-                f"the catalogue {catalogue.source} lacks replies the dialogue needs: {', '.join(missing)}"
-            )
-        self.catalogue, self.writer = catalogue, writer
-        self.parser = parser or Parser(catalogue)
-        self.lookups = CentreLookups(catalogue, self.client, writer)
-        self.yes_no = YesNoReader(catalogue)
-        self._services = {s.id: s for s in catalogue.services}
+        _check(catalogue, writer)
+        self.talk.use(catalogue, parser, writer)
 
     # ================================================================== entry points
 
     def welcome(self) -> Reply:
-        return self._reply(self._say(None, "welcome"))
+        return self.talk.reply(self.talk.say(None, "welcome"))
 
     def reprompt(self) -> Reply:
         """After a long silence: "are you still there?" and the pending question again."""
-        return self._reply(self._join(self._say(None, "reprompt"), self._question()))
+        return self.talk.reply(self.talk.join(self.talk.say(None, "reprompt"), self.talk.question()))
 
     def handle(self, text: str) -> Reply:
         """One utterance in, one reply out."""
@@ -187,327 +230,335 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps, FamilySteps):
         """A refusal no step expected (a revoked device token, a server bug) must not end the
         conversation: the resident hears `server_unavailable` and keeps what they said so far."""
         try:
-            return self._respond(parse)
+            reply = self._respond(parse)
         except CentreError as exc:
             log.error("unexpected answer from the centre's server: %s", exc)
-            return self._reply(self._join(self._say(None, "server_unavailable"), self._question()))
+            reply = self.talk.reply(self.talk.join(self.talk.say(None, "server_unavailable"), self.talk.question()))
+        memory = self.state.memory
+        idle = self.state.task is None
+        memory.heard = {k: v for k, v in parse.slots.items() if k in ("date", "time")} if idle else {}
+        if self.state.task is not Task.SERVICE:
+            memory.offer = None
+        return reply
 
     def _respond(self, parse: ParseResult) -> Reply:
         s = self.state
         s.lang = parse.lang
+        s.memory.turn_passed()
+        if "service" in parse.slots:
+            s.memory.note_service(parse.slots["service"])
         if s.step in IDENTITY_STEPS:
-            reply = self._identity_answer(parse)
+            reply = self.identity.answer(parse)
             if reply is not None:
                 return self._understood(reply)
-        if parse.intent == "emergency" or (
-            parse.ambiguous and any(a.intent == "emergency" for a in parse.alternatives[:1])
-        ):
-            return self._understood(self._emergency(parse))
+        story = False
+        if _emergency(parse):
+            if not self.reader.about_the_past(parse):
+                return self._understood(self.alerts.emergency(parse))
+            story, parse = True, _without_emergency(parse)
+        noted = self.identity.heard_in_passing(parse)
         reply = self._pending_answer(parse)
         if reply is not None:
             return self._understood(reply)
         reply = self._command(parse)
         if reply is not None:
             return self._understood(reply) if parse.intent != "dialog.repeat" else reply
-        return self._request(parse)
+        if noted and not any(k in parse.slots for k in DETAIL_SLOTS) and not self._sure(parse):
+            follow = self.talk.question() if s.task is not None else self.talk.say(None, "anything_else")
+            return self._understood(self.talk.reply(self.talk.join(self.talk.say(None, "noted_identity"), follow)))
+        return self._request(parse, story=story)
 
     def _understood(self, reply: Reply) -> Reply:
         self.state.failures = 0
         return reply
 
+    def _sure(self, parse: ParseResult) -> bool:
+        return parse.intent is not None and not parse.ambiguous and parse.confidence >= SWITCH_CONFIDENCE
+
+    def _different_task(self, parse: ParseResult) -> bool:
+        """Clearly asking for something else than the current task."""
+        task = self.state.task
+        own = TASKS[task].intents if task in TASKS else ()
+        return self._sure(parse) and parse.intent not in own and not parse.intent.startswith("dialog.")  # type: ignore[union-attr]
+
     def _pending_answer(self, parse: ParseResult) -> Reply | None:
         s = self.state
-        name = s.name
-        if s.step == "retry":
+        at = self.talk.at
+        if s.step is Step.RETRY:
             return self._retry_answer(parse)
-        if name in YES_NO_STEPS or s.task == "booking":
-            reply = self._booking_details(parse) if s.task == "booking" else None
-            if reply is not None or name not in YES_NO_STEPS:
+        if s.task is Task.BOOKING:
+            reply = self._booking_details(parse)
+            if reply is not None or at not in YES_NO_STEPS:
                 return reply
-            return self._yes_no_answer(parse, filler_is_yes=YES_NO_STEPS[name])
-        if name == "cancel.ask_which":
-            return self._which_appointment(parse)
-        if name == "revoke.ask_which":
-            return self._which_proxy(parse)
-        if name == "family.code" and parse.intent == "family.extend":
-            return self._extend_code()
-        if name == "clarify.which":
+        if at in YES_NO_STEPS:
+            return self._yes_no_answer(parse, filler_is_yes=YES_NO_STEPS[at])
+        if at == (Task.CANCEL, Step.ASK_WHICH):
+            if self._different_task(parse):
+                return None
+            return self.appointments.which(parse, {**parse.slots, **self.reader.week_named(parse)})
+        if at == (Task.REVOKE, Step.ASK_WHICH):
+            return None if self._different_task(parse) else self.family.which_proxy(parse)
+        if at == (Task.FAMILY, Step.CODE) and parse.intent == "family.extend":
+            return self.family.extend_code()
+        if s.task is Task.CLARIFY:
             return self._clarified(parse)
-        wanted = {"service.ask_service": "service", "hotline.ask_hotline": "hotline",
-                  "progress.ask_reference": "reference"}.get(name)  # fmt: skip
-        if wanted and wanted in parse.slots and not self._different_task(parse):
+        wanted = next((slot for slot, step in ASK_STEP.items() if step is s.step), None)
+        if s.task is not None and wanted in parse.slots and not self._different_task(parse):
             task = s.task
             s.drop_task()
-            return self._lookup(task or "", parse.slots, parse)
+            return self.lookups.lookup(task, parse.slots)
         return None
+
+    def _booking_details(self, parse: ParseResult) -> Reply | None:
+        draft = self.state.booking
+        assert draft is not None
+        if self._different_task(parse):
+            return None
+        if parse.intent not in (None, "appointment.book", "service.lookup", "dialog.no", "dialog.yes") and self._sure(
+            parse
+        ):
+            return None
+        slots = self.reader.details(parse, draft.slots(), week_of=draft.day)
+        return self.booking.details(slots)
 
     def _command(self, parse: ParseResult) -> Reply | None:
         """repeat / slower / help / stop / staff: the same in every state."""
         intent = parse.intent
-        if intent not in ("dialog.repeat", "dialog.slower", "dialog.help", "dialog.stop", "staff.handoff"):
+        if intent not in COMMANDS:
             return None
         if parse.ambiguous and intent in ("dialog.stop", "staff.handoff"):
             return None
-        if intent in ("dialog.stop", "staff.handoff") and self._pending() and not self._sure(parse):
+        if intent in ("dialog.stop", "staff.handoff") and self.talk.pending() and not self._sure(parse):
             return None
+        talk = self.talk
         if intent == "dialog.repeat":
             return self._repeat("dialog.repeat")
         if intent == "dialog.slower":
             self.state.slow = True
             return self._repeat("dialog.slower")
         if intent == "dialog.help":
-            return self._reply(self._join(self._say("dialog.help", "default"), self._question()))
+            return talk.reply(talk.join(talk.say("dialog.help", "default"), talk.question()))
         if intent == "dialog.stop":
             return self._stop()
-        return self._handoff(parse)
+        return self.alerts.handoff(parse)
 
-    def _request(self, parse: ParseResult) -> Reply:
+    def _request(self, parse: ParseResult, *, story: bool = False) -> Reply:
         """Not an answer, not a command: a new request, a side question, or not understood."""
         s = self.state
+        talk = self.talk
+        parse = self._settled(parse)
         intent = parse.intent
-        if intent is not None and parse.ambiguous and parse.alternatives and not self._pending():
+        pending = talk.pending()
+        booking = None if pending else self._booking_by_slots(parse)
+        if booking is not None:
+            return self._understood(self.booking.start(booking))
+        if intent is not None and parse.ambiguous and parse.alternatives and not pending:
             return self._understood(self._ask_which_intent(parse))
-        if intent is not None and self._pending() and not self._sure(parse):
+        if intent is not None and pending and not self._sure(parse):
             return self._not_understood(parse)
         if intent in ("dialog.yes", "dialog.no"):
-            said = self._say(intent, "default")
-            follow = self._question() if self._pending() else self._say(None, "anything_else")
-            return self._understood(self._reply(self._join(said, follow)))
-        if intent in SIDE_INTENTS and self._pending() and _has_subject(intent, parse.slots):
-            answer = self._lookup(TASK_OF[intent], parse.slots, parse, side=True)
-            return self._understood(answer)
-        if intent in (*SIDE_INTENTS, *TASK_INTENTS):
-            if s.task == "booking" and intent == "appointment.cancel" and not parse.slots:
+            said = talk.say(intent, "default")
+            follow = talk.question() if pending else talk.say(None, "anything_else")
+            return self._understood(talk.reply(talk.join(said, follow)))
+        task = TASK_OF_INTENT.get(intent or "")
+        if task is not None and TASKS[task].side and pending and _has_subject(task, parse.slots):
+            return self._understood(self.lookups.lookup(task, parse.slots, side=True))
+        if task is not None:
+            if s.task is Task.BOOKING and task is Task.CANCEL and not parse.slots:
                 s.drop_task()  # "不约了" while booking: the booking is what they cancel
-                return self._understood(self._reply(self._say("appointment.book", "cancelled_by_user")))
-            s.drop_task()
-            return self._understood(self._start(intent, parse.slots, parse))
-        if intent is None and not parse.out_of_scope and not self._pending():
-            for slot, task in (("service", "service"), ("hotline", "hotline"), ("reference", "progress")):
+                return self._understood(talk.reply(talk.say("appointment.book", "cancelled_by_user")))
+            return self._understood(self._start(task, intent or "", parse))
+        if intent is None and not parse.out_of_scope and not pending:
+            for slot, task in (("service", Task.SERVICE), ("hotline", Task.HOTLINE), ("reference", Task.PROGRESS)):
                 if slot in parse.slots:  # "体检" alone: tell them about it
                     s.drop_task()
-                    return self._understood(self._lookup(task, parse.slots, parse))
+                    return self._understood(self.lookups.lookup(task, parse.slots))
+        if story:  # "我去年摔了一跤…": heard, not an emergency, not a failure
+            return talk.reply(talk.join(talk.say(None, "story_heard"), talk.question()))
         return self._not_understood(parse)
 
-    def _start(self, intent: str, slots: dict[str, str], parse: ParseResult) -> Reply:
-        if intent == "appointment.book":
-            self.state.task = "booking"
-            self.state.booking = BookingDraft()
-            self.state.booking.fill(slots)
-            return self._advance_booking()
-        if intent == "appointment.cancel":
-            self.state.task = "cancel"
-            self.state.cancel = CancelDraft(
-                hints={k: v for k, v in slots.items() if k in ("service", "date", "time", "reference")}
-            )
-            return self._with_resident(self._cancel_choices)
-        if intent == "appointment.list":
-            self.state.task = "list"
-            return self._with_resident(self._list)
-        if intent == "family.consent":
-            return self._start_family_consent()
-        if intent == "family.revoke":
-            return self._start_revoke()
-        if intent == "family.extend":
-            return self._extend_code()  # no code under way: says how to get one
-        return self._lookup(TASK_OF[intent], slots, parse)
+    def _settled(self, parse: ParseResult) -> ParseResult:
+        """An ambiguous parse whose best intent is plainly the one: a look-up with its subject
+        said ("a number she can ring", hotline found), or a request against a yes/no when no
+        yes/no question is waiting ("Tuesday next week then" after an offer)."""
+        if not parse.ambiguous or parse.intent is None:
+            return parse
+        task = TASK_OF_INTENT.get(parse.intent)
+        if task is not None and TASKS[task].side and TASKS[task].needs and _has_subject(task, parse.slots):
+            return replace(parse, ambiguous=False)
+        if self.talk.at in YES_NO_STEPS and self.talk.pending():
+            return parse
+        yes_no = ("dialog.yes", "dialog.no")
+        if parse.intent in yes_no and parse.alternatives and parse.alternatives[0].intent not in yes_no:
+            other = parse.alternatives[0]
+            return replace(parse, intent=other.intent, confidence=other.confidence, ambiguous=False,
+                           alternatives=parse.alternatives[1:])  # fmt: skip
+        if parse.intent not in yes_no and parse.alternatives and parse.alternatives[0].intent in yes_no:
+            return replace(parse, ambiguous=False, alternatives=parse.alternatives[1:])
+        return parse
 
-    def _continue_task(self, *before: Said) -> Reply:
+    def _booking_by_slots(self, parse: ParseResult) -> dict[str, str] | None:
+        """A day or time with a service (said, or just talked about) and no other request:
+        "My grandson needs a residence certificate… Thursday next week, three?" is a booking,
+        and so is "my senior card, Friday next week" (unsure between booking and asking)."""
+        candidates = {parse.intent, *(a.intent for a in parse.alternatives[:1] if parse.ambiguous)}
+        if not candidates <= {None, "dialog.yes", "dialog.no", "appointment.book", "service.lookup"}:
+            return None
+        if parse.intent == "service.lookup" and "appointment.book" not in candidates:
+            return None
+        if "date" not in parse.slots and "time" not in parse.slots:
+            return None
+        memory = self.state.memory
+        details = self.reader.details(parse, {})
+        service = details.get("service") or memory.offer or memory.service
+        if service is None or not self.talk.bookable(service):
+            return None
+        return {**details, "service": service}
+
+    def _start(self, task: Task, intent: str, parse: ParseResult) -> Reply:
+        if task is Task.BOOKING:
+            return self.booking.start(self.reader.details(parse, {}))
+        if task is Task.CANCEL:
+            return self.appointments.start_cancel({**parse.slots, **self.reader.week_named(parse)})
+        if task is Task.LIST:
+            return self.appointments.start_list()
+        if intent == "family.extend":
+            return self.family.extend_code()  # no code under way: says how to get one
+        if task is Task.FAMILY:
+            return self.family.start_family_consent()
+        if task is Task.REVOKE:
+            return self.family.start_revoke()
+        self.state.drop_task()
+        return self.lookups.lookup(task, parse.slots)
+
+    def _with_resident(self, then: Callable[[], Reply]) -> Reply:
+        return self.identity.with_resident(then)
+
+    def _resume(self, *before: Said) -> Reply:
+        """After identification: back to the task that needed it."""
         task = self.state.task
-        if task == "booking":
-            return self._advance_booking(*before)
-        if task == "cancel":
-            return self._cancel_choices(*before)
-        if task == "list":
-            return self._list(*before)
-        if task == "family":
+        if task is Task.BOOKING:
+            return self.booking.advance(*before)
+        if task is Task.CANCEL:
+            return self.appointments.choices(*before)
+        if task is Task.LIST:
+            return self.appointments.list(*before)
+        if task is Task.FAMILY:
             family = self.state.family
             if family is not None and family.consent is not None:
-                return self._extend_code(*before)  # identified again to extend the code shown
-            return self._grant_code(*before)
-        if task == "revoke":
-            return self._revoke_choices(*before)
+                return self.family.extend_code(*before)  # identified again to extend the code shown
+            return self.family.grant_code(*before)
+        if task is Task.REVOKE:
+            return self.family.revoke_choices(*before)
         self.state.drop_task()
-        return self._reply(self._join(*before, self._say(None, "anything_else")))
+        return self.talk.reply(self.talk.join(*before, self.talk.say(None, "anything_else")))
 
     # ================================================================== yes / no, retry
 
     def _yes_no_answer(self, parse: ParseResult, *, filler_is_yes: bool) -> Reply | None:
-        answer = self.yes_no.read(parse)
+        s = self.state
+        answer = self.talk.yes_no.read(parse)
+        if answer is Answer.OTHER and s.task in TASKS and parse.intent in TASKS[s.task].intents:
+            answer = Answer.YES  # "对，取消" when asked "cancel it?"; "帮我约吧" at the read-back
         if answer is Answer.FILLER:
             if not filler_is_yes:
-                return self._reply(self._join(self._say(None, "yes_or_no"), self._question()))
+                return self.talk.reply(self.talk.join(self.talk.say(None, "yes_or_no"), self.talk.question()))
             answer = Answer.YES
         if answer is Answer.OTHER:
             return None
         yes = answer is Answer.YES
-        s = self.state
-        if s.task == "booking":
-            return self._booking_yes_no(yes)
-        if s.name == "cancel.confirm":
-            return self._cancel_yes_no(yes)
-        if s.name == "revoke.confirm":
-            return self._revoke_yes_no(yes)
-        if s.name == "service.offer_booking":
-            service = s.lookup.get("service")
-            s.drop_task()
-            if yes and service:
-                return self._start("appointment.book", {"service": service}, parse)
-            return self._reply(self._join(self._say("dialog.no", "default"), self._say(None, "anything_else")))
-        return None
+        if s.task is Task.BOOKING:
+            return self.booking.yes_no(yes)
+        if s.task is Task.CANCEL:
+            return self.appointments.yes_no(yes)
+        if s.task is Task.REVOKE:
+            return self.family.revoke_yes_no(yes)
+        service = s.lookup.get("service")  # service.offer_booking
+        s.drop_task()
+        if yes and service:
+            return self.booking.start({"service": service})
+        s.memory.forget_service()
+        return self._no_thanks()
 
     def _retry_answer(self, parse: ParseResult) -> Reply | None:
-        answer = self.yes_no.read(parse)
+        s = self.state
+        answer = self.talk.yes_no.read(parse)
         if parse.intent == "dialog.repeat" or (
             parse.intent is None and any(a.intent in ("dialog.repeat", "dialog.yes") for a in parse.alternatives[:1])
         ):
             answer = Answer.YES  # "再试一次" / "try again"
         if answer is Answer.OTHER:
             return None
-        s = self.state
         if answer is Answer.NO:
             s.drop_task()
-            return self._reply(self._join(self._say("dialog.no", "default"), self._say(None, "anything_else")))
+            return self._no_thanks()
         step, s.retry_step = s.retry_step, None
-        if step == "book":
-            s.step = "confirm"
-            return self._book()
-        if step == "identify":
-            s.step = "ask_identity"
-            return self._identify()
-        if step == "cancel_choices":
-            return self._cancel_choices()
-        if step == "cancel":
-            s.step = "confirm"
-            return self._cancel_chosen()
-        if step == "list":
-            return self._list()
-        if step == "family_code":
-            return self._grant_code()
-        if step == "family_extend":
-            s.step = "code"
-            return self._extend_code()
-        if step == "revoke_choices":
-            return self._revoke_choices()
-        if step == "revoke":
-            s.step = "confirm"
-            return self._revoke_chosen()
-        task, slots = s.task or "", dict(s.lookup)
+        s.step = Step.IDLE
+        again: dict[Retry | None, Callable[[], Reply]] = {
+            Retry.BOOK: lambda: self._at(Step.CONFIRM, self.booking.book),
+            Retry.IDENTIFY: lambda: self._at(Step.ASK_IDENTITY, self.identity.identify),
+            Retry.CANCEL_CHOICES: self.appointments.choices,
+            Retry.CANCEL: lambda: self._at(Step.CONFIRM, self.appointments.cancel_chosen),
+            Retry.LIST: self.appointments.list,
+            Retry.FAMILY_CODE: self.family.grant_code,
+            Retry.FAMILY_EXTEND: lambda: self._at(Step.CODE, self.family.extend_code),
+            Retry.REVOKE_CHOICES: self.family.revoke_choices,
+            Retry.REVOKE: lambda: self._at(Step.CONFIRM, self.family.revoke_chosen),
+        }
+        if step in again:
+            return again[step]()
+        task, slots = s.task, dict(s.lookup)
         s.drop_task()
-        return self._lookup(task, slots, parse)
+        return self.lookups.lookup(task or Task.NOTICE, slots)
 
-    # ================================================================== look-ups
+    def _no_thanks(self) -> Reply:
+        talk = self.talk
+        return talk.reply(talk.join(talk.say("dialog.no", "default"), talk.say(None, "anything_else")))
 
-    def _lookup(self, task: str, slots: dict[str, str], parse: ParseResult, side: bool = False) -> Reply:
-        """Service details, hotline, notices, progress; `side`: answered in the middle of a task,
-        whose pending question is then asked again."""
-        s = self.state
-        lang = s.lang
-        key = {"service": "service", "hotline": "hotline", "progress": "reference"}.get(task)
-        if key is not None and key not in slots:
-            if side:
-                return self._reply(self._join(self._ask_for(task), self._question()))
-            s.drop_task()
-            s.task, s.step = task, {"service": "ask_service", "hotline": "ask_hotline",
-                                    "progress": "ask_reference"}[task]  # fmt: skip
-            return self._reply(self._question())
-        try:
-            if task == "service":
-                answer = self.lookups.service(slots["service"], lang)
-                said = answer.said
-                if answer.bookable and not side:
-                    s.drop_task()
-                    s.task, s.step, s.lookup = "service", "offer_booking", {"service": slots["service"]}
-                    return self._reply(self._join(said, self._question()))
-            elif task == "hotline":
-                said = self.lookups.hotline(slots["hotline"], lang)
-            elif task == "notice":
-                day = date.fromisoformat(slots["date"]) if "date" in slots else None
-                said = self.lookups.notices(lang, day, self._today(), self.now().tzinfo)
-            else:
-                said = self.lookups.progress(slots["reference"].upper(), lang)
-        except CentreError as exc:
-            if side:
-                return self._reply(self._join(self._say(None, "server_unavailable"), self._question()))
-            s.drop_task()
-            s.task, s.lookup = task, dict(slots)
-            return self._server_unavailable(exc, retry_step="lookup")
-        if side:
-            return self._reply(self._join(said, self._question()))
-        s.drop_task()
-        return self._reply(said)
+    def _at(self, step: Step, then: Callable[[], Reply]) -> Reply:
+        self.state.step = step
+        return then()
 
-    # ================================================================== emergencies, staff, commands
-
-    def _emergency(self, parse: ParseResult) -> Reply:
-        s = self.state
-        hotline = parse.slots.get("hotline")
-        kind = hotline if hotline in ("fire", "police") else "default"
-        alerted = self._alert("emergency", parse, retries=EMERGENCY_ALERT_RETRIES)
-        if alerted:
-            said = self._say("emergency", kind)
-        else:
-            number = self.lookups.emergency_number({"fire": "fire", "police": "police"}.get(kind, "ambulance"))
-            said = self._say("emergency", "no_staff_alert", number=self.lookups.number(number, s.lang))
-        s.drop_task()
-        return self._reply(said, options=self._options_for(("dialog.repeat", "staff.handoff")))
-
-    def _handoff(self, parse: ParseResult) -> Reply:
-        self.state.drop_task()
-        if self._alert("handoff", parse):
-            return self._reply(self._say("staff.handoff", "default"))
-        return self._reply(self._say(None, "server_unavailable"))
-
-    def _alert(self, kind: str, parse: ParseResult, retries: int | None = None) -> bool:
-        s = self.state
-        try:
-            self.client.raise_alert(kind, note=parse.text, lang=s.lang, session=s.resident, retries=retries)
-        except ResidentNotIdentified:
-            s.resident = None
-            return self._alert(kind, parse, retries)
-        except CentreError as exc:
-            log.error("could not raise a %s alert: %s", kind, exc)
-            return False
-        return True
+    # ================================================================== small replies
 
     def _repeat(self, intent: str) -> Reply:
         s = self.state
         last = s.last_reply
-        said = self._say(intent, "default")
+        said = self.talk.say(intent, "default")
         if last is None:
-            return self._reply(self._join(said, self._say(None, "welcome")))
-        reply = Reply(
-            text=self._join(said, Said(last.text, last.speech)).text,
-            speech=self._join(said, Said(last.text, last.speech)).speech,
-            lang=s.lang,
-            state=s.name,
-            slow=s.slow,
-            options=last.options,
-        )
-        return reply  # not remembered: "repeat" twice repeats the same reply, not the repeat
+            return self.talk.reply(self.talk.join(said, self.talk.say(None, "welcome")))
+        both = self.talk.join(said, Said(last.text, last.speech))
+        # not remembered: "repeat" twice repeats the same reply, not the repeat
+        return Reply(text=both.text, speech=both.speech, lang=s.lang, state=s.name, slow=s.slow, options=last.options)
 
     def _stop(self) -> Reply:
         s = self.state
-        said = self._say("dialog.stop", "default")
+        said = self.talk.say("dialog.stop", "default")
         s.drop_task()
         self.close()
         s.done = True
-        return self._reply(said, options=(), done=True)
+        return self.talk.reply(said, options=(), done=True)
 
     def _start_over(self) -> None:
         self.state = SessionState(lang=self.state.lang)
+
+    def _language_of(self, text: str) -> str:
+        """The utterance's language; digits alone ("1948", "A1023") keep the session's."""
+        if not any(c.isalpha() for c in text if not c.isascii()) and sum(c.isalpha() for c in text) < 2:
+            return self.state.lang
+        return detect_language(text)
 
     # ================================================================== clarifying, failing
 
     def _ask_which_intent(self, parse: ParseResult) -> Reply:
         first, second = parse.intent or "", parse.alternatives[0].intent
-        if not (self.writer.has(first, "label", "zh") and self.writer.has(second, "label", "zh")):
+        writer = self.talk.writer
+        if not (writer.has(first, "label", "zh") and writer.has(second, "label", "zh")):
             return self._not_understood(parse)
         s = self.state
-        s.drop_task()
-        s.task, s.step = "clarify", "which"
+        s.start(Task.CLARIFY, Step.WHICH)
         s.ambiguity = Ambiguity((first, second), dict(parse.slots))
-        return self._reply(self._question())
+        return self.talk.reply(self.talk.question())
 
     def _clarified(self, parse: ParseResult) -> Reply | None:
         s = self.state
@@ -521,30 +572,51 @@ class Dialogue(BookingSteps, IdentitySteps, AppointmentSteps, FamilySteps):
         s.drop_task()
         slots = {**ambiguity.slots, **parse.slots}
         merged = ParseResult(parse.text, parse.lang, chosen, 1.0, slots)
-        if chosen in (*TASK_INTENTS, *SIDE_INTENTS):
-            return self._start(chosen, slots, merged)
+        task = TASK_OF_INTENT.get(chosen)
+        if task is not None:
+            return self._start(task, chosen, merged)
         return self._command(merged) or self._request(merged)
 
     def _not_understood(self, parse: ParseResult) -> Reply:
+        """Once: say so and ask again. Twice: the touch choices for the question, and staff."""
         s = self.state
+        talk = self.talk
         s.failures += 1
         if s.failures >= 2:
-            said = self._say(None, "not_understood_twice")
-            return self._reply(self._join(said, self._question()), options=self._options_for(MENU_INTENTS))
-        said = self._say(None, "out_of_scope" if parse.out_of_scope else "not_understood")
-        return self._reply(self._join(said, self._question()))
+            said = talk.say(None, "not_understood_twice")
+            options = talk.options() if s.task is not None else talk.options_for(MENU_INTENTS)
+            return talk.reply(talk.join(said, talk.question()), options=options)
+        said = talk.say(None, "out_of_scope" if parse.out_of_scope else "not_understood")
+        return talk.reply(talk.join(said, talk.question()))
 
 
-TASK_OF = {
-    "service.lookup": "service",
-    "hotline.lookup": "hotline",
-    "notice.read": "notice",
-    "progress.query": "progress",
-}
-"""The task name of each look-up intent."""
+def _check(catalogue: Catalogue, writer: ReplyWriter) -> None:
+    missing = writer.missing(NEEDED_REPLIES)
+    if missing:
+        raise MissingReply(f"the catalogue {catalogue.source} lacks replies the dialogue needs: {', '.join(missing)}")
 
 
-def _has_subject(intent: str, slots: dict[str, str]) -> bool:
+def _emergency(parse: ParseResult) -> bool:
+    return parse.intent == "emergency" or (
+        parse.ambiguous and any(a.intent == "emergency" for a in parse.alternatives[:1])
+    )
+
+
+def _without_emergency(parse: ParseResult) -> ParseResult:
+    """The parse as if "emergency" had not been a candidate (a story about the past)."""
+    others = [a for a in parse.alternatives if a.intent != "emergency"]
+    if parse.intent != "emergency":
+        return replace(parse, alternatives=tuple(others), ambiguous=False)
+    if others:
+        best = others[0]
+        return replace(parse, intent=best.intent, confidence=best.confidence, alternatives=tuple(others[1:]),
+                       ambiguous=False)  # fmt: skip
+    return replace(parse, intent=None, alternatives=(), ambiguous=False)
+
+
+def _has_subject(task: Task, slots: dict[str, str]) -> bool:
     """A side question complete enough to answer without asking back ("急救电话" has its hotline)."""
-    needed = {"service.lookup": "service", "hotline.lookup": "hotline", "progress.query": "reference"}.get(intent)
-    return needed is None or needed in slots
+    return all(slot in slots for slot in TASKS[task].needs)
+
+
+__all__ = ["NEEDED_REPLIES", "SOFT_STEPS", "Dialogue"]

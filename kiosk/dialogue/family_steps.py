@@ -13,193 +13,204 @@ them since last time, and by whom — the elder stays in charge of their own aff
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from intents.digit_strings import find_digit_groups
 from intents.parser import ParseResult
-from kiosk.centre.errors import CentreError, CentreRefused, CentreUnavailable, ResidentNotIdentified
+from kiosk.centre.errors import CentreError, CentreRefused, ResidentNotIdentified
 from kiosk.centre.records import FamilyProxy
-from kiosk.dialogue.dialogue_base import DialogueBase
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import FamilyDraft
+from kiosk.dialogue.states import Retry, Step, Task
+from kiosk.dialogue.talk import Talk
 
 log = logging.getLogger(__name__)
 
 
-class FamilySteps(DialogueBase):
-    """The family-permission tasks of `Dialogue`."""
+class FamilySteps:
+    """The family-permission tasks."""
+
+    def __init__(self, talk: Talk, with_resident: Callable[[Callable[[], Reply]], Reply]) -> None:
+        self.talk = talk
+        self.with_resident = with_resident
+        talk.questions[Task.FAMILY] = lambda: talk.say("family.consent", "code_again", code=self.spoken_code())
+        talk.questions[Task.REVOKE] = self.proxy_question
 
     # ------------------------------------------------------------------ giving permission
 
-    def _start_family_consent(self) -> Reply:
-        s = self.state
-        s.task, s.family = "family", FamilyDraft()
-        return self._with_resident(self._grant_code)
+    def start_family_consent(self) -> Reply:
+        talk = self.talk
+        s = talk.state
+        s.start(Task.FAMILY)
+        s.family = FamilyDraft()
+        return self.with_resident(self.grant_code)
 
-    def _grant_code(self, *before: Said) -> Reply:
-        s = self.state
+    def grant_code(self, *before: Said) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.family
         assert draft is not None and s.resident is not None
         try:
-            consent = self.client.grant_consent(s.resident)
-        except ResidentNotIdentified:
-            s.resident = None
-            return self._with_resident(self._grant_code)
-        except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="family_code")
+            consent = talk.client.grant_consent(s.resident)
+        except ResidentNotIdentified as exc:  # the elder's own session ran out
+            return talk.centre_failed(exc, Retry.FAMILY_CODE)
         except CentreRefused as refusal:
             log.warning("consent code refused: %s", refusal)
-            return self._server_unavailable(refusal, retry_step=None)
+            return talk.centre_failed(refusal, None)
+        except CentreError as exc:
+            return talk.centre_failed(exc, Retry.FAMILY_CODE)
         draft.consent, draft.code = consent, consent.code
-        s.task, s.step = "family", "code"
-        return self._reply(self._join(*before, self._say("family.consent", "code", code=self._spoken_code())))
+        s.task, s.step = Task.FAMILY, Step.CODE
+        return talk.reply(talk.join(*before, talk.say("family.consent", "code", code=self.spoken_code())))
 
-    def _extend_code(self, *before: Said) -> Reply:
-        s = self.state
+    def extend_code(self, *before: Said) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.family
-        if s.task != "family" or draft is None or draft.consent is None or s.resident is None:
+        if s.task is not Task.FAMILY or draft is None or draft.consent is None or s.resident is None:
             s.drop_task()
-            return self._reply(self._join(*before, self._say("family.extend", "no_code")))
+            return talk.reply(talk.join(*before, talk.say("family.extend", "no_code")))
         try:
-            draft.consent = self.client.extend_consent(s.resident, draft.consent.consent_id)
-        except ResidentNotIdentified:  # the elder's own session ran out while the relative typed
-            s.resident = None
-            return self._with_resident(self._extend_code)
-        except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="family_extend")
+            draft.consent = talk.client.extend_consent(s.resident, draft.consent.consent_id)
+        except ResidentNotIdentified as exc:  # the elder's own session ran out
+            return talk.centre_failed(exc, Retry.FAMILY_EXTEND)
         except CentreRefused as refusal:
             if refusal.code != "consent_not_extendable":
                 log.warning("extending a consent code refused: %s", refusal)
             s.drop_task()
-            return self._reply(self._join(*before, self._say("family.extend", "not_extendable")))
-        s.step = "code"
-        return self._reply(self._join(*before, self._say("family.extend", "default", code=self._spoken_code())))
+            return talk.reply(talk.join(*before, talk.say("family.extend", "not_extendable")))
+        except CentreError as exc:
+            return talk.centre_failed(exc, Retry.FAMILY_EXTEND)
+        s.step = Step.CODE
+        return talk.reply(talk.join(*before, talk.say("family.extend", "default", code=self.spoken_code())))
 
-    def _spoken_code(self) -> Said:
+    def spoken_code(self) -> Said:
         """The code shown as "482 913" and said "四八二，九幺三": two groups are easier to hold in mind."""
-        draft = self.state.family
+        draft = self.talk.state.family
         assert draft is not None and draft.code is not None
         grouped = f"{draft.code[:3]} {draft.code[3:]}"
-        return Said(grouped, self.forms.digit_string(grouped, self.state.lang))
+        return Said(grouped, self.talk.forms.digit_string(grouped, self.talk.state.lang))
 
     # ------------------------------------------------------------------ taking it back
 
-    def _start_revoke(self) -> Reply:
-        s = self.state
-        s.task, s.family = "revoke", FamilyDraft()
-        return self._with_resident(self._revoke_choices)
+    def start_revoke(self) -> Reply:
+        talk = self.talk
+        s = talk.state
+        s.start(Task.REVOKE)
+        s.family = FamilyDraft()
+        return self.with_resident(self.revoke_choices)
 
-    def _revoke_choices(self, *before: Said) -> Reply:
-        s = self.state
+    def revoke_choices(self, *before: Said) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.family
         assert draft is not None and s.resident is not None
         try:
-            draft.proxies = self.client.family_proxies(s.resident)
-        except ResidentNotIdentified:
-            s.resident = None
-            return self._with_resident(self._revoke_choices)
-        except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="revoke_choices")
+            draft.proxies = talk.client.family_proxies(s.resident)
+        except CentreError as exc:
+            return talk.centre_failed(exc, Retry.REVOKE_CHOICES)
         if not draft.proxies:
             s.drop_task()
-            return self._reply(self._join(*before, self._say("family.revoke", "none")))
+            return talk.reply(talk.join(*before, talk.say("family.revoke", "none")))
         if len(draft.proxies) == 1:
             draft.chosen = draft.proxies[0]
-            s.step = "confirm"
+            s.step = Step.CONFIRM
         else:
-            s.step = "ask_which"
-        return self._reply(self._join(*before, self._question()))
+            s.step = Step.ASK_WHICH
+        return talk.reply(talk.join(*before, talk.question()))
 
-    def _which_proxy(self, parse: ParseResult) -> Reply | None:
+    def which_proxy(self, parse: ParseResult) -> Reply | None:
         """A relative named, their phone's last digits said, or their button touched."""
-        s = self.state
+        talk = self.talk
+        s = talk.state
         draft = s.family
         assert draft is not None
-        if self._different_task(parse):
-            return None
         chosen = _proxy_named(draft.proxies, parse)
         if chosen is None:
             return None
         draft.chosen = chosen
-        s.step = "confirm"
-        return self._reply(self._question())
+        s.step = Step.CONFIRM
+        return talk.reply(talk.question())
 
-    def _revoke_yes_no(self, yes: bool) -> Reply:
+    def revoke_yes_no(self, yes: bool) -> Reply:
         if yes:
-            return self._revoke_chosen()
-        self.state.drop_task()
-        return self._reply(self._say("family.revoke", "kept"))
+            return self.revoke_chosen()
+        self.talk.state.drop_task()
+        return self.talk.reply(self.talk.say("family.revoke", "kept"))
 
-    def _revoke_chosen(self) -> Reply:
-        s = self.state
+    def revoke_chosen(self) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.family
         assert draft is not None and draft.chosen is not None and s.resident is not None
         chosen = draft.chosen
         try:
-            self.client.revoke_proxy(s.resident, chosen.id)
-        except ResidentNotIdentified:
-            s.resident = None
-            return self._with_resident(self._revoke_choices)
-        except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="revoke")
+            talk.client.revoke_proxy(s.resident, chosen.id)
+        except ResidentNotIdentified as exc:  # the elder's own session ran out
+            return talk.centre_failed(exc, Retry.REVOKE)
         except CentreRefused as refusal:
             if refusal.status != 404:
                 log.warning("revoking a family member refused: %s", refusal)
             s.drop_task()
-            return self._reply(self._say("family.revoke", "none"))
+            return talk.reply(talk.say("family.revoke", "none"))
+        except CentreError as exc:
+            return talk.centre_failed(exc, Retry.REVOKE)
         s.drop_task()
-        return self._reply(self._say("family.revoke", "revoked", name=chosen.name))
+        return talk.reply(talk.say("family.revoke", "revoked", name=chosen.name))
 
-    def _proxy_question(self) -> Said:
-        """The pending question of the revoke task (see `DialogueBase._question`)."""
-        s = self.state
+    def proxy_question(self) -> Said:
+        """The pending question of the revoke task (see `Talk.question`)."""
+        talk = self.talk
+        s = talk.state
         draft = s.family
         assert draft is not None
         lang = s.lang
-        if s.step == "confirm":
+        if s.step is Step.CONFIRM:
             assert draft.chosen is not None
-            return self._say("family.revoke", "confirm", name=draft.chosen.name, tail=self._tail(draft.chosen))
+            return talk.say("family.revoke", "confirm", name=draft.chosen.name, tail=self.tail(draft.chosen))
         names = [f"{p.name}（{p.phone_tail}）" if lang == "zh" else f"{p.name} ({p.phone_tail})" for p in draft.proxies]
-        spoken = [f"{p.name}，{self._tail(p).speech}" if lang == "zh" else f"{p.name}, {self._tail(p).speech}"
+        spoken = [f"{p.name}，{self.tail(p).speech}" if lang == "zh" else f"{p.name}, {self.tail(p).speech}"
                   for p in draft.proxies]  # fmt: skip
-        listed = Said(self.forms.items(names, lang), self.forms.items(spoken, lang))
-        return self._say("family.revoke", "ask_which", count=self.forms.count(len(draft.proxies), lang), names=listed)
+        listed = Said(talk.forms.items(names, lang), talk.forms.items(spoken, lang))
+        return talk.say("family.revoke", "ask_which", count=talk.forms.count(len(draft.proxies), lang), names=listed)
 
-    def _tail(self, proxy: FamilyProxy) -> Said:
-        return Said(proxy.phone_tail, self.forms.digit_string(proxy.phone_tail, self.state.lang))
+    def tail(self, proxy: FamilyProxy) -> Said:
+        return Said(proxy.phone_tail, self.talk.forms.digit_string(proxy.phone_tail, self.talk.state.lang))
 
     # ------------------------------------------------------------------ what family did
 
-    def _proxy_news(self) -> Said:
+    def proxy_news(self) -> Said:
         """What relatives booked or cancelled since the elder last heard; said once."""
-        s = self.state
+        talk = self.talk
+        s = talk.state
         assert s.resident is not None
         try:
-            news = self.client.proxy_news(s.resident)
+            news = talk.client.proxy_news(s.resident)
         except CentreError as exc:  # the greeting and the task matter more; they hear it next time
             log.warning("could not fetch what family members did: %s", exc)
             return Said("", "")
         if not news:
             return Said("", "")
         pieces = [
-            self._say(
+            talk.say(
                 None,
                 "proxy_booked" if item.action == "booked" else "proxy_cancelled",
                 proxy=item.proxy_name,
-                tail=Said(item.phone_tail, self.forms.digit_string(item.phone_tail, s.lang)),
-                service=self._service_name(item.service_id),
-                date=self._date(item.date),
-                time=self._time(item.time),
-                code=Said(item.code, self.forms.code(item.code, s.lang)),
+                tail=Said(item.phone_tail, talk.forms.digit_string(item.phone_tail, s.lang)),
+                service=talk.service_name(item.service_id),
+                date=talk.date(item.date),
+                time=talk.time(item.time),
+                code=Said(item.code, talk.forms.code(item.code, s.lang)),
             )
             for item in news
         ]
-        pieces.append(self._say(None, "proxy_news_end"))
+        pieces.append(talk.say(None, "proxy_news_end"))
         try:
-            self.client.proxy_news_told(s.resident, [item.id for item in news])
+            talk.client.proxy_news_told(s.resident, [item.id for item in news])
         except CentreError as exc:
             log.warning("could not mark family news as told (it will be said again): %s", exc)
-        return self._join(*pieces)
+        return talk.join(*pieces)
 
 
 def _proxy_named(proxies: list[FamilyProxy], parse: ParseResult) -> FamilyProxy | None:

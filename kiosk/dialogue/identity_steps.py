@@ -1,9 +1,11 @@
 """Identification steps: phone number, then birth year, then the server decides.
 
 Both facts may come in one answer ("幺三八…，四八年的"); either may come alone, and the
-kiosk asks for the other. A wrong pair is refused the same whichever fact was wrong, and
-the task waits (nothing is booked, nothing collected is lost) until the resident tries
-again; too many failures at this kiosk send them to staff.
+kiosk asks for the other. Said before the kiosk asked (while booking, or in the first
+sentence), they are kept in the conversation's memory and used when needed. A wrong pair
+is refused the same whichever fact was wrong, and the task waits (nothing is booked,
+nothing collected is lost) until the resident tries again; too many failures at this
+kiosk send them to staff.
 """
 
 from __future__ import annotations
@@ -14,78 +16,109 @@ from collections.abc import Callable
 from intents.digit_strings import find_birth_year, find_phone_number
 from intents.parser import ParseResult
 from kiosk.centre.errors import CentreRefused, CentreUnavailable
-from kiosk.dialogue.dialogue_base import DialogueBase
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import IdentityDraft
+from kiosk.dialogue.states import Retry, Step
+from kiosk.dialogue.talk import Talk
 
 log = logging.getLogger(__name__)
 
-IDENTITY_STEPS = ("ask_identity", "ask_phone", "ask_birth_year")
+Resume = Callable[..., Reply]
+"""Carries on with the task that needed the resident, after the given greeting pieces."""
 
 
-class IdentitySteps(DialogueBase):
-    """Identifying the resident for `Dialogue`'s booking, cancelling and listing."""
+class IdentitySteps:
+    """Identifying the resident for booking, cancelling, listing and family permissions."""
 
-    def _with_resident(self, then: Callable[[], Reply]) -> Reply:
+    def __init__(self, talk: Talk, resume: Resume, news: Callable[[], Said]) -> None:
+        self.talk = talk
+        self.resume = resume
+        self.news = news
+        """What relatives did since the elder last heard (said after identification)."""
+
+    def with_resident(self, then: Callable[[], Reply]) -> Reply:
         """Run `then` for the identified resident, identifying them first if needed."""
-        s = self.state
+        s = self.talk.state
         if s.resident is not None:
             return then()
-        s.identity = IdentityDraft()
-        s.step = "ask_identity"
-        return self._reply(self._question())
+        known = s.memory.identity
+        if known.phone and known.birth_year:  # said before anyone asked
+            s.identity = IdentityDraft(known.phone, known.birth_year)
+            s.step = Step.ASK_IDENTITY
+            return self.identify()
+        return self.talk.ask_identity()
 
-    def _identity_answer(self, parse: ParseResult) -> Reply | None:
-        s = self.state
+    def heard_in_passing(self, parse: ParseResult) -> bool:
+        """A phone number or a birth year said while the kiosk asked something else: kept
+        for when identification comes. True if one was found (and the resident is not
+        identified yet)."""
+        s = self.talk.state
+        if s.resident is not None:
+            return False
+        phone, year = self.read(parse)
+        if phone is None and year is None:
+            return False
+        known = s.memory.identity
+        known.phone = phone or known.phone
+        known.birth_year = year or known.birth_year
+        return True
+
+    def read(self, parse: ParseResult) -> tuple[str | None, int | None]:
+        phone = find_phone_number(parse.text, parse.lang)
+        year = find_birth_year(parse.text, parse.lang, self.talk.today())
+        if phone is not None and year is not None and str(year) in phone:
+            year = None  # "139 1948 1234": the 1948 is part of the number
+        return phone, year
+
+    def answer(self, parse: ParseResult) -> Reply | None:
+        """The answer to "your phone number and birth year?" (None: not such an answer)."""
+        s = self.talk.state
         draft = s.identity
         if draft is None:
             return None
-        phone = find_phone_number(parse.text, parse.lang)
-        year = find_birth_year(parse.text, parse.lang, self._today())
-        if phone is not None and year is not None and str(year) in phone:
-            year = None  # "139 1948 1234": the 1948 is part of the number
+        phone, year = self.read(parse)
         if phone is None and year is None:
             return None
-        draft.phone = phone or draft.phone
-        draft.birth_year = year or draft.birth_year
+        draft.phone = phone or draft.phone or s.memory.identity.phone
+        draft.birth_year = year or draft.birth_year or s.memory.identity.birth_year
         if draft.phone is None:
-            s.step = "ask_phone"
-            return self._reply(self._question())
+            s.step = Step.ASK_PHONE
+            return self.talk.reply(self.talk.question())
         if draft.birth_year is None:
-            s.step = "ask_birth_year"
-            return self._reply(self._question())
-        return self._identify()
+            s.step = Step.ASK_BIRTH_YEAR
+            return self.talk.reply(self.talk.question())
+        return self.identify()
 
-    def _identify(self) -> Reply:
-        s = self.state
+    def identify(self) -> Reply:
+        talk = self.talk
+        s = talk.state
         draft = s.identity
         assert draft is not None and draft.phone and draft.birth_year
         try:
-            s.resident = self.client.identify(draft.phone, draft.birth_year)
+            s.resident = talk.client.identify(draft.phone, draft.birth_year)
         except CentreUnavailable as exc:
-            return self._server_unavailable(exc, retry_step="identify")
+            return talk.centre_failed(exc, Retry.IDENTIFY)
         except CentreRefused as refusal:
-            return self._identify_refused(refusal)
+            return self.refused(refusal)
         s.identity = None
-        greeting = self._say(None, "identified", name=s.resident.name)
-        return self._continue_task(greeting, self._proxy_news())
+        s.memory.identity = IdentityDraft()
+        greeting = talk.say(None, "identified", name=s.resident.name)
+        return self.resume(greeting, self.news())
 
-    def _identify_refused(self, refusal: CentreRefused) -> Reply:
-        s = self.state
+    def refused(self, refusal: CentreRefused) -> Reply:
+        talk = self.talk
+        s = talk.state
+        s.memory.identity = IdentityDraft()
         if refusal.code in ("identification_failed", "validation_error"):
             s.identity = IdentityDraft()
-            s.step = "ask_identity"
-            return self._reply(self._say(None, "identify_failed"))
+            s.step = Step.ASK_IDENTITY
+            return talk.reply(talk.say(None, "identify_failed"))
         name = {"too_many_attempts": "identify_blocked", "identification_ambiguous": "identify_ambiguous"}.get(
             refusal.code
         )
         if name is None:
             log.warning("identification refused for a reason the dialogue cannot explain: %s", refusal)
-            return self._server_unavailable(refusal, retry_step=None)
+            return talk.centre_failed(refusal, None)
         s.drop_task()
-        return self._reply(self._say(None, name), options=self._options_for(("staff.handoff",)))
-
-    def _continue_task(self, *before: Said) -> Reply:
-        """After identification: back to the task that needed it."""
-        raise NotImplementedError
+        return talk.reply(talk.say(None, name), options=talk.options_for(("staff.handoff",)))

@@ -12,6 +12,7 @@ from datetime import date, time
 
 from kiosk.centre.records import Appointment, ConsentCode, FamilyProxy, ResidentSession, Slot
 from kiosk.dialogue.reply import Reply
+from kiosk.dialogue.states import Retry, Step, Task
 
 
 @dataclass
@@ -29,6 +30,12 @@ class BookingDraft:
     so the server books at most once. Cleared whenever a detail changes."""
     offered: Slot | None = None
     """The free slot offered instead of a refused one, waiting for yes/no."""
+
+    def slots(self) -> dict[str, str]:
+        """What is known so far, as slot values."""
+        known = {"service": self.service, "date": self.day and self.day.isoformat(),
+                 "time": self.at and self.at.strftime("%H:%M")}  # fmt: skip
+        return {k: v for k, v in known.items() if v}
 
     def fill(self, slots: dict[str, str]) -> bool:
         """Take the service/date/time the resident said; True if anything changed."""
@@ -86,17 +93,52 @@ class Ambiguity:
     """Slots of the ambiguous utterance, used for whichever intent is chosen."""
 
 
+RECENT_TURNS = 2
+"""How many turns a service talked about still counts as "the one we were talking about"."""
+
+
+@dataclass
+class Memory:
+    """What the conversation heard, kept across tasks so the next turn can lean on it.
+
+    "Tell me about the senior card" → "Thursday next week then": the date is for the
+    senior card. A phone number said while the kiosk asked for a time is kept for when the
+    kiosk needs it. Forgotten with the session (a new resident starts a new one)."""
+
+    service: str | None = None
+    """The service last named or described, by either side, in the last `RECENT_TURNS` turns."""
+    offer: str | None = None
+    """A service the kiosk just offered to book ("shall I book it?"), still unanswered."""
+    heard: dict[str, str] = field(default_factory=dict)
+    """Date and time said in the last turn that no task took."""
+    identity: IdentityDraft = field(default_factory=IdentityDraft)
+    """Phone number and birth year said in passing, before anyone asked."""
+    turns_since_service: int = 0
+
+    def note_service(self, service_id: str) -> None:
+        self.service, self.turns_since_service = service_id, 0
+
+    def forget_service(self) -> None:
+        """The resident turned the service down ("no, thank you" to the offer)."""
+        self.service = self.offer = None
+
+    def turn_passed(self) -> None:
+        """One more turn: a service talked about long ago no longer fills a missing one."""
+        self.turns_since_service += 1
+        if self.turns_since_service > RECENT_TURNS:
+            self.service = None
+
+
 @dataclass
 class SessionState:
     """Everything one resident's conversation remembers."""
 
     lang: str
     """The language the resident last used; replies follow it."""
-    task: str | None = None
-    """"booking", "cancel", "list", "service", "hotline", "notice", "progress", "clarify", "family"
-    (a consent code for a relative), "revoke" (taking it back); None when idle."""
-    step: str = "idle"
-    """The question waiting for an answer within the task, e.g. "ask_date", "confirm", "retry"."""
+    task: Task | None = None
+    """What the resident is doing; None when idle."""
+    step: Step = Step.IDLE
+    """The question waiting for an answer within the task, e.g. ask_date, confirm, retry."""
     slow: bool = False
     """The resident asked for slower speech: kept for the rest of the session."""
     resident: ResidentSession | None = None
@@ -108,8 +150,10 @@ class SessionState:
     ambiguity: Ambiguity | None = None
     lookup: dict[str, str] = field(default_factory=dict)
     """What a failed lookup asked for (reference, date…), to try again without asking."""
-    retry_step: str | None = None
-    """In step "retry": the server step that failed ("book", "identify", "cancel"…)."""
+    retry_step: Retry | None = None
+    """In step retry: the server call that failed."""
+    memory: Memory = field(default_factory=Memory)
+    """What was heard, across tasks (kept by `drop_task`)."""
     failures: int = 0
     """Utterances not understood in a row."""
     last_reply: Reply | None = None
@@ -124,9 +168,14 @@ class SessionState:
             return "ended"
         return "idle" if self.task is None else f"{self.task}.{self.step}"
 
+    def start(self, task: Task, step: Step = Step.IDLE) -> None:
+        """A new task replaces whatever was under way."""
+        self.drop_task()
+        self.task, self.step = task, step
+
     def drop_task(self) -> None:
         """Back to idle; the resident stays identified."""
-        self.task, self.step = None, "idle"
+        self.task, self.step = None, Step.IDLE
         self.booking = self.cancel = self.family = self.identity = self.ambiguity = None
         self.lookup = {}
         self.retry_step = None

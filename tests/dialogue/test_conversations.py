@@ -14,7 +14,6 @@ from datetime import timedelta
 from dialogue_harness import TalkingKiosk, appointments_of, said_in_en, said_in_zh, staff_alerts
 from server_harness import Centre
 
-from intents.parser import Alternative, ParseResult
 from kiosk.dialogue.spoken_forms import SpokenForms
 
 Kiosks = Callable[..., TalkingKiosk]
@@ -190,44 +189,8 @@ def test_wrong_identification_books_nothing_and_keeps_the_booking_details(
     assert len(appointments_of(centre.server, resident.id)) == 1
 
 
-def test_repeat_slower_help_and_stop_in_the_middle(talking_kiosk: Kiosks, centre: Centre) -> None:
-    kiosk = talking_kiosk("zh")
-    question = kiosk.say("我想预约体检")
-    assert question.state == "booking.ask_date", kiosk
-
-    reply = kiosk.say("你说什么？再说一遍")
-    assert reply.state == "booking.ask_date" and reply.text.endswith(question.text), kiosk
-    assert not reply.slow
-
-    reply = kiosk.say("说慢一点")
-    assert reply.slow and reply.state == "booking.ask_date" and reply.text.endswith(question.text), kiosk
-
-    reply = kiosk.say("你能帮我干什么")
-    assert reply.state == "booking.ask_date" and "预约" in reply.text and reply.text.endswith(question.text), kiosk
-    assert reply.slow  # slower stays on
-
-    reply = kiosk.say("后天")
-    assert reply.state == "booking.ask_time", kiosk
-
-    reply = kiosk.say("算了")
-    assert reply.done and reply.state == "ended" and "再见" in reply.text, kiosk
-
-    reply = kiosk.say("急救电话是多少")  # the next resident starts afresh
-    assert not reply.done and not reply.slow and reply.state == "idle"
 
 
-def test_repeat_and_stop_in_english(talking_kiosk: Kiosks) -> None:
-    kiosk = talking_kiosk("en")
-    first = kiosk.say("I'd like to make an appointment")
-    assert first.state == "booking.ask_service", kiosk
-    assert {"service:health_check", "service:legal_aid"} <= {o.id for o in first.options}
-    assert "service:parking_permit" not in {o.id for o in first.options}  # not bookable
-    again = kiosk.say("sorry, can you say that again")
-    assert again.text.endswith(first.text) and again.state == first.state, kiosk
-    slower = kiosk.say("slower please")
-    assert slower.slow, kiosk
-    done = kiosk.say("never mind, goodbye")
-    assert done.done, kiosk
 
 
 def test_saying_yes_twice_books_once(talking_kiosk: Kiosks, centre: Centre) -> None:
@@ -243,15 +206,6 @@ def test_saying_yes_twice_books_once(talking_kiosk: Kiosks, centre: Centre) -> N
     assert second.state == "idle" and booked[0]["code"] not in second.text
 
 
-def test_a_filler_never_confirms_a_booking(talking_kiosk: Kiosks, centre: Centre) -> None:
-    kiosk = talking_kiosk("zh")
-    resident = centre.resident(birth_year=1945)
-    kiosk.say("帮我约明天上午八点的体检")
-    kiosk.say(resident.phone)
-    kiosk.say("四五年")
-    reply = kiosk.say("嗯…")
-    assert reply.state == "booking.confirm" and "“对”或者“不对”" in reply.text, kiosk
-    assert appointments_of(centre.server, resident.id) == []
 
 
 def test_changing_the_day_at_the_read_back(talking_kiosk: Kiosks, centre: Centre) -> None:
@@ -267,12 +221,6 @@ def test_changing_the_day_at_the_read_back(talking_kiosk: Kiosks, centre: Centre
     assert [a["date"] for a in appointments_of(centre.server, resident.id)] == [today + timedelta(days=2)]
 
 
-def test_a_side_question_keeps_the_booking_going(talking_kiosk: Kiosks) -> None:
-    kiosk = talking_kiosk("zh")
-    question = kiosk.say("我想预约体检")
-    reply = kiosk.say("对了，急救电话是多少")
-    assert "120" in reply.text and reply.text.endswith(question.text), kiosk
-    assert reply.state == "booking.ask_date"
 
 
 def test_cancel_asks_which_when_there_are_several(talking_kiosk: Kiosks, centre: Centre) -> None:
@@ -296,10 +244,6 @@ def test_cancel_asks_which_when_there_are_several(talking_kiosk: Kiosks, centre:
     assert sorted(statuses) == [(timedelta(days=1), "booked"), (timedelta(days=2), "cancelled")]
 
 
-def test_a_service_that_takes_no_appointments(talking_kiosk: Kiosks) -> None:
-    kiosk = talking_kiosk("zh")
-    reply = kiosk.say("我想预约办停车证")
-    assert reply.state == "idle" and "不用预约" in reply.text, kiosk
 
 
 def test_looking_things_up(talking_kiosk: Kiosks) -> None:
@@ -319,14 +263,6 @@ def test_looking_things_up(talking_kiosk: Kiosks) -> None:
     assert reply.state == "idle" and "A1024" in reply.text, kiosk
 
 
-def test_not_understood_twice_offers_the_menu_and_staff(talking_kiosk: Kiosks) -> None:
-    kiosk = talking_kiosk("en")
-    responses = kiosk.dialogue.catalogue.responses["en"]
-    first = kiosk.say("xyzzy plugh")
-    assert first.text in (responses["not_understood"], responses["out_of_scope"]), kiosk
-    second = kiosk.say("frobozz gnusto")
-    assert second.text == responses["not_understood_twice"], kiosk
-    assert {"staff.handoff", "appointment.book", "hotline.lookup"} <= {o.id for o in second.options}
 
 
 def test_asking_for_staff_raises_a_handoff_alert(talking_kiosk: Kiosks, centre: Centre) -> None:
@@ -351,16 +287,6 @@ def test_touching_a_button_is_the_same_as_saying_it(talking_kiosk: Kiosks, centr
     assert booked["time"] == "09:45" and booked["code"] in reply.text
 
 
-def test_an_ambiguous_request_is_asked_about(talking_kiosk: Kiosks) -> None:
-    kiosk = talking_kiosk("zh")
-    unsure = ParseResult(
-        "帮我看看预约", "zh", "appointment.book", 0.61, {}, (Alternative("appointment.list", 0.6),), ambiguous=True
-    )
-    reply = kiosk.dialogue.respond_to(unsure)
-    assert reply.text == "您是想预约，还是想查您的预约？" and reply.state == "clarify.which"
-    assert [o.id for o in reply.options[:2]] == ["appointment.book", "appointment.list"]
-    reply = kiosk.say("预约")
-    assert reply.state == "booking.ask_service", kiosk
 
 
 def test_replies_follow_the_language_of_each_utterance(talking_kiosk: Kiosks, centre: Centre) -> None:

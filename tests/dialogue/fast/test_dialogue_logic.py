@@ -1,0 +1,148 @@
+"""Dialogue logic that needs no real server: commands in every state, side questions, repair,
+clarifying, the filler rule; moved here from ../test_conversations.py (which keeps the
+booking, cancelling, identification and server-down paths against a real server)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conftest import Chat
+
+from intents.parser import Alternative, ParseResult
+
+Chats = Callable[..., Chat]
+
+def test_repeat_slower_help_and_stop_in_the_middle(chat: Chats) -> None:
+    kiosk = chat("zh")
+    question = kiosk.say("我想预约体检")
+    assert question.state == "booking.ask_date", kiosk
+
+    reply = kiosk.say("你说什么？再说一遍")
+    assert reply.state == "booking.ask_date" and reply.text.endswith(question.text), kiosk
+    assert not reply.slow
+
+    reply = kiosk.say("说慢一点")
+    assert reply.slow and reply.state == "booking.ask_date" and reply.text.endswith(question.text), kiosk
+
+    reply = kiosk.say("你能帮我干什么")
+    assert reply.state == "booking.ask_date" and "预约" in reply.text and reply.text.endswith(question.text), kiosk
+    assert reply.slow  # slower stays on
+
+    reply = kiosk.say("后天")
+    assert reply.state == "booking.ask_time", kiosk
+
+    reply = kiosk.say("算了")
+    assert reply.done and reply.state == "ended" and "再见" in reply.text, kiosk
+
+    reply = kiosk.say("急救电话是多少")  # the next resident starts afresh
+    assert not reply.done and not reply.slow and reply.state == "idle"
+
+
+def test_repeat_and_stop_in_english(chat: Chats) -> None:
+    kiosk = chat("en")
+    first = kiosk.say("I'd like to make an appointment")
+    assert first.state == "booking.ask_service", kiosk
+    assert {"service:health_check", "service:legal_aid"} <= {o.id for o in first.options}
+    assert "service:parking_permit" not in {o.id for o in first.options}  # not bookable
+    again = kiosk.say("sorry, can you say that again")
+    assert again.text.endswith(first.text) and again.state == first.state, kiosk
+    slower = kiosk.say("slower please")
+    assert slower.slow, kiosk
+    done = kiosk.say("never mind, goodbye")
+    assert done.done, kiosk
+
+
+def test_a_filler_never_confirms_a_booking(chat: Chats) -> None:
+    kiosk = chat("zh")
+    kiosk.say("帮我约明天上午八点的体检")
+    kiosk.say("13800138000")
+    kiosk.say("四八年")
+    reply = kiosk.say("嗯…")
+    assert reply.state == "booking.confirm" and "“对”或者“不对”" in reply.text, kiosk
+    assert kiosk.centre.booked() == []
+
+
+def test_a_side_question_keeps_the_booking_going(chat: Chats) -> None:
+    kiosk = chat("zh")
+    question = kiosk.say("我想预约体检")
+    reply = kiosk.say("对了，急救电话是多少")
+    assert "120" in reply.text and reply.text.endswith(question.text), kiosk
+    assert reply.state == "booking.ask_date"
+
+
+def test_a_service_that_takes_no_appointments(chat: Chats) -> None:
+    kiosk = chat("zh")
+    reply = kiosk.say("我想预约办停车证")
+    assert reply.state == "idle" and "不用预约" in reply.text, kiosk
+
+
+def test_not_understood_twice_offers_the_menu_and_staff(chat: Chats) -> None:
+    kiosk = chat("en")
+    responses = kiosk.dialogue.catalogue.responses["en"]
+    first = kiosk.say("xyzzy plugh")
+    assert first.text in (responses["not_understood"], responses["out_of_scope"]), kiosk
+    second = kiosk.say("frobozz gnusto")
+    assert second.text == responses["not_understood_twice"], kiosk
+    assert {"staff.handoff", "appointment.book", "hotline.lookup"} <= {o.id for o in second.options}
+
+
+def test_an_ambiguous_request_is_asked_about(chat: Chats) -> None:
+    kiosk = chat("zh")
+    unsure = ParseResult(
+        "帮我看看预约", "zh", "appointment.book", 0.61, {}, (Alternative("appointment.list", 0.6),), ambiguous=True
+    )
+    reply = kiosk.dialogue.respond_to(unsure)
+    assert reply.text == "您是想预约，还是想查您的预约？" and reply.state == "clarify.which"
+    assert [o.id for o in reply.options[:2]] == ["appointment.book", "appointment.list"]
+    reply = kiosk.say("预约")
+    assert reply.state == "booking.ask_service", kiosk
+
+
+def test_a_dead_server_keeps_the_booking_and_a_retry_books_once(chat: Chats) -> None:
+    kiosk = chat("zh")
+    kiosk.say("帮我约明天上午九点的体检")
+    kiosk.say("13800138000")
+    reply = kiosk.say("1948")
+    assert reply.state == "booking.confirm", kiosk
+    kiosk.centre.down = True
+    reply = kiosk.say("对")
+    assert reply.state == "booking.retry" and kiosk.centre.booked() == [], kiosk
+    reply = kiosk.say("对")  # still down: asked again, nothing lost
+    assert reply.state == "booking.retry", kiosk
+    kiosk.centre.down = False
+    reply = kiosk.say("好，再试一次")
+    assert reply.state == "idle" and len(kiosk.centre.booked()) == 1, kiosk
+    kiosk.say("对")
+    assert len(kiosk.centre.booked()) == 1, kiosk
+
+
+def test_a_phone_number_said_while_asked_the_time_is_kept(chat: Chats) -> None:
+    kiosk = chat("en")
+    reply = kiosk.say("I'd like a health check the day after tomorrow")
+    assert reply.state == "booking.ask_time", kiosk
+    reply = kiosk.say("my number is 13700137000 and I was born in 1950")
+    assert reply.state == "booking.ask_time", kiosk
+    assert kiosk.dialogue.state.failures == 0, kiosk
+    reply = kiosk.say("nine o'clock")
+    assert reply.state == "booking.confirm" and "Margaret Chen" in reply.text, kiosk
+
+
+def test_a_story_about_the_past_during_a_booking_is_no_emergency(chat: Chats) -> None:
+    kiosk = chat("zh")
+    kiosk.say("我想约个上门护理，下周一上午十点")
+    reply = kiosk.say("去年冬天我在楼道里摔了一跤")
+    assert kiosk.centre.alerts == [] and reply.state == "booking.ask_identity", kiosk
+    reply = kiosk.say("快来人啊，我老伴倒在地上了")
+    assert [a["kind"] for a in kiosk.centre.alerts] == ["emergency"] and "120" in reply.text, kiosk
+
+
+def test_after_two_misses_the_question_is_offered_by_touch(chat: Chats) -> None:
+    kiosk = chat("zh")
+    kiosk.say("我想预约")
+    kiosk.say("呱呱呱呱")
+    reply = kiosk.say("咕咕咕咕")
+    assert reply.state == "booking.ask_service", kiosk
+    ids = {o.id for o in reply.options}
+    assert "service:health_check" in ids and "staff.handoff" in ids, kiosk
+    reply = kiosk.touch("service:health_check")
+    assert reply.state == "booking.ask_date", kiosk
