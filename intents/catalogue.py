@@ -180,9 +180,9 @@ class Settings:
     kiosk: said alone, they are read as emergency marked ambiguous with dialog.help, so the
     dialogue asks one short question."""
     dialogue_cues: dict[str, dict[Language, tuple[str, ...]]] = field(default_factory=dict)
-    """Words the dialogue reads a turn by, per kind: "past" (a story about then: 去年, "last
-    winter"), "now" (it is happening now: 快, "right now"), "correction" (what follows
-    replaces what came before: 不对, "actually no"), "next_week" (下礼拜, "next week")."""
+    """Words the dialogue reads a turn by, per kind: "correction" (what follows replaces what
+    came before: 不对, "actually no"), "next_week" (下礼拜, "next week"). Past and present are
+    `past_markers` and `present_markers`, which the parser reads too."""
 
 
 @dataclass(frozen=True)

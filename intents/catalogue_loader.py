@@ -59,7 +59,7 @@ SETTINGS_FIELDS = (
     "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "neutral_phrases",
     "reference_digits", "past_markers", "present_markers", "unsure_pleas", "dialogue_cues",
 )
-DIALOGUE_CUES = ("past", "now", "correction", "next_week")
+DIALOGUE_CUES = ("correction", "next_week")
 
 
 def demo_catalogue_path() -> Path:

@@ -1,6 +1,7 @@
 """Reading a turn beyond its intent: corrections, stories about the past, a week named alone.
 
-The words it goes by are catalogue data (`settings.dialogue_cues`), per language:
+The words it goes by are catalogue data (`settings.dialogue_cues`, and the parser's
+`past_markers`/`present_markers` through `intents.tense`), per language:
 
 - a correction ("下周二，哦不对，下周三", "not nine, ten o'clock"): the details after the
   last correction word replace those before it — the first value after it that differs
@@ -17,7 +18,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from intents import Catalogue
+from intents.normaliser import normalise
 from intents.parser import ParseResult
+from intents.tense import TenseReader
 from kiosk.dialogue.talk import Talk
 
 DETAILS = ("service", "date", "time")
@@ -27,6 +31,8 @@ CLAUSE_BREAKS = re.compile(r"[,，。.!！?？;；…、]+|\s-\s")
 class TurnReader:
     def __init__(self, talk: Talk) -> None:
         self.talk = talk
+        self._tense: tuple[Catalogue, TenseReader] | None = None
+        """The reader of past and present markers, for the catalogue it was built from."""
 
     # ------------------------------------------------------------------ cue words
 
@@ -49,7 +55,10 @@ class TurnReader:
 
     def about_the_past(self, parse: ParseResult) -> bool:
         """A story about then ("去年冬天摔了一跤"), with nothing saying it is happening now."""
-        return self.says("past", parse.text, parse.lang) and not self.says("now", parse.text, parse.lang)
+        catalogue = self.talk.catalogue
+        if self._tense is None or self._tense[0] is not catalogue:
+            self._tense = (catalogue, TenseReader(catalogue))
+        return self._tense[1].past_story(normalise(parse.text, parse.lang), parse.lang)
 
     # ------------------------------------------------------------------ what the details are
 
