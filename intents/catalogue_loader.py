@@ -102,7 +102,7 @@ class _Reader:
 
     # -- generic shapes -------------------------------------------------------------
 
-    def mapping(self, value: Any, where: str, allowed: tuple[str, ...] | None = None) -> dict:
+    def mapping(self, value: Any, where: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
         if value is None:
             return {}
         if not isinstance(value, dict):
@@ -149,7 +149,7 @@ class _Reader:
             out.append(text)
         return tuple(out)
 
-    def per_language(self, value: Any, where: str, required: bool) -> dict:
+    def per_language(self, value: Any, where: str, required: bool) -> dict[str, Any]:
         data = self.mapping(value, where, LANGUAGES)
         if required:
             for lang in LANGUAGES:

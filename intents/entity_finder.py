@@ -88,8 +88,8 @@ class EntityFinder:
                         form = sound_form(surface, lang)
                         self._names[lang].append(_Name(slot, entity_id, surface, form.sound, form.sound_units,
                                                              surface.replace(" ", "")))
-        for names in self._names.values():
-            names.sort(key=lambda n: len(n.surface), reverse=True)
+        for listed in self._names.values():
+            listed.sort(key=lambda n: len(n.surface), reverse=True)
         self._by_surface = {lang: _first_by(names, "surface") for lang, names in self._names.items()}
         self._by_sound = {
             lang: _first_by([n for n in names if _sound_trusted(n, lang)], "sound")

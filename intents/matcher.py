@@ -259,9 +259,10 @@ class IntentMatcher:
         if named.any():
             strangers = (named & ~self._slot_kinds).any(axis=1)
             scores = np.where(strangers, scores * SLOT_MISMATCH, scores)
-        described = np.asarray([any(s.name == name for s in utterance.situations) for name in NAMING_SLOTS])
+        described = np.asarray([any(s.name == name for s in utterance.situations) for name in NAMING_SLOTS],
+                               dtype=bool)
         if described.any():
-            strangers = ~(described & self._slot_kinds).any(axis=1)
+            strangers = np.asarray(~(described & self._slot_kinds).any(axis=1), dtype=bool)
             if self._emergency is not None:
                 strangers[self._emergency] = False  # never talk an emergency down
             scores = np.where(strangers, scores * SITUATION_MISMATCH, scores)
