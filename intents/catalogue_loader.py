@@ -58,6 +58,7 @@ HOTLINE_FIELDS = ("names", "number", "description", "situations")
 SETTINGS_FIELDS = (
     "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "neutral_phrases",
     "reference_digits", "past_markers", "present_markers", "unsure_pleas",
+    "foreign_objects", "request_markers", "remark_markers", "change_of_mind",
 )
 
 
@@ -403,6 +404,10 @@ class _Reader:
         present = self.per_language_texts(data.get("present_markers"), "settings", "present_markers",
                                           "present marker", False)
         pleas = self.per_language_texts(data.get("unsure_pleas"), "settings", "unsure_pleas", "plea", False)
+        scope = {
+            key: self.per_language_texts(data.get(key), "settings", key, key.replace("_", " ").rstrip("s"), False)
+            for key in ("foreign_objects", "request_markers", "remark_markers", "change_of_mind")
+        }
         digits = data.get("reference_digits", list(defaults.reference_digits))
         if (not isinstance(digits, list) or len(digits) != 2
                 or not all(isinstance(d, int) and 1 <= d <= 12 for d in digits) or digits[0] > digits[1]):
@@ -419,6 +424,10 @@ class _Reader:
             past_markers=past,
             present_markers=present,
             unsure_pleas=pleas,
+            foreign_objects=scope["foreign_objects"],
+            request_markers=scope["request_markers"],
+            remark_markers=scope["remark_markers"],
+            change_of_mind=scope["change_of_mind"],
         )
 
     def check_entity_names(self, services: tuple[Service, ...], hotlines: tuple[Hotline, ...]) -> None:
