@@ -74,6 +74,9 @@ SITUATION_ASK_FLOOR = 0.6
 """The same when the story also asks something (有没有/能不能/"do you have"): a described need
 plus a question is a service lookup however long the story before it."""
 
+NAMED_ASK_FLOOR = 0.32
+"""Least score of a service lookup when a service is named and something is asked."""
+
 PAST_STORY = 0.45
 """Score kept by the emergency intent when the utterance tells of something past."""
 
@@ -138,6 +141,12 @@ class _KeywordForm:
     compact_sound: str = ""
     """The sound key without spaces, for English words a recogniser split or joined."""
 
+    needle: str = ""
+    """The sound key padded with spaces, as looked for in an utterance's padded sound key."""
+
+    crosses_words: bool = False
+    """An English key long enough to be matched across word boundaries."""
+
 
 class _LanguageIndex:
     """Every phrase of one language, grouped by class for one vectorised comparison.
@@ -201,9 +210,14 @@ class _LanguageIndex:
         claimed: list[tuple[int, int]] = []
         heard = _SoundIndex(utterance.form, utterance.lang)
         surface = utterance.form.surface
+        english = utterance.lang == "en"
         for keyword in self.keywords:
-            spans = _find_all(surface, keyword.surface, utterance.lang == "en") if keyword.surface in surface else []
-            if not spans and keyword.sound is not None:
+            # Cheap containment tests first: most keywords are in neither form of the utterance.
+            spans = _find_all(surface, keyword.surface, english) if keyword.surface in surface else []
+            if not spans and keyword.sound is not None and (
+                keyword.needle in heard.padded
+                or (keyword.crosses_words and keyword.compact_sound in heard.joined)
+            ):
                 spans = heard.spans(keyword.sound, keyword.compact_sound)
             for start, end in spans:
                 if all(end <= a or start >= b for a, b in claimed):
@@ -241,9 +255,11 @@ class IntentMatcher:
                     form = preparer.prepare(keyword.text, lang, anchor, heard=False).form
                     if form.surface:
                         trusted = len(form.surface) >= ZH_SOUND_KEYWORD if lang == "zh" else len(form.sound) >= 3
+                        compact = form.sound.replace(" ", "")
                         index.keywords.append(
                             _KeywordForm(cls, keyword.weight, form.surface, form.sound if trusted else None,
-                                         form.sound.replace(" ", ""))
+                                         compact, f" {form.sound} ",
+                                         trusted and lang == "en" and len(compact) >= CROSS_WORD_MIN_KEY)
                         )
             for text in catalogue.settings.neutral_phrases.get(lang, ()):
                 form = preparer.prepare(text, lang, anchor, heard=False).form
@@ -292,6 +308,10 @@ class IntentMatcher:
                 asks = self._scope.asks(utterance.normalised, utterance.lang)
                 floor = SITUATION_ASK_FLOOR if asks else SITUATION_FLOOR
                 scores = np.where(self._service_only, np.maximum(scores, floor), scores)
+        if named[NAMING_SLOTS.index("service")] and self._scope.asks(utterance.normalised, utterance.lang):
+            # A named service and a question is at least a lookup ("…住在这里的证明，我该找谁"),
+            # though only just: any real evidence of a booking or a cancellation still wins.
+            scores = np.where(self._service_only, np.maximum(scores, NAMED_ASK_FLOOR), scores)
         longest = self._longest[utterance.lang]
         fit = np.minimum(1.0, LENGTH_SLACK * longest / _length(utterance))
         scores = np.where(longest <= SHORT_INTENT_UNITS[utterance.lang], scores * fit, scores)
