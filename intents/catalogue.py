@@ -175,6 +175,20 @@ class Settings:
     """Words that say it is happening now (刚才, 现在, "just", "right now"): they override
     past markers ("I fell last night and I still can't get up")."""
 
+    foreign_objects: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Things the centre does not do (出租车, 饭店, 医院的专家号, "taxi", "restaurant", "bank"): with
+    one and no service or hotline named or described, a generic request is out of scope."""
+
+    request_markers: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Signs of a question or request (吗, 咋, 能不能, "can you", "where", "tell me")."""
+
+    remark_markers: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """Words that tell of something done (已经, 上回, 昨天, "already", "last time"): with these or
+    a past marker, no present marker and no request marker, the utterance is a remark."""
+
+    change_of_mind: dict[Language, tuple[str, ...]] = field(default_factory=dict)
+    """算了, 先不管那个, "never mind", "forget that": slots named after the last one win."""
+
     unsure_pleas: dict[Language, tuple[str, ...]] = field(default_factory=dict)
     """Bare pleas ("help me please", 帮帮我) that may be an emergency or a question about the
     kiosk: said alone, they are read as emergency marked ambiguous with dialog.help, so the

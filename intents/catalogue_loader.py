@@ -58,6 +58,7 @@ HOTLINE_FIELDS = ("names", "number", "description", "situations")
 SETTINGS_FIELDS = (
     "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "neutral_phrases",
     "reference_digits", "past_markers", "present_markers", "unsure_pleas", "dialogue_cues",
+    "foreign_objects", "request_markers", "remark_markers", "change_of_mind",
 )
 DIALOGUE_CUES = ("correction", "next_week")
 
@@ -413,6 +414,10 @@ class _Reader:
             kind: self.per_language_texts(words, "settings: dialogue_cues", kind, "cue", False)
             for kind, words in cues.items()
         }
+        scope = {
+            key: self.per_language_texts(data.get(key), "settings", key, key.replace("_", " ").rstrip("s"), False)
+            for key in ("foreign_objects", "request_markers", "remark_markers", "change_of_mind")
+        }
         digits = data.get("reference_digits", list(defaults.reference_digits))
         if (not isinstance(digits, list) or len(digits) != 2
                 or not all(isinstance(d, int) and 1 <= d <= 12 for d in digits) or digits[0] > digits[1]):
@@ -430,6 +435,10 @@ class _Reader:
             present_markers=present,
             unsure_pleas=pleas,
             dialogue_cues=dialogue_cues,
+            foreign_objects=scope["foreign_objects"],
+            request_markers=scope["request_markers"],
+            remark_markers=scope["remark_markers"],
+            change_of_mind=scope["change_of_mind"],
         )
 
     def check_entity_names(self, services: tuple[Service, ...], hotlines: tuple[Hotline, ...]) -> None:

@@ -88,8 +88,8 @@ class EntityFinder:
                         form = sound_form(surface, lang)
                         self._names[lang].append(_Name(slot, entity_id, surface, form.sound, form.sound_units,
                                                              surface.replace(" ", "")))
-        for names in self._names.values():
-            names.sort(key=lambda n: len(n.surface), reverse=True)
+        for listed in self._names.values():
+            listed.sort(key=lambda n: len(n.surface), reverse=True)
         self._by_surface = {lang: _first_by(names, "surface") for lang, names in self._names.items()}
         self._by_sound = {
             lang: _first_by([n for n in names if _sound_trusted(n, lang)], "sound")
@@ -101,9 +101,10 @@ class EntityFinder:
         }
         self._sound_pattern = {lang: _alternation(list(d), True, False) for lang, d in self._by_sound.items()}
         self._fuzzy: dict[Language, list[_Name]] = {
-            lang: [
+            lang: [  # numbers are said exactly or not at all: "12345热线" is no near-miss of "老年人的热线"
                 n for n in names
-                if (len(n.units) >= FUZZY_MIN_SYLLABLES if lang == "zh"
+                if not any(ch.isdigit() for ch in n.surface)
+                and (len(n.units) >= FUZZY_MIN_SYLLABLES if lang == "zh"
                     else len(n.compact) >= FUZZY_MIN_LETTERS)
             ]
             for lang, names in self._names.items()

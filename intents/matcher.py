@@ -27,6 +27,7 @@ from rapidfuzz.process import cdist
 
 from .catalogue import Catalogue, Language
 from .normaliser import PLACEHOLDER_CHARS
+from .scope import ScopeReader
 from .sound_form import SoundForm
 from .tense import TenseReader
 from .utterance import Utterance, UtterancePreparer
@@ -69,10 +70,28 @@ SITUATION_FLOOR = 0.45
 """Least score of a plain service lookup when the utterance describes a need a service meets and
 names none: long stories dilute every match, but "儿子不给赡养费…想找人问问" still asks about one."""
 
+SITUATION_ASK_FLOOR = 0.6
+"""The same when the story also asks something (有没有/能不能/"do you have"): a described need
+plus a question is a service lookup however long the story before it."""
+
+NAMED_ASK_FLOOR = 0.32
+"""Least score of a service lookup when a service is named and something is asked."""
+
 PAST_STORY = 0.45
 """Score kept by the emergency intent when the utterance tells of something past."""
 
 EMERGENCY = "emergency"
+
+FOREIGN_OBJECT = 0.5
+"""Score kept by intents about services and hotlines when the utterance's object is something
+the centre does not do ("帮我约个理发的", "book me a taxi") and no service is named."""
+
+REMARK = 0.55
+"""Score kept when the utterance tells of something done and asks for nothing ("上回体检那个
+小姑娘态度挺好的", "I had a fall last winter")."""
+
+SCOPE_FLOOR = 0.6
+"""Least out-of-scope score for a foreign object or a remark, so the parser declines."""
 
 LENGTH_SLACK = 2.0
 """An utterance more than this many times longer than a short-answer intent's longest example
@@ -122,6 +141,12 @@ class _KeywordForm:
     compact_sound: str = ""
     """The sound key without spaces, for English words a recogniser split or joined."""
 
+    needle: str = ""
+    """The sound key padded with spaces, as looked for in an utterance's padded sound key."""
+
+    crosses_words: bool = False
+    """An English key long enough to be matched across word boundaries."""
+
 
 class _LanguageIndex:
     """Every phrase of one language, grouped by class for one vectorised comparison.
@@ -155,7 +180,9 @@ class _LanguageIndex:
         self.lengths = tuple(np.asarray([len(t) for t in column], dtype=np.float64) for column in self.columns)
         classes = np.asarray(self.classes, dtype=np.int64)[order]
         self.group_classes, self.group_starts = np.unique(classes, return_index=True)
-        self.keywords.sort(key=lambda k: len(k.surface), reverse=True)
+        # Longest first; at equal length a neutral phrase first, so 是不是 claims its span before
+        # 不是的 can read "是不是得…" as "no".
+        self.keywords.sort(key=lambda k: (-len(k.surface), k.intent != NEUTRAL))
         self.evidence.freeze()
         self.overlap = WordOverlap([self._phrase_words[i] for i in order])
 
@@ -183,9 +210,14 @@ class _LanguageIndex:
         claimed: list[tuple[int, int]] = []
         heard = _SoundIndex(utterance.form, utterance.lang)
         surface = utterance.form.surface
+        english = utterance.lang == "en"
         for keyword in self.keywords:
-            spans = _find_all(surface, keyword.surface, utterance.lang == "en") if keyword.surface in surface else []
-            if not spans and keyword.sound is not None:
+            # Cheap containment tests first: most keywords are in neither form of the utterance.
+            spans = _find_all(surface, keyword.surface, english) if keyword.surface in surface else []
+            if not spans and keyword.sound is not None and (
+                keyword.needle in heard.padded
+                or (keyword.crosses_words and keyword.compact_sound in heard.joined)
+            ):
                 spans = heard.spans(keyword.sound, keyword.compact_sound)
             for start, end in spans:
                 if all(end <= a or start >= b for a, b in claimed):
@@ -206,6 +238,7 @@ class IntentMatcher:
         self._slot_kinds = np.zeros((n, len(NAMING_SLOTS)), dtype=bool)
         self._longest = {lang: np.ones(n) for lang in ("zh", "en")}
         self._tense = TenseReader(catalogue)
+        self._scope = ScopeReader(catalogue)
         self._emergency = ids.index(EMERGENCY) if EMERGENCY in ids else None
         self._service_only = np.asarray([intent.required_slots == ("service",) for intent in catalogue.intents])
         for lang in ("zh", "en"):
@@ -222,9 +255,11 @@ class IntentMatcher:
                     form = preparer.prepare(keyword.text, lang, anchor, heard=False).form
                     if form.surface:
                         trusted = len(form.surface) >= ZH_SOUND_KEYWORD if lang == "zh" else len(form.sound) >= 3
+                        compact = form.sound.replace(" ", "")
                         index.keywords.append(
                             _KeywordForm(cls, keyword.weight, form.surface, form.sound if trusted else None,
-                                         form.sound.replace(" ", ""))
+                                         compact, f" {form.sound} ",
+                                         trusted and lang == "en" and len(compact) >= CROSS_WORD_MIN_KEY)
                         )
             for text in catalogue.settings.neutral_phrases.get(lang, ()):
                 form = preparer.prepare(text, lang, anchor, heard=False).form
@@ -234,6 +269,9 @@ class IntentMatcher:
                 index.add(2 * n, preparer.prepare(text, lang, anchor, heard=False))
             index.freeze()
             self._indexes[lang] = index
+        # Intents about a service or a hotline: a request for something else is not theirs.
+        self._takes_things = self._slot_kinds[:, :2].any(axis=1) | np.asarray(
+            [bool({"service", "hotline"} & set(intent.required_slots)) for intent in catalogue.intents])
 
     def takes_slot(self, intent_id: str, slot: str) -> bool:
         """Whether any example of the intent names a `slot` ("service", "hotline", "reference")."""
@@ -259,19 +297,39 @@ class IntentMatcher:
         if named.any():
             strangers = (named & ~self._slot_kinds).any(axis=1)
             scores = np.where(strangers, scores * SLOT_MISMATCH, scores)
-        described = np.asarray([any(s.name == name for s in utterance.situations) for name in NAMING_SLOTS])
+        described = np.asarray([any(s.name == name for s in utterance.situations) for name in NAMING_SLOTS],
+                               dtype=bool)
         if described.any():
-            strangers = ~(described & self._slot_kinds).any(axis=1)
+            strangers = np.asarray(~(described & self._slot_kinds).any(axis=1), dtype=bool)
             if self._emergency is not None:
                 strangers[self._emergency] = False  # never talk an emergency down
             scores = np.where(strangers, scores * SITUATION_MISMATCH, scores)
             if described[NAMING_SLOTS.index("service")] and not named.any():
-                scores = np.where(self._service_only, np.maximum(scores, SITUATION_FLOOR), scores)
+                asks = self._scope.asks(utterance.normalised, utterance.lang)
+                floor = SITUATION_ASK_FLOOR if asks else SITUATION_FLOOR
+                scores = np.where(self._service_only, np.maximum(scores, floor), scores)
+        if named[NAMING_SLOTS.index("service")] and self._scope.asks(utterance.normalised, utterance.lang):
+            # A named service and a question is at least a lookup ("…住在这里的证明，我该找谁"),
+            # though only just: any real evidence of a booking or a cancellation still wins.
+            scores = np.where(self._service_only, np.maximum(scores, NAMED_ASK_FLOOR), scores)
         longest = self._longest[utterance.lang]
         fit = np.minimum(1.0, LENGTH_SLACK * longest / _length(utterance))
         scores = np.where(longest <= SHORT_INTENT_UNITS[utterance.lang], scores * fit, scores)
-        if self._emergency is not None and self._tense.past_story(utterance.normalised, utterance.lang):
+        text, lang = utterance.normalised, utterance.lang
+        past = self._tense.past_story(text, lang)
+        if self._emergency is not None and past:
             scores[self._emergency] *= PAST_STORY
+        if not named.any() and not utterance.situations and self._scope.foreign_object(text, lang):
+            scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
+            out_of_scope = max(out_of_scope, SCOPE_FLOOR)
+        if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)
+                and not self._tense.now(text, lang) and not self._scope.asks(text, lang)):
+            spared = self._emergency if self._emergency is not None and not past else None
+            kept = scores[spared] if spared is not None else 0.0
+            scores = scores * REMARK
+            if spared is not None:
+                scores[spared] = kept
+            out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         order = np.argsort(-scores, kind="stable")
         ranked = tuple(IntentScore(index.intent_ids[i], round(float(scores[i]), 4)) for i in order)
         return Ranking(ranked, round(out_of_scope, 4))

@@ -10,6 +10,7 @@ from .calibration import Calibration, load_calibration
 from .catalogue import Catalogue, Intent, Language
 from .language import detect_language
 from .matcher import IntentMatcher, Ranking
+from .scope import ScopeReader
 from .utterance import Utterance, UtterancePreparer
 
 ALTERNATIVE_FLOOR = 0.35
@@ -73,6 +74,7 @@ class Parser:
         self.catalogue = catalogue
         self._preparer = UtterancePreparer(catalogue)
         self._matcher = IntentMatcher(catalogue, self._preparer)
+        self._scope = ScopeReader(catalogue)
         self._calibration = calibration if calibration is not None else load_calibration()
         anchor = datetime(2000, 1, 3).date()
         self._pleas = {
@@ -85,7 +87,9 @@ class Parser:
         moment = now or datetime.now()
         utterance = self._preparer.prepare(text, language, moment.date())
         slots: dict[str, str] = {}
-        for span in utterance.slots:
+        # Named after a change of mind ("先不管老年证，社保卡在哪儿换") beats named before it.
+        turn = self._scope.turn(utterance.normalised, language)
+        for span in sorted(utterance.slots, key=lambda s: s.start < turn):
             slots.setdefault(span.name, span.value)
         settings = self.catalogue.settings
         ranking = self._matcher.rank(utterance)

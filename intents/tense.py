@@ -21,6 +21,11 @@ class TenseReader:
         self._past = {lang: _prepared(words, lang) for lang, words in settings.past_markers.items()}
         self._present = {lang: _prepared(words, lang) for lang, words in settings.present_markers.items()}
 
+    def now(self, normalised: str, lang: Language) -> bool:
+        """True when the text says something is happening now (刚才, "right now")."""
+        text = f" {normalised} " if lang == "en" else normalised
+        return _any_in(self._present.get(lang, ()), text)
+
     def past_story(self, normalised: str, lang: Language) -> bool:
         """True when the text places what it tells in the past and nothing says "now"."""
         text = f" {normalised} " if lang == "en" else normalised

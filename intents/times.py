@@ -82,7 +82,7 @@ def find_times(text: str, lang: str, hours: OpeningHours | None) -> list[SlotSpa
 
 
 def _zh_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
-    found = []
+    found: list[SlotSpan] = []
     for m in _ZH_DIGITAL.finditer(text):
         value = _clock(int(m["hour"]), int(m["minute"]), _zh_period(text, m), hours)
         _append(found, value, m.start(), m.end())
@@ -93,11 +93,13 @@ def _zh_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
         elif m["quarter"]:
             minute = 45 if m["quarter"] == "三" else 15
         elif m["minute"]:
-            minute = _zh_minute(m)
-            if minute is None:  # "三点五" is 3.5 unless a period says it is a time
+            said = _zh_minute(m)
+            if said is None:  # "三点五" is 3.5 unless a period says it is a time
                 if not period:
                     continue
                 minute, end = 0, m.end("hour") + 1
+            else:
+                minute = said
         else:
             minute = 0
         said_more = end > m.end("hour") + 1  # 半, 刻, minutes or 钟 after 点
@@ -126,7 +128,7 @@ def _zh_period(text: str, m: re.Match[str]) -> str | None:
 
 
 def _en_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
-    found = []
+    found: list[SlotSpan] = []
     for m in _EN_NOON.finditer(text):
         _append(found, "00:00" if m["word"] == "midnight" else "12:00", m.start(), m.end())
     for m in _EN_RELATIVE.finditer(text):

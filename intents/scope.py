@@ -1,0 +1,86 @@
+"""Whether an utterance asks the centre for something it does, beyond the words that match.
+
+Fuzzy matching and keywords reward a request's *shape*: "帮我约个理发的" and "book me in for
+a haircut" look just like bookings, and "上回在你们这儿体检，那个小姑娘态度挺好的" names a
+service. Three kinds of catalogue markers tell these apart, so no list of examples has to:
+
+- `foreign_objects`: things the centre does not do (taxis, restaurants, hospital doctors,
+  banks, schools…). A generic verb (帮我/给我/book/order/call) gives no in-scope credit when
+  its object is one of these and no service or hotline is named or described.
+- `request_markers`: signs that the resident asks for something (吗, 咋, 能不能, "can you",
+  "where", "tell me"…). A story about something done (`remark_markers`, and the past
+  markers) with none of them is a remark, not a request.
+- `change_of_mind`: 算了, 先不管那个, "never mind", "forget that": what was named before
+  them was dropped, so the slots said after them win.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .catalogue import Catalogue, Language
+from .normaliser import normalise
+
+_ZH_CLOSING_QUESTION = re.compile(r"(?:不|没|没有|没得|了没)[啊呀呢吧哇嘛么]*$")
+"""Mandarin yes/no questions often end in 不 or 没 with no 吗: "能用不", "办好了没"."""
+
+_EN_OPENERS = frozenset(
+    (
+        "can", "could", "would", "will", "do", "does", "did", "is", "are", "was", "were", "have", "has",
+        "should", "shall", "may", "what", "where", "when", "how", "which", "who", "why", "any", "tell", "give",
+        "book", "cancel", "read", "show", "check", "find", "get", "let", "please",
+    )
+)
+"""An English utterance starting with one of these is a question or an order."""
+
+
+class ScopeReader:
+    """The catalogue's scope markers, normalised once at load."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        settings = catalogue.settings
+        self._foreign = {lang: _prepared(words, lang) for lang, words in settings.foreign_objects.items()}
+        self._asks = {lang: _prepared(words, lang) for lang, words in settings.request_markers.items()}
+        self._told = {
+            lang: _prepared((*settings.past_markers.get(lang, ()), *settings.remark_markers.get(lang, ())), lang)
+            for lang in (*settings.past_markers, *settings.remark_markers)
+        }
+        self._turns = {lang: _prepared(words, lang) for lang, words in settings.change_of_mind.items()}
+
+    def foreign_object(self, normalised: str, lang: Language) -> bool:
+        """The utterance mentions something the centre does not do."""
+        return _any_in(self._foreign.get(lang, ()), _padded(normalised, lang))
+
+    def asks(self, normalised: str, lang: Language) -> bool:
+        """The utterance carries some sign of a question or a request."""
+        text = _padded(normalised, lang)
+        if _any_in(self._asks.get(lang, ()), text):
+            return True
+        if lang == "zh":
+            return bool(_ZH_CLOSING_QUESTION.search(normalised))
+        first = normalised.split(maxsplit=1)
+        return bool(first) and first[0] in _EN_OPENERS
+
+    def tells_of_done(self, normalised: str, lang: Language) -> bool:
+        """The utterance tells of something that already happened (去年, 上回, "already")."""
+        return _any_in(self._told.get(lang, ()), _padded(normalised, lang))
+
+    def turn(self, normalised: str, lang: Language) -> int:
+        """Where the resident last changed their mind (end of 算了, "never mind"), or -1."""
+        text = _padded(normalised, lang)
+        shift = 1 if lang == "en" else 0
+        ends = [text.rfind(marker) + len(marker) - shift for marker in self._turns.get(lang, ()) if marker in text]
+        return max(ends, default=-1)
+
+
+def _padded(normalised: str, lang: Language) -> str:
+    return f" {normalised} " if lang == "en" else normalised
+
+
+def _prepared(words: tuple[str, ...], lang: Language) -> tuple[str, ...]:
+    spaced = lang == "en"
+    return tuple(f" {w} " if spaced else w for w in (normalise(word, lang) for word in words) if w)
+
+
+def _any_in(markers: tuple[str, ...], text: str) -> bool:
+    return any(marker in text for marker in markers)
