@@ -42,8 +42,15 @@ from kiosk.centre.records import (
     ResidentSession,
     ServiceInfo,
 )
+from protocol.error_codes import ErrorCode
+from protocol.paths import (
+    API,
+    CATALOGUE_VERSION_HEADER,
+    IDEMPOTENCY_KEY_HEADER,
+    IDEMPOTENT_REPLAYED_HEADER,
+    RESIDENT_SESSION_HEADER,
+)
 
-API = "/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 """Connect 2 s, read/write/pool 5 s."""
 DEFAULT_RETRIES = 2
@@ -149,7 +156,7 @@ class CentreClient:
         if response.status_code == 304:
             return None
         try:
-            version = int(response.headers["X-Catalogue-Version"])
+            version = int(response.headers[CATALOGUE_VERSION_HEADER])
         except (KeyError, ValueError):
             raise CentreUnavailable(f"{self.base_url}{API}/catalogue answered without X-Catalogue-Version") from None
         return PublishedCatalogue(version, response.headers.get("ETag"), response.text)
@@ -191,11 +198,11 @@ class CentreClient:
             f"{API}/appointments",
             json={"service_id": service_id, "date": day.isoformat(), "time": at.strftime("%H:%M")},
             session=session,
-            headers={"Idempotency-Key": idempotency_key},
+            headers={IDEMPOTENCY_KEY_HEADER: idempotency_key},
             idempotent=True,
         )
         return Booking(
-            Appointment.from_json(response.json()), replayed=response.headers.get("Idempotent-Replayed") == "true"
+            Appointment.from_json(response.json()), replayed=response.headers.get(IDEMPOTENT_REPLAYED_HEADER) == "true"
         )
 
     def cancel(self, session: ResidentSession, code: str, reason: str | None = None) -> Appointment:
@@ -278,7 +285,7 @@ class CentreClient:
             idempotent = method in ("GET", "HEAD", "DELETE", "PUT")
         all_headers = dict(headers or {})
         if session is not None:
-            all_headers["X-Resident-Session"] = session.token
+            all_headers[RESIDENT_SESSION_HEADER] = session.token
         attempts = 1 + (self.retries if retries is None else retries)
         pause = self.backoff_seconds
         problem = ""
@@ -347,7 +354,7 @@ def _refusal(response: httpx.Response) -> CentreRefused:
         body = {}
     code = str(body.get("error") or f"http_{response.status_code}")
     message = str(body.get("message") or response.reason_phrase)
-    kind = {"device_unauthorized": DeviceNotAuthorised, "not_identified": ResidentNotIdentified}.get(
+    kind = {ErrorCode.DEVICE_UNAUTHORIZED: DeviceNotAuthorised, ErrorCode.NOT_IDENTIFIED: ResidentNotIdentified}.get(
         code, CentreRefused
     )
     return kind(response.status_code, code, message, body)

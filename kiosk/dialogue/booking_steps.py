@@ -19,10 +19,10 @@ from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import BookingDraft
 from kiosk.dialogue.states import ASK_STEP, BOOKING_DETAILS, Retry, Step, Task, missing_slot
 from kiosk.dialogue.talk import Talk
+from protocol.error_codes import SLOT_REFUSALS, ErrorCode
 
 log = logging.getLogger(__name__)
 
-SLOT_REFUSALS = ("slot_full", "slot_past", "slot_closed", "no_such_slot")
 BOOK = "appointment.book"
 
 
@@ -119,7 +119,7 @@ class BookingSteps:
         try:
             booking = talk.client.book(s.resident, draft.service, draft.day, draft.at, draft.idempotency_key)
         except CentreRefused as refusal:
-            if refusal.code in (*SLOT_REFUSALS, "already_booked", "service_not_bookable"):
+            if refusal.code in (*SLOT_REFUSALS, ErrorCode.ALREADY_BOOKED, ErrorCode.SERVICE_NOT_BOOKABLE):
                 return self.refused(refusal)
             return talk.centre_failed(refusal, None)  # a refusal the dialogue cannot explain
         except CentreError as exc:
@@ -153,7 +153,7 @@ class BookingSteps:
                 return talk.reply(talk.say(BOOK, "no_alternative", **values))
             draft.offered = offered
             alternative = talk.forms.slot(offered.date, offered.time, s.lang, same_day_as=draft.day, today=talk.today())
-            if refusal.code == "slot_closed":
+            if refusal.code == ErrorCode.SLOT_CLOSED:
                 reason = (refusal.body.get("closed") or {}).get(s.lang)
                 if reason:
                     said = talk.say(BOOK, "closed_day", date=values["date"], reason=reason)
@@ -166,7 +166,7 @@ class BookingSteps:
             s.step = Step.OFFER_ALTERNATIVE
             return talk.reply(said)
         s.drop_task()
-        if refusal.code == "already_booked":
+        if refusal.code == ErrorCode.ALREADY_BOOKED:
             code = str(refusal.body.get("code", ""))
             spoken = Said(code, talk.forms.code(code, s.lang))
             return talk.reply(talk.say(BOOK, "already_booked", code=spoken, **values))

@@ -24,6 +24,7 @@ from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import FamilyDraft
 from kiosk.dialogue.states import Retry, Step, Task
 from kiosk.dialogue.talk import Talk
+from protocol.error_codes import ErrorCode
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class FamilySteps:
         except ResidentNotIdentified as exc:  # the elder's own session ran out
             return talk.centre_failed(exc, Retry.FAMILY_EXTEND)
         except CentreRefused as refusal:
-            if refusal.code != "consent_not_extendable":
+            if refusal.code != ErrorCode.CONSENT_NOT_EXTENDABLE:
                 log.warning("extending a consent code refused: %s", refusal)
             s.drop_task()
             return talk.reply(talk.join(*before, talk.say("family.extend", "not_extendable")))

@@ -21,6 +21,7 @@ from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import IdentityDraft
 from kiosk.dialogue.states import Retry, Step
 from kiosk.dialogue.talk import Talk
+from protocol.error_codes import ErrorCode
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +111,13 @@ class IdentitySteps:
         talk = self.talk
         s = talk.state
         s.memory.identity = IdentityDraft()
-        if refusal.code in ("identification_failed", "validation_error"):
+        if refusal.code in (ErrorCode.IDENTIFICATION_FAILED, ErrorCode.VALIDATION_ERROR):
             s.identity = IdentityDraft()
             s.step = Step.ASK_IDENTITY
             return talk.reply(talk.say(None, "identify_failed"))
-        name = {"too_many_attempts": "identify_blocked", "identification_ambiguous": "identify_ambiguous"}.get(
-            refusal.code
-        )
+        refusals: dict[str, str] = {ErrorCode.TOO_MANY_ATTEMPTS: "identify_blocked",
+                                    ErrorCode.IDENTIFICATION_AMBIGUOUS: "identify_ambiguous"}  # fmt: skip
+        name = refusals.get(refusal.code)
         if name is None:
             log.warning("identification refused for a reason the dialogue cannot explain: %s", refusal)
             return talk.centre_failed(refusal, None)
