@@ -47,8 +47,8 @@ def _read_password() -> str:
 
 
 def _database(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from server.db import Database
-    from server.migrate import upgrade_to_head
+    from server.db.database import Database
+    from server.db.migrate import upgrade_to_head
     from server.settings import settings_from_environment
 
     for variable, value in (("KIOSK_DATABASE_URL", args.db), ("KIOSK_DATA_DIR", args.data_dir)):
@@ -60,8 +60,8 @@ def _database(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run_create(args: argparse.Namespace) -> int:
+    from server.console.accounts import AccountError, create_account
     from server.errors import SettingsError
-    from server.staff_accounts import AccountError, create_account
 
     try:
         password = _read_password()
@@ -84,9 +84,9 @@ def run_create(args: argparse.Namespace) -> int:
 def run_password(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from server.console.accounts import AccountError, normalise_username, set_password
+    from server.db.models import StaffAccount
     from server.errors import SettingsError
-    from server.staff_accounts import AccountError, normalise_username, set_password
-    from server.staff_models import StaffAccount
 
     try:
         password = _read_password()

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from server.personal_data import key_usage
+    from server.privacy.personal_data import key_usage
 
     settings, database = open_server_database(args)
     try:
@@ -53,8 +53,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    from server.field_crypto import DataKey, write_key_file
-    from server.personal_data import reencrypt_all
+    from server.privacy.field_crypto import DataKey, write_key_file
+    from server.privacy.personal_data import reencrypt_all
 
     settings, database = open_server_database(args)
     keys = settings.data_keys
@@ -74,8 +74,8 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_retire(args: argparse.Namespace) -> int:
-    from server.field_crypto import write_key_file
-    from server.personal_data import key_usage
+    from server.privacy.field_crypto import write_key_file
+    from server.privacy.personal_data import key_usage
 
     settings, database = open_server_database(args)
     keys = settings.data_keys

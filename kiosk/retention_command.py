@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_retention_job(args: argparse.Namespace) -> int:
-    from server.retention import RetentionPeriodInvalid, run_retention
+    from server.privacy.retention import RetentionPeriodInvalid, run_retention
 
     _settings, database = open_server_database(args)
     try:

@@ -53,11 +53,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import OperationalError
 
     from intents import CatalogueError, load_catalogue
-    from server.db import Database
-    from server.demo_data import seed_demo
-    from server.devices import add_device
+    from server.db.database import Database
+    from server.db.demo_data import seed_demo
+    from server.db.migrate import upgrade_to_head
     from server.errors import DatabaseBusy, DatabaseUnavailable, SettingsError
-    from server.migrate import upgrade_to_head
+    from server.identity.devices import add_device
     from server.settings import settings_from_environment
 
     for variable, value in (

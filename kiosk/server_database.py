@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the server's modules load only when a command runs
-    from server.db import Database
+    from server.db.database import Database
     from server.settings import ServerSettings
 
 
@@ -23,8 +23,8 @@ def add_database_options(parser: argparse.ArgumentParser) -> None:
 
 def open_server_database(args: argparse.Namespace) -> tuple[ServerSettings, Database]:
     """Settings and a migrated database; the caller disposes of the database."""
-    from server.db import Database
-    from server.migrate import upgrade_to_head
+    from server.db.database import Database
+    from server.db.migrate import upgrade_to_head
     from server.settings import settings_from_environment
 
     for variable, value in (("KIOSK_DATABASE_URL", args.db), ("KIOSK_DATA_DIR", args.data_dir)):

@@ -19,11 +19,11 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from .db import Database
-from .devices import AuthenticatedDevice, DeviceDirectory
-from .errors import StaffOnly
-from .identification import IdentifiedResident, resident_for_session
-from .settings import ServerSettings
+from server.db.database import Database
+from server.errors import StaffOnly
+from server.identity.devices import AuthenticatedDevice, DeviceDirectory
+from server.identity.residents import IdentifiedResident, resident_for_session
+from server.settings import ServerSettings
 
 device_bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken", description="The kiosk's device token (kd_…).")
 resident_session_header = APIKeyHeader(

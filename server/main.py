@@ -18,16 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from . import family_pages
-from .body_limits import BodySizeLimit
-from .console_app import add_staff_console
-from .db import Database
-from .devices import DeviceDirectory
-from .errors import ApiError
-from .field_crypto import FieldUndecryptable
-from .migrate import upgrade_to_head
-from .personal_data import encrypt_plaintext_rows
-from .routers import (
+from server.api import (
     alerts,
     appointments,
     family,
@@ -40,7 +31,16 @@ from .routers import (
     services,
     staff,
 )
-from .settings import ServerSettings, settings_from_environment
+from server.console.app import add_staff_console
+from server.db.database import Database
+from server.db.migrate import upgrade_to_head
+from server.errors import ApiError
+from server.family import pages as family_pages
+from server.identity.devices import DeviceDirectory
+from server.privacy.field_crypto import FieldUndecryptable
+from server.privacy.personal_data import encrypt_plaintext_rows
+from server.settings import ServerSettings, settings_from_environment
+from server.web.body_limits import BodySizeLimit
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger(__name__)

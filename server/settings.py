@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import SettingsError
-from .field_crypto import Keyring, KeyringError, load_keyring
+from server.errors import SettingsError
+from server.privacy.field_crypto import Keyring, KeyringError, load_keyring
 
 DEFAULT_DATA_DIR = Path("data")
 """Relative to the working directory; gitignored."""

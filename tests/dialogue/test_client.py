@@ -21,7 +21,7 @@ from server_harness import Centre, RunningServer
 from kiosk.centre_errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
 from kiosk.centre_records import ResidentSession, Slot
 from kiosk.client import CentreClient
-from server.devices import add_device
+from server.identity.devices import add_device
 
 
 def kiosk_client(server: RunningServer) -> CentreClient:

@@ -1,0 +1,110 @@
+"""Services (from the catalogue) and their bookable slots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from sqlalchemy import Row, Select, select
+
+from server.api.schemas import BookingRulesOut, DaySlotsOut, ServiceOut, error_responses
+from server.api.views import hours_view, slot_view
+from server.booking.centre_time import local_today, utc_now
+from server.booking.slot_calendar import closed_reason
+from server.db.database import Database
+from server.db.models import BookableService, Service, TimeSlot
+from server.deps import KioskDep
+from server.errors import ServiceNotBookable, ServiceNotFound
+
+router = APIRouter(prefix="/services", tags=["services"], responses=error_responses(401))
+
+SERVICE = Service.__table__
+BOOKABLE = BookableService.__table__
+SLOT = TimeSlot.__table__
+
+
+def _service_query() -> Select[Any]:
+    return (
+        select(SERVICE, BOOKABLE.c.hours.label("booking_hours"), BOOKABLE.c.slot_minutes, BOOKABLE.c.capacity)
+        .select_from(SERVICE.outerjoin(BOOKABLE, BOOKABLE.c.service_id == SERVICE.c.id))
+        .order_by(SERVICE.c.position, SERVICE.c.id)
+    )
+
+
+def _service_view(row: Row[Any]) -> ServiceOut:
+    booking = None
+    if row.bookable and row.slot_minutes is not None:
+        booking = BookingRulesOut(
+            slot_minutes=row.slot_minutes, capacity=row.capacity, hours=hours_view(row.booking_hours)
+        )
+    return ServiceOut(
+        id=row.id,
+        names=row.names,
+        location=row.location,
+        hours=hours_view(row.hours),
+        documents=row.documents,
+        description=row.description,
+        bookable=row.bookable,
+        booking=booking,
+    )
+
+
+@router.get("", response_model=list[ServiceOut])
+async def list_services(ctx: KioskDep) -> list[ServiceOut]:
+    """All services in catalogue order, every language."""
+    return await ctx.db.run(_services, ctx.db)
+
+
+@router.get("/{service_id}", response_model=ServiceOut, responses=error_responses(404))
+async def get_service(service_id: str, ctx: KioskDep) -> ServiceOut:
+    found = await ctx.db.run(_services, ctx.db, service_id)
+    if not found:
+        raise ServiceNotFound(f"no service with id {service_id!r}")
+    return found[0]
+
+
+@router.get("/{service_id}/slots", response_model=DaySlotsOut, responses=error_responses(404, 409))
+async def day_slots(
+    service_id: str,
+    ctx: KioskDep,
+    date: Annotated[dt.date | None, Query(description="Local date; default today.")] = None,
+    only_free: Annotated[bool, Query(description="Leave out full, closed and past slots.")] = False,
+) -> DaySlotsOut:
+    """One day's slots of a bookable service, to offer times ("上午还有九点半和十点")."""
+    day = date or local_today(ctx.settings.timezone)
+    found = await ctx.db.run(_day_slots, ctx.db, service_id, day, ctx.settings.timezone)
+    if only_free:
+        found.slots = [slot for slot in found.slots if slot.state == "free"]
+    return found
+
+
+def _services(db: Database, service_id: str | None = None) -> list[ServiceOut]:
+    query = _service_query()
+    if service_id is not None:
+        query = query.where(SERVICE.c.id == service_id)
+    with db.read() as conn:
+        return [_service_view(row) for row in conn.execute(query)]
+
+
+def _day_slots(db: Database, service_id: str, day: dt.date, zone: ZoneInfo) -> DaySlotsOut:
+    now = utc_now()
+    with db.read() as conn:
+        bookable = conn.scalar(select(SERVICE.c.bookable).where(SERVICE.c.id == service_id))
+        if bookable is None:
+            raise ServiceNotFound(f"no service with id {service_id!r}")
+        if not bookable:
+            raise ServiceNotBookable(f"service {service_id!r} takes no appointments")
+        rows = conn.execute(
+            select(
+                SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at,
+                SLOT.c.capacity, SLOT.c.booked, SLOT.c.closed,
+            )
+            .where(SLOT.c.service_id == service_id, SLOT.c.day == day)
+            .order_by(SLOT.c.starts_at)
+        ).all()  # fmt: skip
+        reason = closed_reason(conn, service_id, day)
+    return DaySlotsOut(
+        service_id=service_id, date=day, closed=reason, slots=[slot_view(row, zone, now) for row in rows]
+    )
