@@ -6,16 +6,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from server.commands import admin as admin_command
+from server.commands import keys as keys_command
+from server.commands import retention as retention_command
+from server.commands import serve as serve_command
+
 from . import (
-    admin_command,
     catalogue_command,
     chat_command,
-    keys_command,
     models_command,
     parse_command,
-    retention_command,
     run_command,
-    serve_command,
     transcribe_command,
 )
 

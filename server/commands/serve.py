@@ -1,8 +1,8 @@
-"""`kiosk serve`: run the community server (FastAPI + SQLite or PostgreSQL).
+"""`kiosk serve` / `kiosk-server serve`: run the community server (FastAPI + SQLite or PostgreSQL).
 
-Options become KIOSK_* environment variables before uvicorn starts, so the app factory
-in every worker reads the same settings (server/settings.py). The schema is migrated
-and the demo seeded here, once, before any worker serves a request.
+The settings are built once here from the options and the environment (server/settings.py)
+and handed to the app factory as an object. The schema is migrated and the demo seeded
+here, once, before any worker serves a request.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+
+from server.commands.database import option_variables
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -101,13 +103,23 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     where = make_url(settings.database_url).render_as_string(hide_password=True)
     print(f"kiosk serve: {where} on http://{args.host}:{args.port}", flush=True)
-    uvicorn.run(
-        "server.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=args.access_log,
-        log_level=args.log_level,
-    )
+    options = {"host": args.host, "port": args.port, "access_log": args.access_log, "log_level": args.log_level}
+    if args.workers == 1:
+        from server.main import create_app
+
+        uvicorn.run(create_app(settings), **options)
+    else:
+        worker_environment(args)
+        uvicorn.run("server.main:create_app", factory=True, workers=args.workers, **options)
     return 0
+
+
+def worker_environment(args: argparse.Namespace) -> None:
+    """The one place a command writes settings into the environment.
+
+    With several workers uvicorn starts fresh processes that import the app by name
+    (`server.main:create_app`); no settings object can be handed to them, so each one
+    builds its settings from the environment (server/settings.py). The options given on
+    the command line go there, so every worker reads the same settings as this process.
+    """
+    os.environ.update(option_variables(args))

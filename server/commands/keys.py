@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .server_database import add_database_options, open_server_database
+from server.commands.database import add_database_options, open_server_database
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

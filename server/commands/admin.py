@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
+
+from server.commands.database import add_database_options, command_settings, open_database
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,17 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create = actions.add_parser("create", help="create an account (the first admin, for instance)")
     create.add_argument("username", help="2-60 lower-case letters, digits, '.', '_' or '-'")
     create.add_argument("--role", choices=("staff", "admin"), default="staff", help="default: staff")
-    _database_options(create)
+    add_database_options(create, "data directory")
     create.set_defaults(func=run_create)
     password = actions.add_parser("password", help="set a new password for an account (also unlocks it)")
     password.add_argument("username")
-    _database_options(password)
+    add_database_options(password, "data directory")
     password.set_defaults(func=run_password)
-
-
-def _database_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="database URL (default: SQLite in the data dir)")
-    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default ./data)")
 
 
 def _read_password() -> str:
@@ -47,16 +43,7 @@ def _read_password() -> str:
 
 
 def _database(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from server.db.database import Database
-    from server.db.migrate import upgrade_to_head
-    from server.settings import settings_from_environment
-
-    for variable, value in (("KIOSK_DATABASE_URL", args.db), ("KIOSK_DATA_DIR", args.data_dir)):
-        if value:
-            os.environ[variable] = value
-    database = Database(settings_from_environment().database_url)
-    upgrade_to_head(database)
-    return database
+    return open_database(command_settings(args))
 
 
 def run_create(args: argparse.Namespace) -> int:
