@@ -20,18 +20,17 @@ write transaction, which then re-checks that nothing moved in between.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from intents import Catalogue, CatalogueError, demo_catalogue_path
-from server.booking.centre_time import local_today, utc_now
-from server.booking.slot_calendar import generate_slots
+from intents import CatalogueError, demo_catalogue_path
+from server.booking.centre_time import utc_now
 from server.catalogue.editing import CatalogueDocument, hours_for_yaml
-from server.catalogue.importer import opening_hours_json
+from server.catalogue.importer import import_catalogue
 from server.catalogue.parsers import loaded_catalogue, text_sha256
 from server.db.database import Database
 from server.db.models import BookableService, CatalogueDraft, CatalogueVersion, Hotline, Service
@@ -45,8 +44,6 @@ BOOKABLE = BookableService.__table__
 HOTLINE = Hotline.__table__
 
 DRAFT_ID = 1
-NEW_SERVICE_SLOT_DAYS = 30
-"""A service that becomes bookable by publishing gets slots this far ahead."""
 
 
 class CatalogueVersionError(Exception):
@@ -143,7 +140,7 @@ def ensure_initial_version(db: Database, settings: ServerSettings) -> None:
                                                 note=f"from {path.name}"))  # fmt: skip
             conn.execute(insert(DRAFT).values(id=DRAFT_ID, yaml_text=text, revision=1, base_version=1,
                                               updated_at=now, updated_by="system"))  # fmt: skip
-            apply_entries(conn, catalogue, settings)
+            import_catalogue(conn, catalogue, details_from="database", slots_zone=settings.timezone)
             audit_log.record(conn, actor="system", action="catalogue.initial", subject="catalogue:v1",
                              detail={"file": path.name, "sha256": text_sha256(text)})  # fmt: skip
     except IntegrityError:
@@ -277,7 +274,7 @@ def publish(db: Database, settings: ServerSettings, *, expected_revision: int, a
                 yaml_text=text, base_version=number, revision=current.revision + 1, updated_at=now, updated_by=actor
             )
         )
-        added = apply_entries(conn, catalogue, settings)
+        added = import_catalogue(conn, catalogue, details_from="database", slots_zone=settings.timezone)
         audit_log.record(conn, actor=actor, action="catalogue.publish", subject=f"catalogue:v{number}",
                          detail={"note": note.strip()[:200], "sha256": text_sha256(text),
                                  "draft_revision": expected_revision, "new_entries": added})  # fmt: skip
@@ -317,7 +314,7 @@ def rollback(db: Database, settings: ServerSettings, *, to_number: int, actor: s
                     yaml_text=text, base_version=number, revision=draft.revision + 1, updated_at=now, updated_by=actor
                 )
             )
-        apply_entries(conn, catalogue, settings)
+        import_catalogue(conn, catalogue, details_from="database", slots_zone=settings.timezone)
         audit_log.record(
             conn,
             actor=actor,
@@ -327,43 +324,3 @@ def rollback(db: Database, settings: ServerSettings, *, to_number: int, actor: s
         )
         summary = _summary(conn.execute(select(*_SUMMARY_COLUMNS).where(VERSION.c.number == number)).one())
     return summary, follows
-
-
-def apply_entries(conn: Connection, catalogue: Catalogue, settings: ServerSettings) -> list[str]:
-    """Names of known services and hotlines from the catalogue; new ones inserted whole.
-
-    Returns the ids inserted. Details of known entries stay as the database has them
-    (the content pages own them); nothing is deleted — past appointments point at services.
-    """
-    added: list[str] = []
-    known_services = set(conn.scalars(select(SERVICE.c.id)))
-    today = local_today(settings.timezone)
-    for position, service in enumerate(catalogue.services):
-        names = {lang: list(n) for lang, n in service.names.items()}
-        if service.id in known_services:
-            conn.execute(update(SERVICE).where(SERVICE.c.id == service.id).values(names=names, position=position))
-            continue
-        hours = opening_hours_json(service.hours)
-        conn.execute(insert(SERVICE).values(
-            id=service.id, position=position, names=names, location=dict(service.location), hours=hours,
-            documents={lang: list(d) for lang, d in service.documents.items()},
-            description=dict(service.description), bookable=service.bookable))  # fmt: skip
-        if service.bookable:
-            conn.execute(
-                insert(BOOKABLE).values(
-                    service_id=service.id, hours=hours, slot_minutes=service.slot_minutes, capacity=service.capacity
-                )
-            )
-            generate_slots(conn, service.id, today, today + timedelta(days=NEW_SERVICE_SLOT_DAYS - 1),
-                           settings.timezone)  # fmt: skip
-        added.append(f"service:{service.id}")
-    known_hotlines = set(conn.scalars(select(HOTLINE.c.id)))
-    for position, hotline in enumerate(catalogue.hotlines):
-        names = {lang: list(n) for lang, n in hotline.names.items()}
-        if hotline.id in known_hotlines:
-            conn.execute(update(HOTLINE).where(HOTLINE.c.id == hotline.id).values(names=names, position=position))
-            continue
-        conn.execute(insert(HOTLINE).values(id=hotline.id, position=position, names=names, number=hotline.number,
-                                            description=dict(hotline.description)))  # fmt: skip
-        added.append(f"hotline:{hotline.id}")
-    return added

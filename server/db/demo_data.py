@@ -74,7 +74,7 @@ def seed_demo(db: Database, settings: ServerSettings, catalogue: Catalogue) -> D
     today = local_today(zone)
     with db.write() as conn:
         empty = conn.scalar(select(func.count()).select_from(DEVICE)) == 0
-        import_catalogue(conn, catalogue)
+        import_catalogue(conn, catalogue, details_from="catalogue")
         report = DemoReport(seeded=empty, services=len(catalogue.services), hotlines=len(catalogue.hotlines))
         if empty:
             _seed_records(conn, settings, centre, today, report)
