@@ -24,10 +24,12 @@ BOOKABLE = BookableService.__table__
 
 def hours_json(weekdays: Iterable[int], periods: Iterable[tuple[time, time]]) -> dict[str, Any]:
     """The JSON shape stored for opening and bookable hours."""
-    return {
-        "weekdays": sorted(weekdays),
-        "periods": [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in periods],
-    }
+    return {"weekdays": sorted(weekdays), "periods": periods_json(periods)}
+
+
+def periods_json(periods: Iterable[tuple[time, time]]) -> list[list[str]]:
+    """[["08:30", "12:00"], …]: a period ending at 24:00 (23:59:59) is stored as "23:59"."""
+    return [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in periods]
 
 
 def slot_times(hours: dict[str, Any], slot_minutes: int, day: date) -> list[tuple[time, time]]:

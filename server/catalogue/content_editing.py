@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
+from intents import parse_period
+from intents.catalogue import Period
 from server.booking.centre_time import local_today, utc_now
-from server.booking.slot_calendar import close_day, generate_slots
+from server.booking.slot_calendar import close_day, generate_slots, periods_json
 from server.db.models import (
     PROGRESS_STATUSES,
     Appointment,
@@ -45,7 +47,6 @@ APPOINTMENT = Appointment.__table__
 
 SLOT_HORIZON_DAYS = 30
 """Slots are kept generated this far ahead when booking rules change."""
-_PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 class ContentError(ValueError):
@@ -56,24 +57,26 @@ class ContentError(ValueError):
 
 
 def parse_periods(text: str, field: str) -> list[list[str]]:
-    """ "08:30-12:00, 13:30-17:00" (commas or new lines) → [["08:30", "12:00"], …]."""
-    periods: list[list[str]] = []
+    """ "08:30-12:00, 13:30-17:00" (commas or new lines) → [["08:30", "12:00"], …].
+
+    Each period is read by the catalogue's own parser (`intents.parse_period`), so a
+    period means the same on the content pages as in the catalogue file ("24:00" too).
+    """
+    periods: list[Period] = []
     for part in re.split(r"[,，;\n]+", text):
         if not part.strip():
             continue
-        match = _PERIOD.match(part)
-        if not match:
-            raise ContentError(f"{field}: '{part.strip()}' is not a time range like 08:30-12:00")
-        h1, m1, h2, m2 = (int(g) for g in match.groups())
-        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) >= (h2, m2):
-            raise ContentError(f"{field}: '{part.strip()}' must start before it ends, within one day")
-        start, end = f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
-        if periods and start < periods[-1][1]:
+        period = parse_period(part)
+        if period is None:
+            raise ContentError(
+                f"{field}: '{part.strip()}' is not a time range like 08:30-12:00 that starts before it ends"
+            )
+        if periods and period.start < periods[-1].end:
             raise ContentError(f"{field}: '{part.strip()}' overlaps or comes before the period before it")
-        periods.append([start, end])
+        periods.append(period)
     if not periods:
         raise ContentError(f"{field}: give at least one period, like 08:30-12:00")
-    return periods
+    return periods_json((p.start, p.end) for p in periods)
 
 
 def parse_weekdays(values: list[str], field: str) -> list[int]:
