@@ -13,7 +13,6 @@ may do is decided in server/proxies.py, never by which buttons a page shows.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hmac
 import secrets
 from collections.abc import Callable
@@ -23,7 +22,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
@@ -40,6 +38,7 @@ from server.family.proxies import end_proxy_session, proxy_appointments, proxy_b
 from server.privacy.personal_data import PersonalDataInvalid
 from server.privacy.phone_numbers import InvalidPhone
 from server.settings import ServerSettings
+from server.web.pages import security_headers, templates
 
 router = APIRouter(prefix="/family", tags=["family-page"])
 
@@ -53,13 +52,7 @@ LANG_COOKIE = "family_lang"
 BOOKING_DAYS = 14
 """How far ahead the page offers days."""
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",  # an elder's appointments are not for the browser's disk cache
-}
+SECURITY_HEADERS = security_headers("family")
 
 T = TypeVar("T")
 
@@ -90,17 +83,6 @@ CsrfCookie = Annotated[str | None, Cookie(alias=CSRF_COOKIE, max_length=100)]
 LangCookie = Annotated[Literal["zh", "en"] | None, Cookie(alias=LANG_COOKIE)]
 
 
-@functools.cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("server", "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 class Page:
     """One request's rendering context: language, CSRF token, settings, database."""
 
@@ -115,7 +97,7 @@ class Page:
         self.words = words(self.lang)
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        html = _environment().get_template(f"family/{template}").render(
+        html = templates().get_template(f"family/{template}").render(
             w=self.words, lang=self.lang, csrf=self.csrf, date_text=self.date_text, switch_url=self._switch_url(),
             **values,
         )  # fmt: skip
