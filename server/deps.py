@@ -8,7 +8,7 @@ request resolves one dependency instead of a tree of them: with each piece its o
 dependency, resolving them took about 30% of a booking request's CPU (profiled under
 bench/booking_load.py).
 
-All are `async`: database work goes through `Database.run` (see server/db.py).
+All are `async`: database work goes through `Database.run` (see server/db/database.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The FastAPI application: routers, error bodies, and the database it serves from.
 
-`create_app` is the uvicorn factory (`server.main:create_app`); settings come from the
-environment so every worker process builds the same app.
+`create_app` is the app factory: `kiosk serve` hands it the settings it built; as the
+uvicorn factory (`server.main:create_app`, several workers) it reads them from the
+environment, so every worker process builds the same app.
 """
 
 from __future__ import annotations

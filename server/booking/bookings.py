@@ -1,6 +1,6 @@
 """The booking transaction: capacity, double booking and retries settled by the database.
 
-A booking is one write transaction (SQLite: `BEGIN IMMEDIATE`, see db.py):
+A booking is one write transaction (SQLite: `BEGIN IMMEDIATE`, see server/db/database.py):
 
 1. a retry with the same idempotency key returns the first answer;
 2. the service and slot are checked (bookable, not past, not closed), and whether the

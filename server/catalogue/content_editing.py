@@ -2,7 +2,7 @@
 
 Services' details and booking rules, closed days, notices, hotline numbers, and the
 progress of applications live in the database (the catalogue keeps only what the kiosk
-understands; see catalogue_versions.py). A changed capacity applies to every slot that
+understands; see versions.py). A changed capacity applies to every slot that
 has not started yet — never below the seats already booked in it; a changed slot length
 or bookable hours replaces the future slots nobody has booked, and keeps booked ones.
 """

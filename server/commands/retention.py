@@ -1,7 +1,7 @@
 """`kiosk retention run --older-than DAYS`: remove or anonymise old personal data.
 
 Appointments older than the period keep their service, time and status (every count stays
-the same) but lose who they belonged to; see server/retention.py for the whole list. Run it
+the same) but lose who they belonged to; see server/privacy/retention.py for the whole list. Run it
 daily from cron or a systemd timer, e.g. `kiosk retention run --older-than 365`.
 """
 

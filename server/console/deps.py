@@ -1,6 +1,6 @@
 """Who is asking, on the staff console: a signed-in member, an admin, and a checked form.
 
-Console pages use cookie sessions (`web_session.py`), never device tokens: a kiosk's
+Console pages use cookie sessions (`sessions.py`), never device tokens: a kiosk's
 token opens no page, and a browser session opens no kiosk route. Three dependencies
 cover every route:
 

@@ -3,7 +3,7 @@
 The elder identifies at the kiosk (or staff check them at the desk) and gets a code to
 give to the family member, who types it on the family page. A short code is enough
 because it lives for minutes, works once, is limited per source and overall
-(server/proxy_linking.py), and an elder has at most one live code. Only a keyed hash of
+(server/family/linking.py), and an elder has at most one live code. Only a keyed hash of
 the code is stored, so the database does not reveal a code that could still be used.
 
 Ten minutes, extendable: the Chinese web-accessibility rules ask that time-limited codes

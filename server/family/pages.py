@@ -5,9 +5,9 @@ connection, and a page without script has nothing to inject into. Large type and
 buttons (server/static/family.css) because family members are often older themselves.
 
 Sessions are a random cookie (HttpOnly, SameSite=Strict; only its hash is stored, see
-server/proxy_linking.py). Every form also carries a CSRF token that must equal a second
+server/family/linking.py). Every form also carries a CSRF token that must equal a second
 cookie (double submit), and forms with fields they do not know are refused. What a proxy
-may do is decided in server/proxies.py, never by which buttons a page shows.
+may do is decided in server/family/proxies.py, never by which buttons a page shows.
 """
 
 from __future__ import annotations

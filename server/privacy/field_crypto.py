@@ -13,7 +13,7 @@ screen must not reveal who the centre's residents are. So personal fields are st
   server can still read rows written under the previous key until all are re-encrypted.
 
 Randomised ciphertext cannot be searched, so lookups go through keyed hashes instead
-(`server/phone_numbers.py`).
+(`server/privacy/phone_numbers.py`).
 
 Keys come from `KIOSK_DATA_KEYS` (for deployments that keep secrets in the environment)
 or from the key file `personal-data.keys` in the data directory, created with mode 0600

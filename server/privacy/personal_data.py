@@ -1,7 +1,7 @@
 """Where personal data lives in the database, and the only code that writes or reads it in clear.
 
 Names and phone numbers of residents and of their family proxies are stored encrypted
-(server/field_crypto.py), each bound to its table, column and row. Everything that
+(server/privacy/field_crypto.py), each bound to its table, column and row. Everything that
 stores or shows them goes through here, so "which columns are personal" is one list
 (`ENCRYPTED_COLUMNS`) that key rotation, the start-up sweep and the tests share.
 """

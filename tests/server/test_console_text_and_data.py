@@ -18,7 +18,7 @@ from server.console.text import CONSOLE_LANGUAGES, ConsoleText, console_strings
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "server" / "templates" / "staff"
-CONSOLE_CODE = [*ROOT.glob("server/routers/console_*.py"), ROOT / "server" / "console_deps.py"]
+CONSOLE_CODE = [*ROOT.glob("server/console/routers/*.py"), ROOT / "server" / "console" / "deps.py"]
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_][a-z0-9_.]*)["']\s*[,)]""")
 PREFIX_KEY = re.compile(r"""\bt\(\s*["']([a-z_][a-z0-9_.]*)["']\s*~""")
 

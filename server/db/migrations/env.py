@@ -1,4 +1,4 @@
-"""Alembic environment: migrate the connection `server.migrate` hands over, or the URL in
+"""Alembic environment: migrate the connection `server.db.migrate` hands over, or the URL in
 KIOSK_DATABASE_URL when a developer runs the `alembic` command."""
 
 from __future__ import annotations

@@ -127,9 +127,9 @@ class TimeSlot(Base):
 class Resident(Base):
     """A resident known to the centre; minimal data by design, name and phone encrypted.
 
-    Write residents with `server.personal_data.enrol_resident` and read the two encrypted
-    fields with `server.personal_data.resident_name` / `resident_phone`: the ciphertext is
-    bound to this table, column and row (server/field_crypto.py).
+    Write residents with `server.privacy.personal_data.enrol_resident` and read the two encrypted
+    fields with `server.privacy.personal_data.resident_name` / `resident_phone`: the ciphertext is
+    bound to this table, column and row (server/privacy/field_crypto.py).
     """
 
     __tablename__ = "resident"

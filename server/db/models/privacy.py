@@ -75,7 +75,7 @@ class Proxy(Base):
     consent_id: Mapped[int] = mapped_column(ForeignKey("consent_code.id"))
     """The consent it was made from (the latest one, when a proxy linked again)."""
     name: Mapped[str] = mapped_column(String(600))
-    """Encrypted (server/field_crypto.py): how the elder will hear who acted, e.g. "女儿小红"."""
+    """Encrypted (server/privacy/field_crypto.py): how the elder will hear who acted, e.g. "女儿小红"."""
     phone: Mapped[str] = mapped_column(String(200))
     """Encrypted normalised phone number."""
     phone_hash: Mapped[str] = mapped_column(String(64))

@@ -86,7 +86,7 @@ class StaffSession(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
-    """The absolute end; idleness ends a session earlier (web_session.py)."""
+    """The absolute end; idleness ends a session earlier (server/console/sessions.py)."""
     ended_at: Mapped[datetime | None]
 
 

@@ -2,7 +2,7 @@
 encrypted resident names; appointments that outlive the link to their resident.
 
 The residents' names and phones themselves are encrypted by the server at start-up
-(`server.personal_data.encrypt_plaintext_rows`): a migration has no access to the keys.
+(`server.privacy.personal_data.encrypt_plaintext_rows`): a migration has no access to the keys.
 A downgrade leaves them encrypted.
 
 SQLite cannot ALTER a column, and rebuilding `resident` or `appointment` (Alembic's batch
