@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from server.commands.database import option_variables
+from server.commands.database import command_settings, option_variables
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -60,17 +60,9 @@ def run_serve(args: argparse.Namespace) -> int:
     from server.db.migrate import upgrade_to_head
     from server.errors import DatabaseBusy, DatabaseUnavailable, SettingsError
     from server.identity.devices import add_device
-    from server.settings import settings_from_environment
 
-    for variable, value in (
-        ("KIOSK_DATABASE_URL", args.db),
-        ("KIOSK_DATA_DIR", args.data_dir),
-        ("KIOSK_CATALOGUE", args.catalogue),
-    ):
-        if value:
-            os.environ[variable] = value
     try:
-        settings = settings_from_environment()
+        settings = command_settings(args)
         database = Database(settings.database_url)
         try:
             upgrade_to_head(database)
