@@ -106,8 +106,8 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
 
 def add_residents(data_dir: Path, count: int) -> list[tuple[str, int]]:
     """Register bench residents straight in the database (there is no API to enrol residents)."""
-    from server.db import Database
-    from server.personal_data import enrol_resident
+    from server.db.database import Database
+    from server.privacy.personal_data import enrol_resident
     from server.settings import settings_from_environment
 
     settings = settings_from_environment({"KIOSK_DATA_DIR": str(data_dir)})

@@ -4,7 +4,7 @@ Knows nothing of audio, HTTP or SQL; the kiosk and the server call it.
 """
 
 from .catalogue import Catalogue, Hotline, Intent, Service
-from .catalogue_loader import demo_catalogue_path, load_catalogue, parse_catalogue
+from .catalogue_loader import demo_catalogue_path, load_catalogue, parse_catalogue, parse_period
 from .errors import CatalogueError
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "demo_catalogue_path",
     "load_catalogue",
     "parse_catalogue",
+    "parse_period",
 ]

@@ -324,7 +324,7 @@ class _Reader:
             self.problem(f"{where} periods", "should be a list like ['08:30-11:30', '13:30-17:00']")
         else:
             for n, text in enumerate(raw, 1):
-                period = _period(text)
+                period = parse_period(text)
                 if period is None:
                     self.problem(f"{where} period {n}", f"'{text}' is not a time range like 08:30-11:30")
                 elif periods and period.start < periods[-1].end:
@@ -455,7 +455,12 @@ class _Reader:
                         owners.setdefault(key, here)
 
 
-def _period(text: Any) -> Period | None:
+def parse_period(text: Any) -> Period | None:
+    """ "08:30-11:30" → Period; None unless it is a time range that starts before it ends, within one day.
+
+    "24:00" ends at the end of the day (23:59:59). The one parser of opening periods: the
+    catalogue's hours and the staff console's hour fields both read them with it.
+    """
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", str(text))
     if not match:
         return None

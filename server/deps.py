@@ -8,7 +8,7 @@ request resolves one dependency instead of a tree of them: with each piece its o
 dependency, resolving them took about 30% of a booking request's CPU (profiled under
 bench/booking_load.py).
 
-All are `async`: database work goes through `Database.run` (see server/db.py).
+All are `async`: database work goes through `Database.run` (see server/db/database.py).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from .db import Database
-from .devices import AuthenticatedDevice, DeviceDirectory
-from .errors import StaffOnly
-from .identification import IdentifiedResident, resident_for_session
-from .settings import ServerSettings
+from server.db.database import Database
+from server.errors import StaffOnly
+from server.identity.devices import AuthenticatedDevice, DeviceDirectory
+from server.identity.residents import IdentifiedResident, resident_for_session
+from server.settings import ServerSettings
 
 device_bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken", description="The kiosk's device token (kd_…).")
 resident_session_header = APIKeyHeader(

@@ -1,7 +1,8 @@
-"""Server settings, read once from the environment so `kiosk serve` workers agree.
+"""Server settings: one object, built from the environment (KIOSK_*) and the command line.
 
-`kiosk serve` turns its command-line options into these environment variables before
-uvicorn starts, so every worker process sees the same configuration.
+The server commands (server/commands/) build it from their options and the environment
+and hand it to `create_app`; only with several uvicorn workers does each worker build its
+own from the environment (see server/commands/serve.py).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import SettingsError
-from .field_crypto import Keyring, KeyringError, load_keyring
+from server.errors import SettingsError
+from server.privacy.field_crypto import Keyring, KeyringError, load_keyring
 
 DEFAULT_DATA_DIR = Path("data")
 """Relative to the working directory; gitignored."""
@@ -42,7 +43,7 @@ class ServerSettings:
 
     data_keys: Keyring
     """Keys encrypting personal data at rest (KIOSK_DATA_KEYS, else the key file in the data dir,
-    created on first start); see server/field_crypto.py."""
+    created on first start); see server/privacy/field_crypto.py."""
 
     catalogue_path: str | None = None
     """Catalogue YAML for `--demo` seeding (KIOSK_CATALOGUE); None = the demo catalogue."""

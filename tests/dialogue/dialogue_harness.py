@@ -30,9 +30,9 @@ from kiosk.centre.client import CentreClient
 from kiosk.centre.embedded_server import free_loopback_port
 from kiosk.dialogue.dialogue import Dialogue
 from kiosk.dialogue.reply import Reply
-from server.devices import add_device
-from server.models import Alert, Appointment, BookableService, TimeSlot
-from server.slot_calendar import generate_slots
+from server.booking.slot_calendar import generate_slots
+from server.db.models import Alert, Appointment, BookableService, TimeSlot
+from server.identity.devices import add_device
 
 DEMO_STAFF_TOKEN = "demo-staff-token"
 ZH_DIGIT_WORDS = "零幺二三四五六七八九"

@@ -12,7 +12,7 @@ import pytest
 from dialogue_harness import appointments_of, said_in_zh
 from server_harness import Centre, RunningServer
 
-from server.devices import add_device
+from server.identity.devices import add_device
 
 CHAT_SECONDS = 120
 

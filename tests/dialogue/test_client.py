@@ -21,7 +21,7 @@ from server_harness import Centre, RunningServer
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
 from kiosk.centre.records import ResidentSession, Slot
-from server.devices import add_device
+from server.identity.devices import add_device
 
 
 def kiosk_client(server: RunningServer) -> CentreClient:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from server_harness import RunningServer
 
-from server.staff_accounts import create_account
+from server.console.accounts import create_account
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "a long test password 9"

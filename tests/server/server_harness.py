@@ -23,13 +23,13 @@ import httpx
 from postgres_cluster import free_port
 from sqlalchemy import insert, select, update
 
-from server.centre_time import local_moment
-from server.db import Database
-from server.devices import add_device
-from server.models import BookableService, ClosedDay, Service, TimeSlot
-from server.personal_data import enrol_resident
+from server.booking.centre_time import local_moment
+from server.booking.slot_calendar import generate_slots
+from server.db.database import Database
+from server.db.models import BookableService, ClosedDay, Service, TimeSlot
+from server.identity.devices import add_device
+from server.privacy.personal_data import enrol_resident
 from server.settings import ServerSettings, settings_from_environment
-from server.slot_calendar import generate_slots
 
 SERVER_START_SECONDS = 60
 SLOT = TimeSlot.__table__

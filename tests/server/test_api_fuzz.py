@@ -32,10 +32,9 @@ from schemathesis.checks import not_a_server_error
 from server_harness import Centre, RunningServer
 from sqlalchemy import delete, insert, select
 
-from server.devices import add_device
-from server.models import Device, ResidentSession
-from server.privacy_models import ConsentCodeAttempt
-from server.tokens import token_hash
+from server.db.models import ConsentCodeAttempt, Device, ResidentSession
+from server.identity.devices import add_device
+from server.privacy.tokens import token_hash
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -7,8 +7,8 @@ from server_harness import RunningServer
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from server import audit_log
-from server.staff_models import AuditEvent
+from server.db.models import AuditEvent
+from server.privacy import audit_log
 
 AUDIT = AuditEvent.__table__
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from server_harness import Centre, book
 from sqlalchemy import update
 
-from server.models import TimeSlot
+from server.db.models import TimeSlot
 
 
 def test_book_list_cancel_lifecycle(centre: Centre) -> None:

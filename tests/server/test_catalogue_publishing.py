@@ -16,8 +16,7 @@ from console_client import StaffBrowser
 from server_harness import Centre, RunningServer, book
 from sqlalchemy import insert, select
 
-from server.models import ClosedDay, Notice, ProgressRecord
-from server.staff_models import AuditEvent, UnderstandingGap
+from server.db.models import AuditEvent, ClosedDay, Notice, ProgressRecord, UnderstandingGap
 
 NEW_PHRASE = "哪里能搭个伙"
 """Not understood by the demo catalogue (a colloquial way of asking where to eat with others)."""

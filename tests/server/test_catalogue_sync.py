@@ -23,8 +23,8 @@ from kiosk.centre.catalogue_sync import CatalogueSync
 from kiosk.centre.client import CentreClient
 from kiosk.centre.embedded_server import demo_kiosk_token
 from kiosk.dialogue.dialogue import Dialogue
-from server.catalogue_parsers import text_sha256
-from server.staff_models import CatalogueVersion, UnderstandingGap
+from server.catalogue.parsers import text_sha256
+from server.db.models import CatalogueVersion, UnderstandingGap
 
 PHRASE = "哪里能搭个伙"
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

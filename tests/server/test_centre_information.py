@@ -8,7 +8,7 @@ from server_harness import Centre
 from sqlalchemy import insert
 
 from intents import load_catalogue
-from server.models import Notice
+from server.db.models import Notice
 
 
 def test_services_and_hotlines_mirror_the_catalogue(centre: Centre) -> None:

@@ -18,7 +18,7 @@ import httpx
 from server_harness import Centre
 from sqlalchemy import func, select
 
-from server.models import Appointment
+from server.db.models import Appointment
 
 THREADS = 60
 

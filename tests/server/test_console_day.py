@@ -9,7 +9,7 @@ from console_client import StaffBrowser
 from server_harness import Centre, RunningServer, book
 from sqlalchemy import select
 
-from server.staff_models import AuditEvent
+from server.db.models import AuditEvent
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,12 @@ import pytest
 from console_client import StaffBrowser
 from server_harness import Centre, RunningServer
 
-from server.routers import console_admin, console_auth, console_catalogue, console_content, console_day, console_gaps
+from server.console.routers import admin as console_admin
+from server.console.routers import auth as console_auth
+from server.console.routers import catalogue as console_catalogue
+from server.console.routers import content as console_content
+from server.console.routers import day as console_day
+from server.console.routers import gaps as console_gaps
 
 PUBLIC = {("GET", "/staff/login"), ("POST", "/staff/login"), ("GET", "/staff/language/{lang}"), ("GET", "/staff")}
 STAFF_PAGES = [

@@ -12,13 +12,13 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from intents import demo_catalogue_path, parse_catalogue
 from intents.number_masking import mask_numbers
-from server.catalogue_editing import CatalogueDocument, days_for_yaml, hours_for_yaml, yaml_safe_string
-from server.console_text import CONSOLE_LANGUAGES, ConsoleText, console_strings
-from server.regression_check import regression_sentences
+from server.catalogue.editing import CatalogueDocument, days_for_yaml, hours_for_yaml, yaml_safe_string
+from server.catalogue.regression_check import regression_sentences
+from server.console.text import CONSOLE_LANGUAGES, ConsoleText, console_strings
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "server" / "templates" / "staff"
-CONSOLE_CODE = [*ROOT.glob("server/routers/console_*.py"), ROOT / "server" / "console_deps.py"]
+CONSOLE_CODE = [*ROOT.glob("server/console/routers/*.py"), ROOT / "server" / "console" / "deps.py"]
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_][a-z0-9_.]*)["']\s*[,)]""")
 PREFIX_KEY = re.compile(r"""\bt\(\s*["']([a-z_][a-z0-9_.]*)["']\s*~""")
 
@@ -41,8 +41,14 @@ def test_every_word_a_page_asks_for_exists_in_both_languages() -> None:
 
 
 def test_words_for_every_status_and_kind_the_database_allows() -> None:
-    from server.models import ALERT_KINDS, APPOINTMENT_STATUSES, PROGRESS_STATUSES
-    from server.staff_models import CATALOGUE_VERSION_KINDS, GAP_STATUSES, STAFF_ROLES
+    from server.db.models import (
+        ALERT_KINDS,
+        APPOINTMENT_STATUSES,
+        CATALOGUE_VERSION_KINDS,
+        GAP_STATUSES,
+        PROGRESS_STATUSES,
+        STAFF_ROLES,
+    )
 
     t = ConsoleText("en")
     for prefix, values in (("status.", APPOINTMENT_STATUSES), ("progress.status.", PROGRESS_STATUSES),

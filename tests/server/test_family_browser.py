@@ -26,7 +26,7 @@ import pytest
 from server_harness import RunningServer
 from sqlalchemy import update
 
-from server.privacy_models import ConsentCode
+from server.db.models import ConsentCode
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -14,9 +14,7 @@ from family_harness import book_on_page, cancel_on_page, family_page, grant, lin
 from server_harness import Centre, book
 from sqlalchemy import delete, select, update
 
-from server.models import Appointment
-from server.privacy_models import ConsentCode, ConsentCodeAttempt, Proxy
-from server.staff_models import AuditEvent
+from server.db.models import Appointment, AuditEvent, ConsentCode, ConsentCodeAttempt, Proxy
 
 CONSENT = ConsentCode.__table__
 PROXY = Proxy.__table__

@@ -15,13 +15,18 @@ from family_harness import family_page, grant, link
 from server_harness import Centre
 from sqlalchemy import MetaData, insert, select, update
 
-from server.db import Database
-from server.field_crypto import KEY_FILE, DataKey, FieldUndecryptable, Keyring, read_key_file, write_key_file
-from server.migrate import upgrade_to_head
-from server.models import Resident
-from server.personal_data import ENCRYPTED_COLUMNS, encrypt_plaintext_rows, enrol_resident, key_usage, resident_name
-from server.phone_numbers import phone_lookup_hash
-from server.privacy_models import Proxy
+from server.db.database import Database
+from server.db.migrate import upgrade_to_head
+from server.db.models import Proxy, Resident
+from server.privacy.field_crypto import KEY_FILE, DataKey, FieldUndecryptable, Keyring, read_key_file, write_key_file
+from server.privacy.personal_data import (
+    ENCRYPTED_COLUMNS,
+    encrypt_plaintext_rows,
+    enrol_resident,
+    key_usage,
+    resident_name,
+)
+from server.privacy.phone_numbers import phone_lookup_hash
 from server.settings import settings_from_environment
 
 RESIDENT = Resident.__table__

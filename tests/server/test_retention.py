@@ -11,11 +11,9 @@ from family_harness import book_on_page, family_page, grant, link
 from server_harness import Centre, book
 from sqlalchemy import func, insert, select, update
 
-from server.models import Alert, Appointment, ResidentSession, TimeSlot
-from server.privacy_models import Proxy, ProxyAction
-from server.retention import REMOVED_REASON
-from server.slot_calendar import generate_slots
-from server.staff_models import AuditEvent
+from server.booking.slot_calendar import generate_slots
+from server.db.models import Alert, Appointment, AuditEvent, Proxy, ProxyAction, ResidentSession, TimeSlot
+from server.privacy.retention import REMOVED_REASON
 
 APPOINTMENT = Appointment.__table__
 SLOT = TimeSlot.__table__

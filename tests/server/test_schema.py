@@ -12,9 +12,9 @@ from server_harness import Centre, book
 from sqlalchemy import insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from server.db import Database
-from server.migrate import downgrade_to_base, head_revision, upgrade_to_head
-from server.models import Appointment, Base, TimeSlot
+from server.db.database import Database
+from server.db.migrate import downgrade_to_base, head_revision, upgrade_to_head
+from server.db.models import Appointment, Base, TimeSlot
 
 APPOINTMENT = Appointment.__table__
 SLOT = TimeSlot.__table__

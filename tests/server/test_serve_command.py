@@ -10,7 +10,7 @@ import httpx
 import pytest
 from server_harness import RunningServer, start_server, stop_server
 
-from server.db import Database
+from server.db.database import Database
 from server.errors import DatabaseUnavailable
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from server_harness import Centre, book
 from sqlalchemy import select, update
 
-from server.models import Appointment, TimeSlot
+from server.db.models import Appointment, TimeSlot
 
 
 def test_emergency_and_handoff_alerts_reach_staff(centre: Centre) -> None:

@@ -13,8 +13,8 @@ from console_client import PASSWORD, StaffBrowser, create_account_by_command
 from server_harness import RunningServer, start_server, stop_server
 from sqlalchemy import select
 
-from server.staff_accounts import CLIENT_MAX_FAILURES, LOCK_AFTER_FAILURES, AccountError, create_account
-from server.staff_models import AuditEvent, StaffAccount
+from server.console.accounts import CLIENT_MAX_FAILURES, LOCK_AFTER_FAILURES, AccountError, create_account
+from server.db.models import AuditEvent, StaffAccount
 
 AUDIT = AuditEvent.__table__
 ACCOUNT = StaffAccount.__table__

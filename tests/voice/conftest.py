@@ -13,7 +13,7 @@ import voice_harness  # noqa: F401  (puts the speech, server and dialogue helper
 from dialogue_harness import open_health_checks_every_day
 from server_harness import Centre, RunningServer, start_server, stop_server
 
-from server.devices import add_device
+from server.identity.devices import add_device
 
 
 @pytest.fixture(scope="module")

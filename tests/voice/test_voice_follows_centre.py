@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from voice_harness import make_recording, turns_for
 
 from kiosk.voice.turn_log import read_turn_log
-from server.staff_models import UnderstandingGap
+from server.db.models import UnderstandingGap
 
 TAUGHT = "do you lend wheelchairs"
 """Not understood by the demo catalogue (its words are not even in the recogniser's grammar)."""

@@ -1,0 +1,133 @@
+"""The identified resident's appointments: list, book, look up, cancel.
+
+Every route acts for the resident of the `X-Resident-Session` token only; a code that
+belongs to someone else answers 404 exactly like a code that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+from sqlalchemy import Connection
+
+from server.api.schemas import AppointmentOut, BookingIn, CancelIn, SlotRefusalBody, error_responses
+from server.api.views import appointment_view
+from server.booking.bookings import APPOINTMENT, SLOT, BookingRequest, appointment_query, book, cancel
+from server.booking.centre_time import utc_now
+from server.deps import IdempotencyKeyDep, ResidentContext, ResidentDep
+from server.errors import AppointmentNotFound
+from server.privacy.audit_log import record
+
+router = APIRouter(prefix="/appointments", tags=["appointments"], responses=error_responses(401))
+
+CODE = Path(pattern="^[A-Za-z][0-9]{4,6}$", examples=["M4827"])
+
+DEFAULT_CANCEL_REASON = "cancelled by the resident at a kiosk"
+
+
+@router.get("", response_model=list[AppointmentOut])
+async def list_appointments(
+    ctx: ResidentDep,
+    include_past: Annotated[bool, Query(description="Also past and cancelled ones.")] = False,
+) -> list[AppointmentOut]:
+    """Upcoming booked appointments, soonest first ("您预约了明天上午九点的体检")."""
+    return await ctx.db.run(_appointments, ctx, include_past=include_past)
+
+
+@router.post(
+    "",
+    response_model=AppointmentOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": AppointmentOut, "description": "A retry: the booking this key already made."},
+        409: {
+            "model": SlotRefusalBody,
+            "description": "slot_full / slot_past / slot_closed / no_such_slot (with alternatives), "
+            "already_booked, service_not_bookable, idempotency_conflict",
+        },
+        **error_responses(404, 422),
+    },
+)
+async def book_appointment(
+    body: BookingIn,
+    response: Response,
+    idempotency_key: IdempotencyKeyDep,
+    ctx: ResidentDep,
+) -> AppointmentOut:
+    """Book the slot of a service starting at a local date and time.
+
+    Refusals because of the slot carry `alternatives`: the nearest free slots, same day
+    first. A retry with the same `Idempotency-Key` answers 200 with the same appointment.
+    """
+    request = BookingRequest(
+        resident_id=ctx.resident.resident_id,
+        service_id=body.service_id,
+        day=body.date,
+        at=body.time,
+        device_id=ctx.device.id,
+        idempotency_key=idempotency_key,
+    )
+    result = await ctx.db.run(
+        book, ctx.db, ctx.settings.timezone, request, alternatives=ctx.settings.alternatives, also=_audited(ctx, "book")
+    )
+    if result.replayed:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return result.appointment
+
+
+@router.get("/{code}", response_model=AppointmentOut, responses=error_responses(404))
+async def get_appointment(ctx: ResidentDep, code: str = CODE) -> AppointmentOut:
+    found = await ctx.db.run(_appointments, ctx, code=code.upper())
+    if not found:
+        raise AppointmentNotFound(f"no appointment {code.upper()} for this resident")
+    return found[0]
+
+
+@router.post("/{code}/cancel", response_model=AppointmentOut, responses=error_responses(404, 409, 422))
+async def cancel_appointment(
+    ctx: ResidentDep,
+    body: CancelIn | None = None,
+    code: str = CODE,
+) -> AppointmentOut:
+    """Cancel and free the seat; the appointment stays on record with its reason.
+
+    Cancelling an already cancelled appointment answers the same (safe to retry).
+    """
+    reason = (body.reason if body and body.reason else None) or DEFAULT_CANCEL_REASON
+    return await ctx.db.run(
+        cancel, ctx.db, ctx.settings.timezone, code, reason, resident_id=ctx.resident.resident_id, by="resident",
+        also=_audited(ctx, "cancel"),
+    )  # fmt: skip
+
+
+def _audited(ctx: ResidentContext, verb: str) -> Callable[[Connection, AppointmentOut], None]:
+    """The audit record of a booking or cancellation, written in its own transaction."""
+
+    def write(conn: Connection, appointment: AppointmentOut) -> None:
+        record(
+            conn,
+            actor=f"kiosk:{ctx.device.id}",
+            action=f"appointment.{verb}",
+            subject=f"appointment:{appointment.code}",
+            on_behalf_of=f"resident:{ctx.resident.resident_id}",
+        )
+
+    return write
+
+
+def _appointments(ctx: ResidentContext, *, include_past: bool = True, code: str | None = None) -> list[AppointmentOut]:
+    """The resident's appointments; reading them is recorded in the audit log."""
+    resident = f"resident:{ctx.resident.resident_id}"
+    query = appointment_query().where(APPOINTMENT.c.resident_id == ctx.resident.resident_id)
+    if code is not None:
+        query = query.where(APPOINTMENT.c.code == code)
+    if not include_past:
+        query = query.where(APPOINTMENT.c.status == "booked", SLOT.c.starts_at > utc_now())
+    with ctx.db.write() as conn:
+        rows = conn.execute(query.order_by(SLOT.c.starts_at, APPOINTMENT.c.id)).all()
+        record(conn, actor=f"kiosk:{ctx.device.id}", action="appointment.list" if code is None else "appointment.read",
+               subject=resident if code is None else f"appointment:{code}", on_behalf_of=resident)  # fmt: skip
+    return [appointment_view(row, ctx.settings.timezone) for row in rows]

@@ -1,0 +1,21 @@
+"""`/healthz`: is the server up and its database reachable (for the kiosk and for monitors)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from server.api.schemas import HealthOut, error_responses
+from server.db.database import Database
+from server.db.migrate import current_revision
+from server.deps import DatabaseDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=HealthOut, responses=error_responses(503))
+async def healthz(db: DatabaseDep) -> HealthOut:
+    return await db.run(_health, db)
+
+
+def _health(db: Database) -> HealthOut:
+    return HealthOut(status="ok", database=db.dialect, schema_revision=current_revision(db))

@@ -1,0 +1,63 @@
+"""Database rows as API bodies, in the centre's local time.
+
+Kept apart from the routers because the booking transaction needs the same views for
+the alternatives it offers in a refusal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row
+
+from server.api.schemas import AppointmentOut, OpeningHoursOut, SlotOut
+
+
+def hhmm(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def slot_view(row: Row[Any], zone: ZoneInfo, now: datetime) -> SlotOut:
+    """`row` needs id, service_id, day, starts_at, ends_at, capacity, booked, closed."""
+    if row.closed:
+        state = "closed"
+    elif row.starts_at <= now:
+        state = "past"
+    elif row.booked >= row.capacity:
+        state = "full"
+    else:
+        state = "free"
+    return SlotOut(
+        id=row.id,
+        service_id=row.service_id,
+        date=row.day,
+        time=hhmm(row.starts_at, zone),
+        end_time=hhmm(row.ends_at, zone),
+        starts_at=row.starts_at.astimezone(zone),
+        capacity=row.capacity,
+        free=max(row.capacity - row.booked, 0) if state == "free" else 0,
+        state=state,
+    )
+
+
+def appointment_view(row: Row[Any], zone: ZoneInfo) -> AppointmentOut:
+    """`row` needs the appointment columns plus service_id, day, starts_at, ends_at of its slot."""
+    return AppointmentOut(
+        code=row.code,
+        service_id=row.service_id,
+        date=row.day,
+        time=hhmm(row.starts_at, zone),
+        end_time=hhmm(row.ends_at, zone),
+        starts_at=row.starts_at.astimezone(zone),
+        status=row.status,
+        created_at=row.created_at.astimezone(zone),
+        status_changed_at=row.status_changed_at.astimezone(zone),
+        cancel_reason=row.cancel_reason,
+        cancelled_by=row.cancelled_by,
+    )
+
+
+def hours_view(hours: dict[str, Any]) -> OpeningHoursOut:
+    return OpeningHoursOut(weekdays=list(hours["weekdays"]), periods=[(start, end) for start, end in hours["periods"]])

@@ -1,0 +1,1 @@
+"""Booking: slots from opening hours, booking and cancelling, the day's list, reference codes, centre time."""

@@ -1,0 +1,1 @@
+"""The catalogue on the server: versions and drafts, importing into the database, staff edits, gaps."""

@@ -1,0 +1,1 @@
+"""The staff console's routers: one per area of pages."""

@@ -1,0 +1,146 @@
+"""The database handle: one engine, short read transactions, serialised write transactions.
+
+SQLite allows one writer at a time. Left to itself, a second writer waits in SQLite's
+busy handler, which sleeps in growing steps (up to 100 ms) — fatal for p99 latency.
+So on SQLite every write transaction first takes a process-wide lock and then opens
+with `BEGIN IMMEDIATE` (take the write lock now, not at the first write, which would
+fail instead of waiting). The `busy_timeout` is left for other processes (a second
+worker, a staff tool); run one worker per SQLite database.
+
+Where the blocking work runs is decided here too (`run`). On SQLite it runs right on
+the event loop: every statement takes micro- to milliseconds, writes are serialised
+anyway, and handing each request to a worker thread made the server spend most of
+its CPU on thread hand-offs and GIL contention — 367 against 630 booking requests/s
+in bench/booking_load.py. On PostgreSQL, statements wait on the network and on row
+locks held by other transactions, so the work goes to worker threads and many
+transactions really run at once; the booking's conditional UPDATE takes the slot's
+row lock and the unique indexes settle the rest.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import anyio.to_thread
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from server.errors import DatabaseBusy, DatabaseUnavailable, SettingsError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+"""How long a write waits for another *process* holding the SQLite write lock."""
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",  # readers never block the writer, nor the writer them
+    "PRAGMA synchronous=NORMAL",  # in WAL, a crash may lose the last commits, never corrupt
+    "PRAGMA foreign_keys=ON",  # off by default in SQLite, per connection
+    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA secure_delete=ON",  # deleted or overwritten personal data is zeroed, not left in free pages
+)
+
+
+class Database:
+    """The server's database, whichever engine is behind the URL."""
+
+    def __init__(self, url: str, *, pool_size: int = 20) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        """"sqlite" or "postgresql"."""
+        if self.dialect == "sqlite":
+            self.engine = _sqlite_engine(url, pool_size)
+        elif self.dialect == "postgresql":
+            self.engine = create_engine(
+                url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_serializer=_json_text
+            )
+        else:
+            raise SettingsError(f"database {self.dialect!r} is not supported; use SQLite or PostgreSQL")
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
+        self._immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    async def run(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run blocking database work from an async endpoint (see the module docstring)."""
+        if self.is_sqlite:
+            return work(*args, **kwargs)
+        return await anyio.to_thread.run_sync(functools.partial(work, *args, **kwargs))
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a read transaction (a consistent snapshot), rolled back at the end."""
+        with _busy_as_api_error(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in a write transaction, committed if the block ends without an exception."""
+        if self._write_lock is None:
+            with _busy_as_api_error(), self.engine.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, _busy_as_api_error(), self._immediate.begin() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _json_text(value: Any) -> str:
+    """JSON with Chinese kept readable for staff looking at the database directly."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _sqlite_engine(url: str, pool_size: int) -> Engine:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise SettingsError("SQLite needs a file (sqlite:///path/kiosk.sqlite3): workers share it")
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        pool_size=pool_size,
+        max_overflow=20,
+        json_serializer=_json_text,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not the driver, decide when and how BEGIN is sent.
+        dbapi_connection.isolation_level = None
+        for pragma in SQLITE_PRAGMAS:
+            dbapi_connection.execute(pragma)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+@contextmanager
+def _busy_as_api_error() -> Iterator[None]:
+    """Database trouble as a 503 the kiosk can retry, instead of a 500."""
+    try:
+        yield
+    except OperationalError as exc:
+        text = str(exc.orig)
+        if any(sign in text for sign in ("database is locked", "could not serialize", "deadlock detected")):
+            raise DatabaseBusy("the database stayed busy too long; retry the request", retry_after_seconds=1) from exc
+        raise DatabaseUnavailable(
+            "the database cannot be reached; staff can find the reason in the server log", retry_after_seconds=5
+        ) from exc

@@ -1,0 +1,1 @@
+"""Family members acting for an elder: consents, proxies and the family page (docs/family.md)."""

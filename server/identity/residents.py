@@ -1,0 +1,138 @@
+"""Who is at the kiosk: phone number + birth year → a short-lived session bound to that kiosk.
+
+A name is never enough (anyone can say "王秀英"); a phone number alone is often known to
+neighbours; phone + birth year is what an older resident can say without a card. The
+session token is useless on another kiosk, expires after a few minutes, and failed
+attempts are limited per kiosk so the two facts cannot be guessed by trying.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+
+from server.booking.centre_time import utc_now
+from server.db.database import Database
+from server.db.models import IdentificationAttempt, Resident, ResidentSession
+from server.errors import IdentificationAmbiguous, IdentificationFailed, NotIdentified, TooManyAttempts
+from server.privacy.audit_log import record
+from server.privacy.field_crypto import Keyring
+from server.privacy.personal_data import resident_name
+from server.privacy.phone_numbers import InvalidPhone, phone_lookup_hash
+from server.privacy.tokens import RESIDENT_SESSION_PREFIX, new_token, token_hash
+from server.settings import ServerSettings
+
+ATTEMPT = IdentificationAttempt.__table__
+RESIDENT = Resident.__table__
+SESSION = ResidentSession.__table__
+
+LIVE_SESSION = (
+    select(SESSION.c.id, SESSION.c.resident_id, RESIDENT.c.name)
+    .join_from(SESSION, RESIDENT, SESSION.c.resident_id == RESIDENT.c.id)
+    .where(
+        SESSION.c.token_hash == bindparam("token_hash"),
+        SESSION.c.device_id == bindparam("device_id"),
+        SESSION.c.ended_at.is_(None),
+        SESSION.c.expires_at > bindparam("now"),
+    )
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IdentifiedResident:
+    """The resident a request acts for, as proven by a live session on this kiosk."""
+
+    resident_id: int
+    name: str
+    session_id: int
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    """Shown to the kiosk once; only its hash is stored."""
+    expires_at: datetime
+    resident_name: str
+
+
+def identify(db: Database, settings: ServerSettings, device_id: int, phone: str, birth_year: int) -> NewSession:
+    """Open a resident session, or raise why not (the same refusal whichever fact was wrong)."""
+    now = utc_now()
+    window = timedelta(minutes=settings.identify_window_minutes)
+    try:
+        lookup = phone_lookup_hash(phone, settings.phone_key)
+    except InvalidPhone:
+        lookup = None  # still counts as a failed attempt
+    with db.write() as conn:
+        failures = conn.execute(
+            select(func.count(), func.min(ATTEMPT.c.at)).where(
+                ATTEMPT.c.device_id == device_id,
+                ATTEMPT.c.succeeded.is_(False),
+                ATTEMPT.c.at > now - window,
+            )
+        ).one()
+        if failures[0] >= settings.identify_max_failures:
+            retry_after = int((failures[1] + window - now).total_seconds()) + 1
+            log.warning("identification blocked on device %s: %s recent failures", device_id, failures[0])
+            raise TooManyAttempts(
+                "too many failed identifications at this kiosk; ask staff for help or wait",
+                retry_after_seconds=retry_after,
+            )
+        matches = (
+            conn.execute(
+                select(RESIDENT.c.id, RESIDENT.c.name).where(
+                    RESIDENT.c.phone_hash == lookup, RESIDENT.c.birth_year == birth_year
+                )
+            ).all()
+            if lookup is not None
+            else []
+        )
+        conn.execute(delete(ATTEMPT).where(ATTEMPT.c.device_id == device_id, ATTEMPT.c.at < now - window))
+        conn.execute(insert(ATTEMPT).values(device_id=device_id, at=now, succeeded=len(matches) == 1))
+        if len(matches) == 1:
+            token = new_token(RESIDENT_SESSION_PREFIX)
+            expires_at = now + timedelta(minutes=settings.resident_session_minutes)
+            conn.execute(
+                insert(SESSION).values(
+                    token_hash=token_hash(token),
+                    device_id=device_id,
+                    resident_id=matches[0].id,
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
+            record(conn, actor=f"kiosk:{device_id}", action="resident.identify", subject=f"resident:{matches[0].id}")
+            log.info("resident %s identified on device %s", matches[0].id, device_id)
+            return NewSession(token, expires_at, resident_name(settings.data_keys, matches[0].id, matches[0].name))
+        attempts_left = settings.identify_max_failures - failures[0] - 1
+    # Outside the transaction, so the failed attempt above is committed before refusing.
+    if matches:
+        raise IdentificationAmbiguous("several residents share this phone number and birth year; staff must help")
+    log.info("failed identification on device %s (%s attempts left)", device_id, attempts_left)
+    raise IdentificationFailed("no resident with this phone number and birth year", attempts_left=max(attempts_left, 0))
+
+
+def resident_for_session(db: Database, keys: Keyring, device_id: int, token: str | None) -> IdentifiedResident:
+    """The resident behind a session token, if the session is live and belongs to this kiosk."""
+    if not token:
+        raise NotIdentified("identify the resident first (POST /api/v1/residents/identify)")
+    with db.read() as conn:
+        row = conn.execute(
+            LIVE_SESSION, {"token_hash": token_hash(token), "device_id": device_id, "now": utc_now()}
+        ).first()
+    if row is None:
+        raise NotIdentified("the resident session is unknown, ended, expired or from another kiosk")
+    return IdentifiedResident(
+        resident_id=row.resident_id, name=resident_name(keys, row.resident_id, row.name), session_id=row.id
+    )
+
+
+def end_session(db: Database, session_id: int) -> None:
+    """The resident said goodbye or walked away: nobody else may use the session."""
+    with db.write() as conn:
+        conn.execute(update(SESSION).where(SESSION.c.id == session_id).values(ended_at=utc_now()))

@@ -1,0 +1,1 @@
+"""Personal data: field encryption, phone lookup, passwords and tokens, the audit log, retention."""

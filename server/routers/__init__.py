@@ -1,1 +1,0 @@
-"""One router per resource; `server.main` mounts them under /api/v1."""
