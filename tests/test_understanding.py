@@ -141,3 +141,15 @@ def test_any_text_parses_without_error(text: str) -> None:
 
 
 PARSER = Parser(load_catalogue())
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "unwanted"),
+    [
+        ("my grandson needs it for his school place", "en", "police"),  # "place" only sounds like police
+        ("could you say that again please", "en", "police"),
+    ],
+)
+def test_a_real_word_that_sounds_like_a_name_is_not_that_name(parser: Parser, text: str, lang: str,
+                                                                unwanted: str) -> None:
+    assert unwanted not in parser.parse(text, lang=lang, now=NOW).slots.values()
