@@ -153,3 +153,18 @@ PARSER = Parser(load_catalogue())
 def test_a_real_word_that_sounds_like_a_name_is_not_that_name(parser: Parser, text: str, lang: str,
                                                                 unwanted: str) -> None:
     assert unwanted not in parser.parse(text, lang=lang, now=NOW).slots.values()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my number is 13700137000 and I was born in 1950", "Oh, my number's 13700137000 and I was born in 1950.",
+     "my number is 137 0013 7000"],
+)
+def test_giving_ones_own_number_asks_for_no_number(parser: Parser, text: str) -> None:
+    reading = parser.parse(text, lang="en", now=NOW)
+    assert reading.intent != "hotline.lookup" and (reading.intent is None or reading.confidence < 0.6), reading
+
+
+def test_a_number_given_with_a_request_keeps_the_request(parser: Parser) -> None:
+    assert parser.parse("my number is 13700137000 and I want to cancel my appointment", lang="en",
+                        now=NOW).intent == "appointment.cancel"
