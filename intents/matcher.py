@@ -88,6 +88,16 @@ cancel" is a cancellation."""
 GIVEN_NUMBER_DIGITS = 7
 """Digits from which a number said is someone's phone, not a hotline (120, 12345) or a code."""
 
+STATED_BOOKING = 0.5
+"""Least score of a booking when a service is named and a day or time said after it, without a
+question: "my senior card sorted out, Friday next week", "…a residence certificate… Thursday next
+week, three in the afternoon" propose a visit ("is the health check open on Friday" asks)."""
+
+STATED_BOOKING_LOOKUP = 0.8
+"""Score kept by a plain service lookup then: the resident said when, so they mean to come."""
+
+BOOKING = "appointment.book"
+
 PAST_STORY = 0.45
 """Score kept by the emergency intent when the utterance tells of something past."""
 
@@ -251,6 +261,7 @@ class IntentMatcher:
         self._tense = TenseReader(catalogue)
         self._scope = ScopeReader(catalogue)
         self._emergency = ids.index(EMERGENCY) if EMERGENCY in ids else None
+        self._booking = ids.index(BOOKING) if BOOKING in ids else None
         self._service_only = np.asarray([intent.required_slots == ("service",) for intent in catalogue.intents])
         self._hotline_only = np.asarray([intent.required_slots == ("hotline",) for intent in catalogue.intents])
         for lang in ("zh", "en"):
@@ -323,6 +334,10 @@ class IntentMatcher:
                 asks = self._scope.asks(utterance.normalised, utterance.lang)
                 floor = SITUATION_ASK_FLOOR if asks else SITUATION_FLOOR
                 scores = np.where(self._service_only, np.maximum(scores, floor), scores)
+        if self._booking is not None and _when_after_service(utterance) and not self._scope.questions(
+                utterance.normalised, utterance.lang):
+            scores = np.where(self._service_only, scores * STATED_BOOKING_LOOKUP, scores)
+            scores[self._booking] = max(scores[self._booking], STATED_BOOKING)
         if named[NAMING_SLOTS.index("service")] and self._scope.asks(utterance.normalised, utterance.lang):
             # A named service and a question is at least a lookup ("…住在这里的证明，我该找谁"),
             # though only just: any real evidence of a booking or a cancellation still wins.
@@ -356,6 +371,12 @@ def _length(utterance: Utterance) -> float:
     """Characters in Mandarin, words in English; a placeholder counts as one."""
     surface = utterance.form.surface
     return float(max(len(surface.split()) if utterance.lang == "en" else len(surface.replace(" ", "")), 1))
+
+
+def _when_after_service(utterance: Utterance) -> bool:
+    """A service named, then a day or a time."""
+    service = next((s.start for s in utterance.slots if s.name == "service"), None)
+    return service is not None and any(s.name in ("date", "time") and s.start > service for s in utterance.slots)
 
 
 def _gives_a_number(utterance: Utterance) -> bool:

@@ -168,3 +168,20 @@ def test_giving_ones_own_number_asks_for_no_number(parser: Parser, text: str) ->
 def test_a_number_given_with_a_request_keeps_the_request(parser: Parser) -> None:
     assert parser.parse("my number is 13700137000 and I want to cancel my appointment", lang="en",
                         now=NOW).intent == "appointment.cancel"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        ("I want to get my senior card sorted out, Friday next week.", "en", "appointment.book"),
+        ("My grandson needs a residence certificate for his school place, so I have to come in and get one. "
+         "Thursday next week, three in the afternoon?", "en", "appointment.book"),
+        ("老年证，下周五上午九点", "zh", "appointment.book"),
+        ("is the health check open on Friday", "en", "service.lookup"),
+        ("体检下周五开门不", "zh", "service.lookup"),
+    ],
+)
+def test_a_day_said_after_a_service_proposes_a_visit_unless_asked(parser: Parser, text: str, lang: str,
+                                                                  intent: str) -> None:
+    reading = parser.parse(text, lang=lang, now=NOW)
+    assert (reading.intent, reading.ambiguous) == (intent, False), reading
