@@ -75,6 +75,13 @@ SITUATION_ASK_FLOOR = 0.6
 """The same when the story also asks something (有没有/能不能/"do you have"): a described need
 plus a question is a service lookup however long the story before it."""
 
+PHONE_WORD = 0.6
+"""Keyword weight from which a hotline look-up's keyword asks for a phone number (电话, "number")."""
+
+NUMBER_ASKED = 0.8
+"""Score kept by a plain service lookup when the utterance describes a need a hotline meets and
+asks for a number to call: "有没有什么电话她可以打，找人说说话的" wants the line, not the room."""
+
 NAMED_ASK_FLOOR = 0.32
 """Least score of a service lookup when a service is named and something is asked."""
 
@@ -330,7 +337,11 @@ class IntentMatcher:
             if self._emergency is not None:
                 strangers[self._emergency] = False  # never talk an emergency down
             scores = np.where(strangers, scores * SITUATION_MISMATCH, scores)
-            if described[NAMING_SLOTS.index("service")] and not named.any():
+            number_asked = described[NAMING_SLOTS.index("hotline")] and bool(
+                (keywords[self._hotline_only] >= PHONE_WORD).any())
+            if number_asked:
+                scores = np.where(self._service_only, scores * NUMBER_ASKED, scores)
+            elif described[NAMING_SLOTS.index("service")] and not named.any():
                 asks = self._scope.asks(utterance.normalised, utterance.lang)
                 floor = SITUATION_ASK_FLOOR if asks else SITUATION_FLOOR
                 scores = np.where(self._service_only, np.maximum(scores, floor), scores)

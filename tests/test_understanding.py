@@ -185,3 +185,21 @@ def test_a_day_said_after_a_service_proposes_a_visit_unless_asked(parser: Parser
                                                                   intent: str) -> None:
     reading = parser.parse(text, lang=lang, now=NOW)
     assert (reading.intent, reading.ambiguous) == (intent, False), reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "hotline"),
+    [
+        ("我有个老姐妹，最近心情特别不好，整天闷在家里哭，有没有什么电话她可以打，找人说说话的", "zh", "mental_health"),
+        ("my friend is feeling so low, is there a number she can ring to talk to someone", "en", "mental_health"),
+    ],
+)
+def test_a_number_asked_for_a_described_need_is_the_line(parser: Parser, text: str, lang: str,
+                                                          hotline: str) -> None:
+    reading = parser.parse(text, lang=lang, now=NOW)
+    assert (reading.intent, reading.slots.get("hotline"), reading.ambiguous) == ("hotline.lookup", hotline, False)
+
+
+def test_someone_to_talk_to_without_a_number_is_the_service(parser: Parser) -> None:
+    reading = parser.parse("I feel lonely, is there someone to talk to here", lang="en", now=NOW)
+    assert (reading.intent, reading.slots.get("service")) == ("service.lookup", "counselling")
