@@ -6,9 +6,11 @@ The kiosk asks "您的手机号码是多少？" and hears "幺三八，零零幺
 these alone on purpose (a bare number is not a slot anywhere else), so the dialogue reads
 them here, only when it has asked.
 
-Digits are read one by one with the shared readers (`zh_digits`, `en_digits`): a phone
-number is never a quantity. Residents pause between groups, so groups separated only by
-spaces, dashes or commas are joined — up to the length of a Chinese phone number, so a
+Digits are read one by one with the shared readers (`zh_digits`, `en_phone_digits`): a phone
+number is never a quantity, though English speakers also say it in pairs and round figures
+("thirteen seven hundred, thirteen seven thousand"), and a year as "nineteen hundred and
+fifty". Residents pause between groups, so groups separated only by spaces, dashes or commas
+are joined — up to the length of a Chinese phone number, so a
 year said straight after the number stays a year.
 """
 
@@ -19,7 +21,16 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from .numbers import EN_REPEATS, EN_SPOKEN_DIGITS, en_digits, en_number, zh_digits, zh_number
+from .numbers import (
+    EN_PHONE_TEENS,
+    EN_REPEATS,
+    EN_ROUND,
+    EN_SPOKEN_DIGITS,
+    en_number,
+    en_phone_digits,
+    zh_digits,
+    zh_number,
+)
 
 MOBILE_DIGITS = 11
 """Chinese mobile numbers: 11 digits starting with 1."""
@@ -38,7 +49,7 @@ _ZH_GROUP = re.compile(rf"[{_ZH_DIGIT_CHARS}]+")
 _GROUP_GAP = re.compile(r"^[\s\-–—,，、.。:：]*$")
 _ZH_YEAR = re.compile(rf"(?P<number>[{_ZH_DIGIT_CHARS}十百千]{{2,7}})\s*年")
 _EN_WORD = re.compile(r"[a-z]+|\d+")
-_EN_DIGIT_WORDS = {*EN_SPOKEN_DIGITS, *EN_REPEATS}
+_EN_DIGIT_WORDS = {*EN_SPOKEN_DIGITS, *EN_REPEATS, *EN_PHONE_TEENS}
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,7 @@ def _en_groups(text: str) -> list[DigitGroup]:
         while run and run[-1].group() in EN_REPEATS:
             run.pop()
         if run:
-            digits = en_digits(" ".join(m.group() for m in run))
+            digits = en_phone_digits(" ".join(m.group() for m in run))
             if digits:
                 groups.append(DigitGroup(digits, run[0].start(), run[-1].end()))
         run.clear()
@@ -118,6 +129,9 @@ def _en_groups(text: str) -> list[DigitGroup]:
         adjacent = not run or _GROUP_GAP.match(text[run[-1].end():match.start()]) is not None
         if (word in _EN_DIGIT_WORDS or word.isdigit()) and adjacent and not (word.isdigit() and run):
             run.append(match)
+        elif word in EN_ROUND and run and text[run[-1].end():match.start()] == " " and run[-1].group() not in (
+                *EN_REPEATS, "o", "oh") and not run[-1].group().isdigit():
+            run.append(match)  # "seven hundred", "thirteen seven thousand"
         else:
             close()
             if word in _EN_DIGIT_WORDS or word.isdigit():
@@ -192,6 +206,8 @@ def _en_year(text: str, today: date) -> int | None:
             continue
         century = 1900 if word == "nineteen" else 2000
         rest = words[n + 1:n + 3]
+        if rest[:1] == ["hundred"]:  # "nineteen hundred and fifty"
+            rest = [w for w in words[n + 2:n + 5] if w != "and"][:2]
         if rest[:1] in (["oh"], ["o"]) and len(rest) == 2 and rest[1] in EN_SPOKEN_DIGITS:
             value = century + EN_SPOKEN_DIGITS[rest[1]]
         else:

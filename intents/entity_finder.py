@@ -34,8 +34,9 @@ Over letters, 线电话 came within reach of 火警电话 because both end in �
 NAME_COVERAGE = 0.85
 """Share of a name a fuzzy match must cover."""
 
-EN_SOUND_SPELLING_FLOOR = 60.0
-"""An English sound-alike must also look somewhat alike: "please" sounds like "police"."""
+EN_SOUND_SPELLING_FLOOR = 75.0
+"""An English sound-alike must also look alike: "please" and "place" sound like "police" but are
+other words ("his school place" named no police); a recogniser's homophone is spelled close."""
 
 _ZH_SPOKEN_DIGITS = {"0": ("零",), "1": ("一", "幺"), "2": ("二",), "3": ("三",), "4": ("四",),
                      "5": ("五",), "6": ("六",), "7": ("七",), "8": ("八",), "9": ("九",)}

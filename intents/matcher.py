@@ -26,6 +26,7 @@ from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cdist
 
 from .catalogue import Catalogue, Language
+from .digit_strings import find_phone_number
 from .normaliser import PLACEHOLDER_CHARS
 from .scope import ScopeReader
 from .sound_form import SoundForm
@@ -74,8 +75,35 @@ SITUATION_ASK_FLOOR = 0.6
 """The same when the story also asks something (有没有/能不能/"do you have"): a described need
 plus a question is a service lookup however long the story before it."""
 
+PHONE_WORD = 0.6
+"""Keyword weight from which a hotline look-up's keyword asks for a phone number (电话, "number")."""
+
+NUMBER_ASKED = 0.8
+"""Score kept by a plain service lookup when the utterance describes a need a hotline meets and
+asks for a number to call: "有没有什么电话她可以打，找人说说话的" wants the line, not the room."""
+
 NAMED_ASK_FLOOR = 0.32
 """Least score of a service lookup when a service is named and something is asked."""
+
+GIVEN_NUMBER = 0.5
+"""When the utterance itself says a phone number: score kept by intents that look a hotline up
+(unless one is named), and share of example evidence kept when nothing else is named. "My
+number is 13700137000 and I was born in 1950" gives the resident's own details; it asks for no
+number, and is no "my reference number is…" either. Keywords still count: "…and I want to
+cancel" is a cancellation."""
+
+GIVEN_NUMBER_DIGITS = 7
+"""Digits from which a number said is someone's phone, not a hotline (120, 12345) or a code."""
+
+STATED_BOOKING = 0.5
+"""Least score of a booking when a service is named and a day or time said after it, without a
+question: "my senior card sorted out, Friday next week", "…a residence certificate… Thursday next
+week, three in the afternoon" propose a visit ("is the health check open on Friday" asks)."""
+
+STATED_BOOKING_LOOKUP = 0.8
+"""Score kept by a plain service lookup then: the resident said when, so they mean to come."""
+
+BOOKING = "appointment.book"
 
 PAST_STORY = 0.45
 """Score kept by the emergency intent when the utterance tells of something past."""
@@ -240,7 +268,9 @@ class IntentMatcher:
         self._tense = TenseReader(catalogue)
         self._scope = ScopeReader(catalogue)
         self._emergency = ids.index(EMERGENCY) if EMERGENCY in ids else None
+        self._booking = ids.index(BOOKING) if BOOKING in ids else None
         self._service_only = np.asarray([intent.required_slots == ("service",) for intent in catalogue.intents])
+        self._hotline_only = np.asarray([intent.required_slots == ("hotline",) for intent in catalogue.intents])
         for lang in ("zh", "en"):
             index = _LanguageIndex(ids)
             for cls, intent in enumerate(catalogue.intents):
@@ -287,6 +317,9 @@ class IntentMatcher:
         counters = classes[n:2 * n]
         out_of_scope = float((1.0 - WORD_WEIGHT) * classes[2 * n] + WORD_WEIGHT * words[n])
         keywords = index.keyword_scores(utterance)
+        gives_number = _gives_a_number(utterance)
+        if gives_number and not utterance.slots:
+            examples = examples * GIVEN_NUMBER
         # A counter-example closer than any example discounts the example evidence only: a
         # keyword such as 摔倒 still carries its intent ("my wife collapsed" is not "help").
         examples = np.where(counters > examples, examples * (1.0 - counters), examples)
@@ -304,14 +337,24 @@ class IntentMatcher:
             if self._emergency is not None:
                 strangers[self._emergency] = False  # never talk an emergency down
             scores = np.where(strangers, scores * SITUATION_MISMATCH, scores)
-            if described[NAMING_SLOTS.index("service")] and not named.any():
+            number_asked = described[NAMING_SLOTS.index("hotline")] and bool(
+                (keywords[self._hotline_only] >= PHONE_WORD).any())
+            if number_asked:
+                scores = np.where(self._service_only, scores * NUMBER_ASKED, scores)
+            elif described[NAMING_SLOTS.index("service")] and not named.any():
                 asks = self._scope.asks(utterance.normalised, utterance.lang)
                 floor = SITUATION_ASK_FLOOR if asks else SITUATION_FLOOR
                 scores = np.where(self._service_only, np.maximum(scores, floor), scores)
+        if self._booking is not None and _when_after_service(utterance) and not self._scope.questions(
+                utterance.normalised, utterance.lang):
+            scores = np.where(self._service_only, scores * STATED_BOOKING_LOOKUP, scores)
+            scores[self._booking] = max(scores[self._booking], STATED_BOOKING)
         if named[NAMING_SLOTS.index("service")] and self._scope.asks(utterance.normalised, utterance.lang):
             # A named service and a question is at least a lookup ("…住在这里的证明，我该找谁"),
             # though only just: any real evidence of a booking or a cancellation still wins.
             scores = np.where(self._service_only, np.maximum(scores, NAMED_ASK_FLOOR), scores)
+        if gives_number and not named[NAMING_SLOTS.index("hotline")]:
+            scores = np.where(self._hotline_only, scores * GIVEN_NUMBER, scores)
         longest = self._longest[utterance.lang]
         fit = np.minimum(1.0, LENGTH_SLACK * longest / _length(utterance))
         scores = np.where(longest <= SHORT_INTENT_UNITS[utterance.lang], scores * fit, scores)
@@ -339,6 +382,18 @@ def _length(utterance: Utterance) -> float:
     """Characters in Mandarin, words in English; a placeholder counts as one."""
     surface = utterance.form.surface
     return float(max(len(surface.split()) if utterance.lang == "en" else len(surface.replace(" ", "")), 1))
+
+
+def _when_after_service(utterance: Utterance) -> bool:
+    """A service named, then a day or a time."""
+    service = next((s.start for s in utterance.slots if s.name == "service"), None)
+    return service is not None and any(s.name in ("date", "time") and s.start > service for s in utterance.slots)
+
+
+def _gives_a_number(utterance: Utterance) -> bool:
+    """The utterance says a phone number ("my number is 138 0013 8000", "我手机号幺三八…")."""
+    number = find_phone_number(utterance.normalised, utterance.lang)
+    return number is not None and len(number) >= GIVEN_NUMBER_DIGITS
 
 
 def _naming_slots(utterance: Utterance) -> np.ndarray:

@@ -92,6 +92,12 @@ EN_SPOKEN_DIGITS: dict[str, int] = {
 
 EN_REPEATS: dict[str, int] = {"double": 2, "triple": 3}
 
+EN_PHONE_TEENS: dict[str, int] = {w: v for w, v in EN_UNITS.items() if 10 <= v <= 19}
+"""Phone numbers are also said in pairs: "thirteen seven…" is 1, 3, 7."""
+
+EN_ROUND: dict[str, int] = {"hundred": 2, "thousand": 3}
+"""…and in round figures after a digit: "seven hundred" is 700, "seven thousand" 7000."""
+
 
 def word_alternation(words: Iterable[str]) -> str:
     """Longest first, so "seventeen" is tried before "seven"."""
@@ -144,6 +150,29 @@ def en_ordinal(text: str) -> int | None:
         value = EN_ORDINAL_UNITS[words[1]]
         return EN_TENS[words[0]] + value if value <= 9 else None
     return None
+
+
+def en_phone_digits(text: str) -> str | None:
+    """A phone number as residents read it: digits one by one, pairs such as "thirteen", and
+    round figures: "thirteen seven hundred" → "13700", "one three nine double oh" → "13900"."""
+    out: list[str] = []
+    previous = ""
+    for word in _WORD_SPLIT.split(text.strip()):
+        if word in EN_ROUND:
+            if previous not in EN_SPOKEN_DIGITS and previous not in EN_PHONE_TEENS:
+                return None  # "hundred" must follow a digit
+            out.append("0" * EN_ROUND[word])
+        elif word in EN_PHONE_TEENS:
+            out.append(str(EN_PHONE_TEENS[word]))
+        elif word in EN_REPEATS:
+            out.append(word)  # "double oh": en_digits below repeats what follows
+        else:
+            digits = en_digits(word)
+            if digits is None:
+                return None
+            out.append(digits)
+        previous = word
+    return en_digits(" ".join(out)) if out else None
 
 
 def en_digits(text: str) -> str | None:

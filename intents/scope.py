@@ -34,6 +34,17 @@ _EN_OPENERS = frozenset(
 """An English utterance starting with one of these is a question or an order."""
 
 
+_ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|(.)[不没]\1")
+"""A Mandarin question, not a request: question words, 吗, or A-not-A (在不在, 开没开)."""
+
+_EN_QUESTION_WORDS = frozenset(("what", "where", "when", "how", "which", "who", "why", "whether"))
+_EN_QUESTION_OPENERS = frozenset(
+    ("can", "could", "would", "will", "do", "does", "did", "is", "are", "was", "were", "have", "has",
+     "should", "shall", "may", "any")
+)
+"""An English question: a question word anywhere, or an auxiliary first ("is it open on…")."""
+
+
 class ScopeReader:
     """The catalogue's scope markers, normalised once at load."""
 
@@ -60,6 +71,14 @@ class ScopeReader:
             return bool(_ZH_CLOSING_QUESTION.search(normalised))
         first = normalised.split(maxsplit=1)
         return bool(first) and first[0] in _EN_OPENERS
+
+    def questions(self, normalised: str, lang: Language) -> bool:
+        """The utterance is a question, not only a request ("体检下周五开门不", "is it open on
+        Friday", "what do I bring"): narrower than `asks`, where "I want…" also counts."""
+        if lang == "zh":
+            return bool(_ZH_QUESTION.search(normalised) or _ZH_CLOSING_QUESTION.search(normalised))
+        words = normalised.split()
+        return bool(words) and (words[0] in _EN_QUESTION_OPENERS or not _EN_QUESTION_WORDS.isdisjoint(words))
 
     def tells_of_done(self, normalised: str, lang: Language) -> bool:
         """The utterance tells of something that already happened (去年, 上回, "already")."""

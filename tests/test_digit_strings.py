@@ -27,6 +27,9 @@ TODAY = date(2026, 11, 26)
         ("my number is 137 0013 7000", "en", "13700137000"),
         ("oh, it's one three seven oh oh one three seven oh oh oh", "en", "13700137000"),
         ("one three seven oh oh one three seven oh oh oh, one nine five oh", "en", "13700137000"),
+        ("thirteen seven hundred, thirteen seven thousand", "en", "13700137000"),  # pairs, round figures
+        ("one three nine, double oh, one three nine, triple oh", "en", "13900139000"),
+        ("three in the afternoon, a hundred times", "en", None),  # "hundred" must follow a digit
         # no phone number
         ("请帮我查一下", "zh", None),  # 一 in 一下 is one digit, not a number
         ("一二三", "zh", None),  # too short to dial
@@ -54,6 +57,8 @@ def test_phone_number(text: str, lang: str, expected: str | None) -> None:
         ("I was born in nineteen forty-eight", "en", 1948),
         ("nineteen fifty", "en", 1950),
         ("nineteen oh eight", "en", 1908),
+        ("nineteen hundred and fifty", "en", 1950),
+        ("nineteen hundred fifty two", "en", 1952),
         ("one nine five oh", "en", 1950),
         ("1950", "en", 1950),
         ("forty-eight", "en", 1948),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intents.numbers import en_digits, en_number, en_ordinal, zh_digits, zh_number
+from intents.numbers import en_digits, en_number, en_ordinal, en_phone_digits, zh_digits, zh_number
 
 
 @pytest.mark.parametrize(
@@ -118,3 +118,18 @@ def test_en_ordinal(text: str, expected: int | None) -> None:
 )
 def test_en_digits(text: str, expected: str | None) -> None:
     assert en_digits(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thirteen seven hundred", "13700"),
+        ("thirteen seven thousand", "137000"),
+        ("one three nine double oh", "13900"),
+        ("hundred", None),
+        ("double hundred", None),
+        ("twenty three", None),
+    ],
+)
+def test_en_phone_digits(text: str, expected: str | None) -> None:
+    assert en_phone_digits(text) == expected

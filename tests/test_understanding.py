@@ -141,3 +141,65 @@ def test_any_text_parses_without_error(text: str) -> None:
 
 
 PARSER = Parser(load_catalogue())
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "unwanted"),
+    [
+        ("my grandson needs it for his school place", "en", "police"),  # "place" only sounds like police
+        ("could you say that again please", "en", "police"),
+    ],
+)
+def test_a_real_word_that_sounds_like_a_name_is_not_that_name(parser: Parser, text: str, lang: str,
+                                                                unwanted: str) -> None:
+    assert unwanted not in parser.parse(text, lang=lang, now=NOW).slots.values()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my number is 13700137000 and I was born in 1950", "Oh, my number's 13700137000 and I was born in 1950.",
+     "my number is 137 0013 7000"],
+)
+def test_giving_ones_own_number_asks_for_no_number(parser: Parser, text: str) -> None:
+    reading = parser.parse(text, lang="en", now=NOW)
+    assert reading.intent != "hotline.lookup" and (reading.intent is None or reading.confidence < 0.6), reading
+
+
+def test_a_number_given_with_a_request_keeps_the_request(parser: Parser) -> None:
+    assert parser.parse("my number is 13700137000 and I want to cancel my appointment", lang="en",
+                        now=NOW).intent == "appointment.cancel"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        ("I want to get my senior card sorted out, Friday next week.", "en", "appointment.book"),
+        ("My grandson needs a residence certificate for his school place, so I have to come in and get one. "
+         "Thursday next week, three in the afternoon?", "en", "appointment.book"),
+        ("老年证，下周五上午九点", "zh", "appointment.book"),
+        ("is the health check open on Friday", "en", "service.lookup"),
+        ("体检下周五开门不", "zh", "service.lookup"),
+    ],
+)
+def test_a_day_said_after_a_service_proposes_a_visit_unless_asked(parser: Parser, text: str, lang: str,
+                                                                  intent: str) -> None:
+    reading = parser.parse(text, lang=lang, now=NOW)
+    assert (reading.intent, reading.ambiguous) == (intent, False), reading
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "hotline"),
+    [
+        ("我有个老姐妹，最近心情特别不好，整天闷在家里哭，有没有什么电话她可以打，找人说说话的", "zh", "mental_health"),
+        ("my friend is feeling so low, is there a number she can ring to talk to someone", "en", "mental_health"),
+    ],
+)
+def test_a_number_asked_for_a_described_need_is_the_line(parser: Parser, text: str, lang: str,
+                                                          hotline: str) -> None:
+    reading = parser.parse(text, lang=lang, now=NOW)
+    assert (reading.intent, reading.slots.get("hotline"), reading.ambiguous) == ("hotline.lookup", hotline, False)
+
+
+def test_someone_to_talk_to_without_a_number_is_the_service(parser: Parser) -> None:
+    reading = parser.parse("I feel lonely, is there someone to talk to here", lang="en", now=NOW)
+    assert (reading.intent, reading.slots.get("service")) == ("service.lookup", "counselling")

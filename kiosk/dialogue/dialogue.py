@@ -235,8 +235,10 @@ class Dialogue:
             log.error("unexpected answer from the centre's server: %s", exc)
             reply = self.talk.reply(self.talk.join(self.talk.say(None, "server_unavailable"), self.talk.question()))
         memory = self.state.memory
-        idle = self.state.task is None
-        memory.heard = {k: v for k, v in parse.slots.items() if k in ("date", "time")} if idle else {}
+        # A day said with a question the kiosk answered with an offer ("is the health check open
+        # on Friday?" → "shall I find you a time?") was taken by no task either: "yes" books it.
+        untaken = self.state.task is None or self.talk.at == (Task.SERVICE, Step.OFFER_BOOKING)
+        memory.heard = {k: v for k, v in parse.slots.items() if k in ("date", "time")} if untaken else {}
         if self.state.task is not Task.SERVICE:
             memory.offer = None
         return reply

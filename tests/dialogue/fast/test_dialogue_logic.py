@@ -146,3 +146,21 @@ def test_after_two_misses_the_question_is_offered_by_touch(chat: Chats) -> None:
     assert "service:health_check" in ids and "staff.handoff" in ids, kiosk
     reply = kiosk.touch("service:health_check")
     assert reply.state == "booking.ask_date", kiosk
+
+
+def test_accepting_an_offer_keeps_the_day_already_said(chat: Chats) -> None:
+    kiosk = chat("en")
+    reply = kiosk.say("Is the health check open on Friday next week?")
+    assert reply.state == "service.offer_booking", kiosk
+    reply = kiosk.say("yes dear")
+    assert reply.state == "booking.ask_time", kiosk
+
+
+def test_an_offer_accepted_after_a_lookup_with_a_day_asks_only_the_time(chat: Chats) -> None:
+    kiosk = chat("en")
+    reply = kiosk.dialogue.respond_to(ParseResult("my senior card, Friday next week", "en", "service.lookup", 0.9,
+                                                  {"service": "senior_card", "date": "2026-12-11"}))
+    assert reply.state == "service.offer_booking", reply
+    reply = kiosk.say("yes dear")
+    assert reply.state == "booking.ask_time" and kiosk.dialogue.state.booking is not None, kiosk
+    assert kiosk.dialogue.state.booking.slots().get("date") == "2026-12-11", kiosk
