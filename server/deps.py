@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request, Security
+from fastapi import Depends, Header, Path, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from server.db.database import Database
@@ -116,3 +116,6 @@ IdempotencyKeyDep = Annotated[
         description="Unique per booking attempt (e.g. a UUID); resend it unchanged on retry.",
     ),
 ]
+
+RowIdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
+"""A database id in a path: a 32-bit positive integer (a larger one could not be stored, so it cannot exist)."""

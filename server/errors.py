@@ -18,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from protocol.bodies import ErrorBody
+from protocol.error_codes import ErrorCode
 from server.privacy.field_crypto import FieldUndecryptable
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ class ApiError(Exception):
     """A refusal the kiosk can act on, sent as `{"error": code, "message": …, **extra}`."""
 
     status_code = 400
-    code = "bad_request"
+    code = ErrorCode.BAD_REQUEST
 
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message)
@@ -45,62 +47,62 @@ class ApiError(Exception):
 
 class DeviceUnauthorized(ApiError):
     status_code = 401
-    code = "device_unauthorized"
+    code = ErrorCode.DEVICE_UNAUTHORIZED
 
 
 class StaffOnly(ApiError):
     status_code = 403
-    code = "staff_only"
+    code = ErrorCode.STAFF_ONLY
 
 
 class NotIdentified(ApiError):
     status_code = 401
-    code = "not_identified"
+    code = ErrorCode.NOT_IDENTIFIED
 
 
 class IdentificationFailed(ApiError):
     status_code = 401
-    code = "identification_failed"
+    code = ErrorCode.IDENTIFICATION_FAILED
 
 
 class IdentificationAmbiguous(ApiError):
     status_code = 409
-    code = "identification_ambiguous"
+    code = ErrorCode.IDENTIFICATION_AMBIGUOUS
 
 
 class TooManyAttempts(ApiError):
     status_code = 429
-    code = "too_many_attempts"
+    code = ErrorCode.TOO_MANY_ATTEMPTS
 
 
 class NotFound(ApiError):
     status_code = 404
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class ServiceNotFound(NotFound):
-    code = "service_not_found"
+    code = ErrorCode.SERVICE_NOT_FOUND
 
 
 class HotlineNotFound(NotFound):
-    code = "hotline_not_found"
+    code = ErrorCode.HOTLINE_NOT_FOUND
 
 
 class AppointmentNotFound(NotFound):
-    code = "appointment_not_found"
+    code = ErrorCode.APPOINTMENT_NOT_FOUND
 
 
 class ProgressNotFound(NotFound):
-    code = "progress_not_found"
+    code = ErrorCode.PROGRESS_NOT_FOUND
 
 
 class AlertNotFound(NotFound):
-    code = "alert_not_found"
+    code = ErrorCode.ALERT_NOT_FOUND
 
 
 class ServiceNotBookable(ApiError):
     status_code = 409
-    code = "service_not_bookable"
+    code = ErrorCode.SERVICE_NOT_BOOKABLE
 
 
 class SlotRefused(ApiError):
@@ -110,49 +112,49 @@ class SlotRefused(ApiError):
 
 
 class SlotFull(SlotRefused):
-    code = "slot_full"
+    code = ErrorCode.SLOT_FULL
 
 
 class SlotPast(SlotRefused):
-    code = "slot_past"
+    code = ErrorCode.SLOT_PAST
 
 
 class SlotClosed(SlotRefused):
-    code = "slot_closed"
+    code = ErrorCode.SLOT_CLOSED
 
 
 class NoSuchSlot(SlotRefused):
-    code = "no_such_slot"
+    code = ErrorCode.NO_SUCH_SLOT
 
 
 class AlreadyBooked(ApiError):
     status_code = 409
-    code = "already_booked"
+    code = ErrorCode.ALREADY_BOOKED
 
 
 class IdempotencyConflict(ApiError):
     status_code = 409
-    code = "idempotency_conflict"
+    code = ErrorCode.IDEMPOTENCY_CONFLICT
 
 
 class AppointmentNotCancellable(ApiError):
     status_code = 409
-    code = "appointment_not_cancellable"
+    code = ErrorCode.APPOINTMENT_NOT_CANCELLABLE
 
 
 class ReasonRequired(ApiError):
     status_code = 422
-    code = "reason_required"
+    code = ErrorCode.REASON_REQUIRED
 
 
 class DatabaseBusy(ApiError):
     status_code = 503
-    code = "database_busy"
+    code = ErrorCode.DATABASE_BUSY
 
 
 class DatabaseUnavailable(ApiError):
     status_code = 503
-    code = "database_unavailable"
+    code = ErrorCode.DATABASE_UNAVAILABLE
 
 
 # ---------------------------------------------------------------------- family proxies
@@ -164,71 +166,71 @@ class ConsentCodeInvalid(ApiError):
     """No consent code like that: mistyped, or made up. Counts towards the rate limit."""
 
     status_code = 400
-    code = "consent_code_invalid"
+    code = ErrorCode.CONSENT_CODE_INVALID
 
 
 class ConsentCodeExpired(ApiError):
     """The code was right but its ten minutes are over (or the elder withdrew it)."""
 
     status_code = 410
-    code = "consent_code_expired"
+    code = ErrorCode.CONSENT_CODE_EXPIRED
 
 
 class ConsentCodeUsed(ApiError):
     """The code was already used to link a family member; each code works once."""
 
     status_code = 410
-    code = "consent_code_used"
+    code = ErrorCode.CONSENT_CODE_USED
 
 
 class ConsentNotExtendable(ApiError):
     """The code can no longer be extended: used, expired, withdrawn, or extended too often."""
 
     status_code = 409
-    code = "consent_not_extendable"
+    code = ErrorCode.CONSENT_NOT_EXTENDABLE
 
 
 class ConsentNotFound(NotFound):
-    code = "consent_not_found"
+    code = ErrorCode.CONSENT_NOT_FOUND
 
 
 class ProxyNotSignedIn(ApiError):
     """No family session, or it ended: enter a new code from the elder."""
 
     status_code = 401
-    code = "proxy_not_signed_in"
+    code = ErrorCode.PROXY_NOT_SIGNED_IN
 
 
 class ProxyRevoked(ApiError):
     """The elder or staff took the permission back."""
 
     status_code = 403
-    code = "proxy_revoked"
+    code = ErrorCode.PROXY_REVOKED
 
 
 class ProxyExpired(ApiError):
     """The permission's end date has passed."""
 
     status_code = 403
-    code = "proxy_expired"
+    code = ErrorCode.PROXY_EXPIRED
 
 
 class ProxyScopeMissing(ApiError):
     """The elder did not allow this (e.g. cancelling) to this family member."""
 
     status_code = 403
-    code = "proxy_scope_missing"
+    code = ErrorCode.PROXY_SCOPE_MISSING
 
 
 class ProxyNotFound(NotFound):
-    code = "proxy_not_found"
+    code = ErrorCode.PROXY_NOT_FOUND
 
 
 class FormRejected(ApiError):
     """A family-page form that was not sent by the page itself (CSRF) or has unknown fields."""
 
     status_code = 403
-    code = "form_rejected"
+    code = ErrorCode.FORM_REJECTED
 
 
 # ---------------------------------------------------------------------- the one handler
@@ -250,7 +252,7 @@ def add_error_handlers(app: FastAPI) -> None:
         # Which row and why go to the log for staff; the answer says neither.
         log.error("%s %s: personal data unreadable: %s", request.method, request.url.path, exc)
         return JSONResponse(
-            {"error": "personal_data_unreadable", "message": "stored personal data cannot be read; see the server log"},
+            {"error": ErrorCode.PERSONAL_DATA_UNREADABLE, "message": "stored personal data cannot be read; see the server log"},
             status_code=500,
         )
 
@@ -258,11 +260,11 @@ def add_error_handlers(app: FastAPI) -> None:
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [_problem(error) for error in exc.errors()]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-        return JSONResponse({"error": "validation_error", "message": message, "details": details}, status_code=422)
+        return JSONResponse({"error": ErrorCode.VALIDATION_ERROR, "message": message, "details": details}, status_code=422)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed"}
+        codes = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
         return JSONResponse(
             {"error": codes.get(exc.status_code, f"http_{exc.status_code}"), "message": str(exc.detail)},
             status_code=exc.status_code,
@@ -273,7 +275,7 @@ def add_error_handlers(app: FastAPI) -> None:
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse(
-            {"error": "internal_error", "message": "the server failed; the details are in its log"},
+            {"error": ErrorCode.INTERNAL_ERROR, "message": "the server failed; the details are in its log"},
             status_code=500,
         )
 
@@ -287,3 +289,8 @@ def _problem(error: dict[str, Any]) -> dict[str, str]:
     elif error.get("type") == "missing":
         problem = "required"
     return {"field": field, "problem": problem, "type": str(error.get("type", ""))}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting the error body for the given status codes."""
+    return {code: {"model": ErrorBody} for code in codes}

@@ -29,18 +29,20 @@ from typing import Any
 import httpx
 
 from kiosk.centre.errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
-from kiosk.centre.records import (
-    Alert,
-    Appointment,
-    Booking,
-    ConsentCode,
-    FamilyProxy,
-    HotlineInfo,
-    Notice,
-    Progress,
-    ProxyNews,
-    ResidentSession,
-    ServiceInfo,
+from kiosk.centre.records import Booking, ResidentSession
+from protocol.bodies import (
+    AlertOut,
+    AppointmentOut,
+    BookingIn,
+    ConsentOut,
+    HotlineOut,
+    IdentifyIn,
+    NoticeOut,
+    ProgressOut,
+    ProxyNewsOut,
+    ProxyOut,
+    ResidentSessionOut,
+    ServiceOut,
 )
 from protocol.error_codes import ErrorCode
 from protocol.paths import (
@@ -118,22 +120,22 @@ class CentreClient:
         (or `CentreUnavailable` if it cannot be reached): worth knowing before a resident comes."""
         self._request("GET", f"{API}/hotlines", retries=0)
 
-    def service(self, service_id: str) -> ServiceInfo:
-        return ServiceInfo.from_json(self._request("GET", f"{API}/services/{service_id}"))
+    def service(self, service_id: str) -> ServiceOut:
+        return ServiceOut.model_validate(self._request("GET", f"{API}/services/{service_id}"))
 
-    def hotline(self, hotline_id: str) -> HotlineInfo:
-        return HotlineInfo.from_json(self._request("GET", f"{API}/hotlines/{hotline_id}"))
+    def hotline(self, hotline_id: str) -> HotlineOut:
+        return HotlineOut.model_validate(self._request("GET", f"{API}/hotlines/{hotline_id}"))
 
-    def notices(self, *, lang: str | None = None, at: datetime | None = None) -> list[Notice]:
+    def notices(self, *, lang: str | None = None, at: datetime | None = None) -> list[NoticeOut]:
         params: dict[str, str] = {}
         if lang:
             params["lang"] = lang
         if at:
             params["at"] = at.isoformat()
-        return [Notice.from_json(item) for item in self._request("GET", f"{API}/notices", params=params)]
+        return [NoticeOut.model_validate(item) for item in self._request("GET", f"{API}/notices", params=params)]
 
-    def progress(self, code: str) -> Progress:
-        return Progress.from_json(self._request("GET", f"{API}/progress/{code}"))
+    def progress(self, code: str) -> ProgressOut:
+        return ProgressOut.model_validate(self._request("GET", f"{API}/progress/{code}"))
 
     def free_times(self, service_id: str, day: date) -> list[time]:
         """Start times still free on one day (the screen's time picker)."""
@@ -170,23 +172,20 @@ class CentreClient:
     def identify(self, phone: str, birth_year: int) -> ResidentSession:
         """Phone + birth year → a session for this kiosk; refusals: identification_failed
         (with `attempts_left`), too_many_attempts, identification_ambiguous."""
-        data = self._request(
-            "POST", f"{API}/residents/identify", json={"phone": phone, "birth_year": birth_year}, idempotent=False
+        body = IdentifyIn(phone=phone, birth_year=birth_year).model_dump(mode="json")
+        answer = ResidentSessionOut.model_validate(
+            self._request("POST", f"{API}/residents/identify", json=body, idempotent=False)
         )
-        return ResidentSession(
-            token=data["session_token"],
-            name=data["resident"]["name"],
-            expires_at=datetime.fromisoformat(data["expires_at"]),
-        )
+        return ResidentSession(answer.session_token, answer.resident.name, answer.expires_at)
 
     def end_session(self, session: ResidentSession) -> None:
         """The resident is done: the token stops working at once (one try; it expires anyway)."""
         with contextlib.suppress(CentreUnavailable, ResidentNotIdentified):
             self._request("DELETE", f"{API}/residents/session", session=session, retries=0)
 
-    def appointments(self, session: ResidentSession) -> list[Appointment]:
+    def appointments(self, session: ResidentSession) -> list[AppointmentOut]:
         """Upcoming booked appointments, soonest first."""
-        return [Appointment.from_json(a) for a in self._request("GET", f"{API}/appointments", session=session)]
+        return [AppointmentOut.model_validate(a) for a in self._request("GET", f"{API}/appointments", session=session)]
 
     def book(
         self, session: ResidentSession, service_id: str, day: date, at: time, idempotency_key: str
@@ -196,47 +195,46 @@ class CentreClient:
         response = self._send(
             "POST",
             f"{API}/appointments",
-            json={"service_id": service_id, "date": day.isoformat(), "time": at.strftime("%H:%M")},
+            json=BookingIn(service_id=service_id, date=day, time=at).model_dump(mode="json"),
             session=session,
             headers={IDEMPOTENCY_KEY_HEADER: idempotency_key},
             idempotent=True,
         )
-        return Booking(
-            Appointment.from_json(response.json()), replayed=response.headers.get(IDEMPOTENT_REPLAYED_HEADER) == "true"
-        )
+        replayed = response.headers.get(IDEMPOTENT_REPLAYED_HEADER) == "true"
+        return Booking(AppointmentOut.model_validate(response.json()), replayed=replayed)
 
-    def cancel(self, session: ResidentSession, code: str, reason: str | None = None) -> Appointment:
+    def cancel(self, session: ResidentSession, code: str, reason: str | None = None) -> AppointmentOut:
         body = {"reason": reason} if reason else None
-        return Appointment.from_json(
+        return AppointmentOut.model_validate(
             self._request("POST", f"{API}/appointments/{code}/cancel", json=body, session=session, idempotent=True)
         )
 
     # ------------------------------------------------------------------ family proxies
 
-    def grant_consent(self, session: ResidentSession) -> ConsentCode:
+    def grant_consent(self, session: ResidentSession) -> ConsentOut:
         """A six-digit code for a family member (not retried once sent: a retry would make a second
         code and the first one, perhaps already shown, would stop working)."""
-        return ConsentCode.from_json(
+        return ConsentOut.model_validate(
             self._request("POST", f"{API}/family/consents", session=session, idempotent=False)
         )
 
-    def extend_consent(self, session: ResidentSession, consent_id: int) -> ConsentCode:
+    def extend_consent(self, session: ResidentSession, consent_id: int) -> ConsentOut:
         """Ten more minutes for the code; refusal `consent_not_extendable`."""
-        return ConsentCode.from_json(
+        return ConsentOut.model_validate(
             self._request("POST", f"{API}/family/consents/{consent_id}/extend", session=session, idempotent=False)
         )
 
-    def family_proxies(self, session: ResidentSession) -> list[FamilyProxy]:
+    def family_proxies(self, session: ResidentSession) -> list[ProxyOut]:
         """Family members who may act for the resident now."""
-        return [FamilyProxy.from_json(p) for p in self._request("GET", f"{API}/family/proxies", session=session)]
+        return [ProxyOut.model_validate(p) for p in self._request("GET", f"{API}/family/proxies", session=session)]
 
     def revoke_proxy(self, session: ResidentSession, proxy_id: int) -> None:
         """Take a family member's permission back at once (repeating it answers the same)."""
         self._request("POST", f"{API}/family/proxies/{proxy_id}/revoke", session=session, idempotent=True)
 
-    def proxy_news(self, session: ResidentSession) -> list[ProxyNews]:
+    def proxy_news(self, session: ResidentSession) -> list[ProxyNewsOut]:
         """What family members did for the resident since they last heard, oldest first."""
-        return [ProxyNews.from_json(n) for n in self._request("GET", f"{API}/family/news", session=session)]
+        return [ProxyNewsOut.model_validate(n) for n in self._request("GET", f"{API}/family/news", session=session)]
 
     def proxy_news_told(self, session: ResidentSession, ids: list[int]) -> None:
         self._request("POST", f"{API}/family/news/told", json={"ids": ids}, session=session, idempotent=True)
@@ -251,7 +249,7 @@ class CentreClient:
         lang: str | None = None,
         session: ResidentSession | None = None,
         retries: int | None = None,
-    ) -> Alert:
+    ) -> AlertOut:
         """Tell staff: kind "emergency" or "handoff". `retries` lets an emergency keep its
         budget short: the resident has already been told to call 120."""
         body: dict[str, Any] = {"kind": kind}
@@ -259,7 +257,7 @@ class CentreClient:
             body["note"] = note[:500]
         if lang:
             body["lang"] = lang
-        return Alert.from_json(
+        return AlertOut.model_validate(
             self._request("POST", f"{API}/alerts", json=body, session=session, idempotent=False, retries=retries)
         )
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.centre.records import Slot
 from kiosk.errors import KioskError
+from protocol.bodies import SlotOut
 
 
 class CentreError(KioskError):
@@ -36,9 +36,9 @@ class CentreRefused(CentreError):
         """The whole refusal, e.g. `attempts_left`, `closed`, `code` of an existing booking."""
 
     @property
-    def alternatives(self) -> list[Slot]:
+    def alternatives(self) -> list[SlotOut]:
         """For slot refusals: the nearest free slots, same day first."""
-        return [Slot.from_json(item) for item in self.body.get("alternatives") or ()]
+        return [SlotOut.model_validate(item) for item in self.body.get("alternatives") or ()]
 
 
 class DeviceNotAuthorised(CentreRefused):

@@ -14,12 +14,12 @@ from datetime import date
 
 from intents.parser import ParseResult
 from kiosk.centre.errors import CentreError, CentreRefused, ResidentNotIdentified
-from kiosk.centre.records import Appointment
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import CancelDraft
 from kiosk.dialogue.states import APPOINTMENT_HINTS, Retry, Step, Task
 from kiosk.dialogue.talk import Talk
+from protocol.bodies import AppointmentOut
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class AppointmentSteps:
             return talk.reply(talk.join(*before, talk.say("appointment.list", "none")))
         return talk.reply(talk.join(*before, self.listed(appointments)))
 
-    def listed(self, appointments: list[Appointment]) -> Said:
+    def listed(self, appointments: list[AppointmentOut]) -> Said:
         """"您有两个预约：11月27日星期五上午九点，体检；…"."""
         talk = self.talk
         lang = talk.state.lang
@@ -146,7 +146,7 @@ class AppointmentSteps:
         return talk.say("appointment.list", "default", count=count, items=joined)
 
 
-def matching(appointments: list[Appointment], hints: dict[str, str]) -> list[Appointment]:
+def matching(appointments: list[AppointmentOut], hints: dict[str, str]) -> list[AppointmentOut]:
     """Appointments fitting everything the resident said about them. A "week" hint (the
     Monday of the week meant, from "next week") fits any day of that week."""
     out = []

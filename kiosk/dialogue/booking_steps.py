@@ -13,12 +13,12 @@ import uuid
 from collections.abc import Callable
 
 from kiosk.centre.errors import CentreError, CentreRefused
-from kiosk.centre.records import Slot
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import BookingDraft
 from kiosk.dialogue.states import ASK_STEP, BOOKING_DETAILS, Retry, Step, Task, missing_slot
 from kiosk.dialogue.talk import Talk
+from protocol.bodies import SlotOut
 from protocol.error_codes import SLOT_REFUSALS, ErrorCode
 
 log = logging.getLogger(__name__)
@@ -192,5 +192,5 @@ class BookingSteps:
         return talk.reply(talk.say(BOOK, "ask_other_time"))
 
 
-def _first_free(slots: list[Slot]) -> Slot | None:
+def _first_free(slots: list[SlotOut]) -> SlotOut | None:
     return next((slot for slot in slots if slot.state == "free"), None)

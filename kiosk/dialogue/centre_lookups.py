@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
 from intents import Catalogue
+from kiosk.centre.catalogue_bodies import hotline_body, service_body
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError, CentreRefused
-from kiosk.centre.records import HotlineInfo, Hours, ServiceInfo
 from kiosk.dialogue.reply_writer import ReplyWriter, Said
+from protocol.bodies import HotlineOut, ServiceOut
 
 NOTICE_HOUR = time(12, 0)
 """Notices "for tomorrow" are those in force at noon that day."""
@@ -38,21 +39,14 @@ class CentreLookups:
 
     # ------------------------------------------------------------------ services
 
-    def service_info(self, service_id: str) -> ServiceInfo:
+    def service_info(self, service_id: str) -> ServiceOut:
         try:
             return self.client.service(service_id)
         except CentreError:
             service = next((s for s in self.catalogue.services if s.id == service_id), None)
             if service is None:
                 raise
-            return ServiceInfo(
-                id=service.id,
-                names={lang: list(names) for lang, names in service.names.items()},
-                location=dict(service.location),
-                hours=Hours(service.hours.weekdays, tuple((p.start, p.end) for p in service.hours.periods)),
-                documents={lang: list(docs) for lang, docs in service.documents.items()},
-                bookable=service.bookable,
-            )
+            return service_body(service)
 
     def service_name(self, service_id: str, lang: str) -> str:
         service = next((s for s in self.catalogue.services if s.id == service_id), None)
@@ -60,7 +54,7 @@ class CentreLookups:
             return service.name(lang)
         return self.client.service(service_id).names[lang][0]
 
-    def hours(self, info: ServiceInfo, lang: str) -> str:
+    def hours(self, info: ServiceOut, lang: str) -> str:
         return self.forms.hours(info.hours.weekdays, info.hours.periods, lang)
 
     def service(self, service_id: str, lang: str) -> ServiceAnswer:
@@ -81,14 +75,14 @@ class CentreLookups:
 
     # ------------------------------------------------------------------ hotlines
 
-    def hotline_info(self, hotline_id: str) -> HotlineInfo:
+    def hotline_info(self, hotline_id: str) -> HotlineOut:
         try:
             return self.client.hotline(hotline_id)
         except CentreError:
             hotline = next((h for h in self.catalogue.hotlines if h.id == hotline_id), None)
             if hotline is None:
                 raise
-            return HotlineInfo(hotline.id, {k: list(v) for k, v in hotline.names.items()}, hotline.number)
+            return hotline_body(hotline)
 
     def number(self, number: str, lang: str) -> Said:
         """A number to dial: shown as written, said digit by digit."""

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from intents.digit_strings import find_digit_groups
 from intents.parser import ParseResult
 from kiosk.centre.errors import CentreError, CentreRefused, ResidentNotIdentified
-from kiosk.centre.records import FamilyProxy
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import FamilyDraft
 from kiosk.dialogue.states import Retry, Step, Task
 from kiosk.dialogue.talk import Talk
+from protocol.bodies import ProxyOut
 from protocol.error_codes import ErrorCode
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ class FamilySteps:
         listed = Said(talk.forms.items(names, lang), talk.forms.items(spoken, lang))
         return talk.say("family.revoke", "ask_which", count=talk.forms.count(len(draft.proxies), lang), names=listed)
 
-    def tail(self, proxy: FamilyProxy) -> Said:
+    def tail(self, proxy: ProxyOut) -> Said:
         return Said(proxy.phone_tail, self.talk.forms.digit_string(proxy.phone_tail, self.talk.state.lang))
 
     # ------------------------------------------------------------------ what family did
@@ -214,7 +214,7 @@ class FamilySteps:
         return talk.join(*pieces)
 
 
-def _proxy_named(proxies: list[FamilyProxy], parse: ParseResult) -> FamilyProxy | None:
+def _proxy_named(proxies: list[ProxyOut], parse: ParseResult) -> ProxyOut | None:
     if "proxy" in parse.slots:  # a touch on the relative's button
         return next((p for p in proxies if str(p.id) == parse.slots["proxy"]), None)
     text = parse.text.replace(" ", "").lower()

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from kiosk.centre.records import Appointment, ConsentCode, FamilyProxy, ResidentSession, Slot
+from kiosk.centre.records import ResidentSession
 from kiosk.dialogue.reply import Reply
 from kiosk.dialogue.states import Retry, Step, Task
+from protocol.bodies import AppointmentOut, ConsentOut, ProxyOut, SlotOut
 
 
 @dataclass
@@ -28,7 +29,7 @@ class BookingDraft:
     idempotency_key: str | None = None
     """Made when the details are read back; the same for every retry and every repeated "yes",
     so the server books at most once. Cleared whenever a detail changes."""
-    offered: Slot | None = None
+    offered: SlotOut | None = None
     """The free slot offered instead of a refused one, waiting for yes/no."""
 
     def slots(self) -> dict[str, str]:
@@ -58,22 +59,22 @@ class CancelDraft:
 
     hints: dict[str, str] = field(default_factory=dict)
     """What the resident said about it (service, date, time, reference)."""
-    appointments: list[Appointment] = field(default_factory=list)
+    appointments: list[AppointmentOut] = field(default_factory=list)
     """Their upcoming appointments, once identified."""
-    chosen: Appointment | None = None
+    chosen: AppointmentOut | None = None
 
 
 @dataclass
 class FamilyDraft:
     """Letting family book (a code shown) or taking that back (which relative → confirm)."""
 
-    consent: ConsentCode | None = None
+    consent: ConsentOut | None = None
     """The code shown, kept so "延长" can extend it and "repeat" can say it again."""
     code: str | None = None
     """Its six digits (an extension's answer does not repeat them)."""
-    proxies: list[FamilyProxy] = field(default_factory=list)
+    proxies: list[ProxyOut] = field(default_factory=list)
     """Relatives who may act for the resident now, once identified."""
-    chosen: FamilyProxy | None = None
+    chosen: ProxyOut | None = None
 
 
 @dataclass

@@ -22,7 +22,6 @@ from intents import Catalogue
 from intents.parser import Parser
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError, ResidentNotIdentified
-from kiosk.centre.records import Appointment
 from kiosk.dialogue.centre_lookups import CentreLookups
 from kiosk.dialogue.reply import Option, Reply
 from kiosk.dialogue.reply_writer import ReplyWriter, Said
@@ -30,6 +29,7 @@ from kiosk.dialogue.session_state import IdentityDraft, SessionState
 from kiosk.dialogue.spoken_forms import SpokenForms
 from kiosk.dialogue.states import ASK_STEP, IDENTITY_STEPS, TASKS, Retry, Step, Task
 from kiosk.dialogue.yes_no_answers import YesNoReader
+from protocol.bodies import AppointmentOut
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ class Talk:
     def join(self, *pieces: Said) -> Said:
         return self.writer.join(pieces, self.state.lang)
 
-    def appointment_values(self, appointment: Appointment) -> dict[str, str | Said]:
+    def appointment_values(self, appointment: AppointmentOut) -> dict[str, str | Said]:
         return {
             "date": self.date(appointment.date),
             "time": self.time(appointment.time),

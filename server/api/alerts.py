@@ -8,11 +8,12 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from sqlalchemy import insert
 
-from server.api.schemas import AlertIn, AlertOut, error_responses
+from protocol.bodies import AlertIn, AlertOut
 from server.booking.centre_time import utc_now
 from server.db.database import Database
 from server.db.models import Alert
 from server.deps import MaybeResidentDep
+from server.errors import error_responses
 from server.identity.devices import AuthenticatedDevice
 from server.identity.residents import IdentifiedResident
 from server.privacy.audit_log import record

@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy import Connection
 
-from server.api.schemas import AppointmentOut, BookingIn, CancelIn, SlotRefusalBody, error_responses
+from protocol.bodies import AppointmentOut, BookingIn, CancelIn, SlotRefusalBody
 from server.api.views import appointment_view
 from server.booking.bookings import APPOINTMENT, SLOT, BookingRequest, appointment_query, book, cancel
 from server.booking.centre_time import utc_now
 from server.deps import IdempotencyKeyDep, ResidentContext, ResidentDep
-from server.errors import AppointmentNotFound
+from server.errors import AppointmentNotFound, error_responses
 from server.privacy.audit_log import record
 
 router = APIRouter(prefix="/appointments", tags=["appointments"], responses=error_responses(401))

@@ -13,13 +13,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Response, status
 from pydantic import Field
 
-from server.api.schemas import RequestBody, error_responses
+from protocol.bodies import RequestBody
 from server.booking.centre_time import local_today
 from server.catalogue.understanding_gaps import record_gap, record_turn
 from server.catalogue.versions import live_version, version_text
 from server.db.database import Database
 from server.deps import KioskDep
-from server.errors import NotFound
+from server.errors import NotFound, error_responses
 
 router = APIRouter(tags=["catalogue"], responses=error_responses(401))
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from server.api.schemas import error_responses
+from protocol.bodies import ConsentIn, ConsentOut, NewsToldIn, ProxyNewsOut, ProxyOut, RevokeIn
 from server.booking.centre_time import utc_now
-from server.deps import ResidentDep
+from server.deps import ResidentDep, RowIdPath
+from server.errors import error_responses
 from server.family.consents import extend_consent, issue_consent, withdraw_consent
 from server.family.proxies import ProxyView, mark_told, proxies_of, revoke_proxy, untold_news
-from server.family.schemas import ConsentIn, ConsentOut, NewsToldIn, ProxyNewsOut, ProxyOut, RevokeIn, RowIdPath
 from server.settings import ServerSettings
 
 router = APIRouter(prefix="/family", tags=["family"], responses=error_responses(401, 422))

@@ -11,15 +11,14 @@ from datetime import time, timedelta
 from fastapi import APIRouter, status
 from sqlalchemy import Connection, select
 
+from protocol.bodies import ConsentOut, StaffConsentIn, StaffProxyOut, StaffRevokeIn
 from server.api.family import proxy_out
-from server.api.schemas import error_responses
 from server.booking.centre_time import local_moment, utc_now
 from server.db.models import Resident
-from server.deps import StaffDep
-from server.errors import IdentificationAmbiguous, NotFound
+from server.deps import RowIdPath, StaffDep
+from server.errors import IdentificationAmbiguous, NotFound, error_responses
 from server.family.consents import issue_consent
 from server.family.proxies import ProxyView, proxies_of, revoke_proxy
-from server.family.schemas import ConsentOut, RowIdPath, StaffConsentIn, StaffProxyOut, StaffRevokeIn
 from server.privacy.audit_log import record
 from server.privacy.personal_data import resident_name
 from server.privacy.phone_numbers import InvalidPhone, phone_lookup_hash

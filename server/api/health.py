@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.api.schemas import HealthOut, error_responses
+from protocol.bodies import HealthOut
 from server.db.database import Database
 from server.db.migrate import current_revision
 from server.deps import DatabaseDep
+from server.errors import error_responses
 
 router = APIRouter(tags=["health"])
 

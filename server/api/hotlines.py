@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from server.api.schemas import HotlineOut, error_responses
+from protocol.bodies import HotlineOut
 from server.db.database import Database
 from server.db.models import Hotline
 from server.deps import KioskDep
-from server.errors import HotlineNotFound
+from server.errors import HotlineNotFound, error_responses
 
 router = APIRouter(prefix="/hotlines", tags=["hotlines"], responses=error_responses(401))
 

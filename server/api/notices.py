@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 
-from server.api.schemas import FIRST_DATE, LAST_DATE, NoticeOut, error_responses
+from protocol.bodies import FIRST_DATE, LAST_DATE, NoticeOut
 from server.booking.centre_time import utc_now
 from server.db.database import Database
 from server.db.models import Notice
 from server.deps import KioskDep
+from server.errors import error_responses
 
 router = APIRouter(prefix="/notices", tags=["notices"], responses=error_responses(401))
 

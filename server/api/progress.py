@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
-from server.api.schemas import ProgressEventOut, ProgressOut, error_responses
+from protocol.bodies import ProgressEventOut, ProgressOut
 from server.db.database import Database
 from server.db.models import ProgressEvent, ProgressRecord
 from server.deps import KioskDep
-from server.errors import ProgressNotFound
+from server.errors import ProgressNotFound, error_responses
 
 router = APIRouter(prefix="/progress", tags=["progress"], responses=error_responses(401))
 

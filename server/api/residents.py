@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from server.api.schemas import IdentifyIn, ResidentOut, ResidentSessionOut, error_responses
+from protocol.bodies import IdentifyIn, ResidentOut, ResidentSessionOut
 from server.deps import KioskDep, ResidentDep
+from server.errors import error_responses
 from server.identity.residents import end_session, identify
 
 router = APIRouter(prefix="/residents", tags=["residents"], responses=error_responses(401))

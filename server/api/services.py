@@ -9,22 +9,14 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query
 from sqlalchemy import Connection, Row, Select, select
 
-from server.api.schemas import (
-    FIRST_DATE,
-    LAST_DATE,
-    BookingRulesOut,
-    DaySlotsOut,
-    FreeDaysOut,
-    ServiceOut,
-    error_responses,
-)
+from protocol.bodies import FIRST_DATE, LAST_DATE, BookingRulesOut, DaySlotsOut, FreeDaysOut, ServiceOut
 from server.api.views import hours_view, slot_view
 from server.booking.centre_time import local_today, utc_now
 from server.booking.slot_calendar import closed_reason
 from server.db.database import Database
 from server.db.models import BookableService, Service, TimeSlot
 from server.deps import KioskDep
-from server.errors import ServiceNotBookable, ServiceNotFound
+from server.errors import ServiceNotBookable, ServiceNotFound, error_responses
 
 router = APIRouter(prefix="/services", tags=["services"], responses=error_responses(401))
 

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import Row, Select, select, update
 
-from server.api.schemas import AlertOut, AppointmentOut, StaffStatusIn, error_responses
+from protocol.bodies import AlertOut, AppointmentOut, StaffStatusIn
 from server.booking.bookings import cancel, record_outcome
 from server.booking.centre_time import utc_now
 from server.db.database import Database
 from server.db.models import Alert, Device, Resident
 from server.deps import StaffDep
-from server.errors import AlertNotFound, ReasonRequired
+from server.errors import AlertNotFound, ReasonRequired, error_responses
 from server.privacy.personal_data import resident_name
 from server.settings import ServerSettings
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row
 
-from server.api.schemas import AppointmentOut, OpeningHoursOut, SlotOut
+from protocol.bodies import AppointmentOut, OpeningHoursOut, SlotOut
 
 
 def hhmm(moment: datetime, zone: ZoneInfo) -> str:

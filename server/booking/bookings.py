@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, and_, bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.api.schemas import AppointmentOut, SlotOut
+from protocol.bodies import AppointmentOut, SlotOut
 from server.api.views import appointment_view, slot_view
 from server.booking.centre_time import local_moment, utc_now
 from server.booking.reference_codes import MAX_DIGITS, MIN_DIGITS, new_appointment_code

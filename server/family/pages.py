@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from server.api.schemas import FIRST_DATE, LAST_DATE
+from protocol.bodies import FIRST_DATE, LAST_DATE
 from server.api.views import slot_view
 from server.booking.centre_time import local_today, utc_now
 from server.db.database import Database

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select, update
 
-from server.api.schemas import AppointmentOut
+from protocol.bodies import AppointmentOut
 from server.api.views import appointment_view, hhmm
 from server.booking.bookings import APPOINTMENT, SLOT, BookingRequest, appointment_query, book, cancel
 from server.booking.centre_time import utc_now

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from protocol.error_codes import ErrorCode
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -88,7 +89,7 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
 
 async def _too_large(send: Send, limit: int) -> None:
     body = json.dumps(
-        {"error": "body_too_large", "message": f"the request body is larger than {limit} bytes"}
+        {"error": ErrorCode.BODY_TOO_LARGE, "message": f"the request body is larger than {limit} bytes"}
     ).encode()
     await send(
         {

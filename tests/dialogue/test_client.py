@@ -20,7 +20,8 @@ from server_harness import Centre, RunningServer
 
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
-from kiosk.centre.records import ResidentSession, Slot
+from kiosk.centre.records import ResidentSession
+from protocol.bodies import SlotOut
 from server.identity.devices import add_device
 
 
@@ -65,7 +66,7 @@ def test_a_refused_slot_carries_typed_alternatives(centre: Centre) -> None:
             client.book(session, "health_check", tomorrow, slot, "full-slot-attempt")
     assert refused.value.code == "slot_full" and refused.value.status == 409
     alternatives = refused.value.alternatives
-    assert alternatives and all(isinstance(a, Slot) and a.state == "free" for a in alternatives)
+    assert alternatives and all(isinstance(a, SlotOut) and a.state == "free" for a in alternatives)
     assert alternatives[0].date == tomorrow
     assert abs(alternatives[0].time.hour * 60 + alternatives[0].time.minute - (9 * 60 + 15)) == 15
 

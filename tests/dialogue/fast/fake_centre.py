@@ -18,21 +18,20 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from intents import Catalogue
+from kiosk.centre.catalogue_bodies import hotline_body, service_body
 from kiosk.centre.errors import CentreRefused, CentreUnavailable, ResidentNotIdentified
-from kiosk.centre.records import (
-    Alert,
-    Appointment,
-    Booking,
-    ConsentCode,
-    FamilyProxy,
-    HotlineInfo,
-    Hours,
-    Notice,
-    Progress,
-    ProgressStep,
-    ProxyNews,
-    ResidentSession,
-    ServiceInfo,
+from kiosk.centre.records import Booking, ResidentSession
+from protocol.bodies import (
+    AlertOut,
+    AppointmentOut,
+    ConsentOut,
+    HotlineOut,
+    NoticeOut,
+    ProgressEventOut,
+    ProgressOut,
+    ProxyNewsOut,
+    ProxyOut,
+    ServiceOut,
 )
 
 
@@ -40,8 +39,8 @@ from kiosk.centre.records import (
 class FakeResident:
     name: str
     birth_year: int
-    proxies: list[FamilyProxy] = field(default_factory=list)
-    news: list[ProxyNews] = field(default_factory=list)
+    proxies: list[ProxyOut] = field(default_factory=list)
+    news: list[ProxyNewsOut] = field(default_factory=list)
 
 
 class FakeCentre:
@@ -53,11 +52,11 @@ class FakeCentre:
         self.residents: dict[str, FakeResident] = {}
         self.sessions: dict[str, str] = {}
         """Session token → phone."""
-        self.store: dict[str, tuple[str, Appointment]] = {}
+        self.store: dict[str, tuple[str, AppointmentOut]] = {}
         """Code → (phone, appointment)."""
         self.alerts: list[dict[str, Any]] = []
-        self.progress_records: dict[str, Progress] = {}
-        self.notice_list: list[Notice] = []
+        self.progress_records: dict[str, ProgressOut] = {}
+        self.notice_list: list[NoticeOut] = []
         self.down = False
         """True: every call fails as if the server could not be reached."""
         self.calls: list[str] = []
@@ -71,7 +70,7 @@ class FakeCentre:
         self.residents[phone] = FakeResident(name, birth_year)
         return self.residents[phone]
 
-    def booked(self, phone: str | None = None) -> list[Appointment]:
+    def booked(self, phone: str | None = None) -> list[AppointmentOut]:
         return [a for p, a in self.store.values() if a.status == "booked" and phone in (None, p)]
 
     # ------------------------------------------------------------------ CentreClient's methods
@@ -93,37 +92,32 @@ class FakeCentre:
     def healthy(self) -> bool:
         return not self.down
 
-    def service(self, service_id: str) -> ServiceInfo:
+    def service(self, service_id: str) -> ServiceOut:
         self._call("service")
         service = next((s for s in self.catalogue.services if s.id == service_id), None)
         if service is None:
             raise CentreRefused(404, "not_found", "no such service")
-        return ServiceInfo(
-            id=service.id,
-            names={lang: list(names) for lang, names in service.names.items()},
-            location=dict(service.location),
-            hours=Hours(tuple(range(7)), tuple((p.start, p.end) for p in service.hours.periods)),
-            documents={lang: list(docs) for lang, docs in service.documents.items()},
-            bookable=service.bookable,
-        )
+        body = service_body(service)  # open every day, as the module docstring says
+        return body.model_copy(update={"hours": body.hours.model_copy(update={"weekdays": list(range(7))})})
 
-    def hotline(self, hotline_id: str) -> HotlineInfo:
+    def hotline(self, hotline_id: str) -> HotlineOut:
         self._call("hotline")
-        hotline = next(h for h in self.catalogue.hotlines if h.id == hotline_id)
-        return HotlineInfo(hotline.id, {k: list(v) for k, v in hotline.names.items()}, hotline.number)
+        return hotline_body(next(h for h in self.catalogue.hotlines if h.id == hotline_id))
 
-    def notices(self, *, lang: str | None = None, at: datetime | None = None) -> list[Notice]:
+    def notices(self, *, lang: str | None = None, at: datetime | None = None) -> list[NoticeOut]:
         self._call("notices")
         return list(self.notice_list)
 
-    def progress(self, code: str) -> Progress:
+    def progress(self, code: str) -> ProgressOut:
         self._call("progress")
         if code not in self.progress_records:
             raise CentreRefused(404, "not_found", "no such application")
         return self.progress_records[code]
 
     def add_progress(self, code: str, service_id: str, note: dict[str, str]) -> None:
-        self.progress_records[code] = Progress(code, service_id, "ready", (ProgressStep("ready", note, self.now),))
+        event = ProgressEventOut(status="ready", note=note, at=self.now)
+        self.progress_records[code] = ProgressOut(code=code, service_id=service_id, status="ready", updated_at=self.now,
+                                                  history=[event])  # fmt: skip
 
     def identify(self, phone: str, birth_year: int) -> ResidentSession:
         self._call("identify")
@@ -137,7 +131,7 @@ class FakeCentre:
     def end_session(self, session: ResidentSession) -> None:
         self.sessions.pop(session.token, None)
 
-    def appointments(self, session: ResidentSession) -> list[Appointment]:
+    def appointments(self, session: ResidentSession) -> list[AppointmentOut]:
         self._call("appointments")
         return sorted(self.booked(self._phone(session)), key=lambda a: (a.date, a.time))
 
@@ -150,32 +144,34 @@ class FakeCentre:
                                                       if a.service_id == service_id):  # fmt: skip
             free = self._free_near(service_id, day, at)
             raise CentreRefused(409, "slot_full", "taken", {"alternatives": free})
-        appointment = Appointment(next(self._codes), service_id, day, at, "booked")
+        appointment = self._appointment(next(self._codes), service_id, day, at, "booked")
         self.store[appointment.code] = (phone, appointment)
         self._keys[idempotency_key] = appointment.code
         return Booking(appointment, replayed=False)
 
-    def cancel(self, session: ResidentSession, code: str, reason: str | None = None) -> Appointment:
+    def cancel(self, session: ResidentSession, code: str, reason: str | None = None) -> AppointmentOut:
         self._call("cancel")
         phone = self._phone(session)
         owner, appointment = self.store.get(code, (None, None))
         if appointment is None or owner != phone or appointment.status != "booked":
             raise CentreRefused(404, "not_found", "no such appointment")
-        cancelled = Appointment(code, appointment.service_id, appointment.date, appointment.time, "cancelled")
+        cancelled = self._appointment(code, appointment.service_id, appointment.date, appointment.time, "cancelled")
         self.store[code] = (phone, cancelled)
         return cancelled
 
-    def grant_consent(self, session: ResidentSession) -> ConsentCode:
+    def grant_consent(self, session: ResidentSession) -> ConsentOut:
         self._call("grant_consent")
         self._phone(session)
-        return ConsentCode(next(self._ids), "482913", self.now + timedelta(minutes=10), 1)
+        return ConsentOut(consent_id=next(self._ids), code="482913", expires_at=self.now + timedelta(minutes=10),
+                          extensions_left=1)  # fmt: skip
 
-    def extend_consent(self, session: ResidentSession, consent_id: int) -> ConsentCode:
+    def extend_consent(self, session: ResidentSession, consent_id: int) -> ConsentOut:
         self._call("extend_consent")
         self._phone(session)
-        return ConsentCode(consent_id, None, self.now + timedelta(minutes=20), 0)
+        return ConsentOut(consent_id=consent_id, code=None, expires_at=self.now + timedelta(minutes=20),
+                          extensions_left=0)  # fmt: skip
 
-    def family_proxies(self, session: ResidentSession) -> list[FamilyProxy]:
+    def family_proxies(self, session: ResidentSession) -> list[ProxyOut]:
         self._call("family_proxies")
         return list(self.residents[self._phone(session)].proxies)
 
@@ -184,7 +180,7 @@ class FakeCentre:
         resident = self.residents[self._phone(session)]
         resident.proxies = [p for p in resident.proxies if p.id != proxy_id]
 
-    def proxy_news(self, session: ResidentSession) -> list[ProxyNews]:
+    def proxy_news(self, session: ResidentSession) -> list[ProxyNewsOut]:
         self._call("proxy_news")
         return list(self.residents[self._phone(session)].news)
 
@@ -200,10 +196,11 @@ class FakeCentre:
         lang: str | None = None,
         session: ResidentSession | None = None,
         retries: int | None = None,
-    ) -> Alert:
+    ) -> AlertOut:
         self._call("raise_alert")
         self.alerts.append({"kind": kind, "note": note, "lang": lang})
-        return Alert(len(self.alerts), kind)
+        return AlertOut(id=len(self.alerts), kind=kind, status="open", device="fake kiosk", resident=None,  # type: ignore[arg-type]
+                        note=note, lang=lang, created_at=self.now, acknowledged_at=None)  # fmt: skip
 
     # ------------------------------------------------------------------ slots
 
@@ -227,5 +224,20 @@ class FakeCentre:
         taken = {(a.date, a.time) for a in self.booked() if a.service_id == service_id}
         times = [t for t in self._times(service_id) if (day, t) not in taken and self._open(service_id, day, t)]
         times.sort(key=lambda t: abs(t.hour * 60 + t.minute - at.hour * 60 - at.minute))
-        return [{"service_id": service_id, "date": day.isoformat(), "time": t.strftime("%H:%M"), "state": "free"}
-                for t in times[:3]]  # fmt: skip
+        return [self._slot(service_id, day, t) for t in times[:3]]
+
+    def _starts(self, day: date, at: time) -> datetime:
+        return datetime.combine(day, at, self.now.tzinfo)
+
+    def _slot(self, service_id: str, day: date, at: time) -> dict[str, Any]:
+        """A free slot as the server writes it in a refusal's `alternatives`."""
+        end = (self._starts(day, at) + timedelta(minutes=30)).time()
+        return {"id": 1, "service_id": service_id, "date": day.isoformat(), "time": at.strftime("%H:%M"),
+                "end_time": end.strftime("%H:%M"), "starts_at": self._starts(day, at).isoformat(), "capacity": 1,
+                "free": 1, "state": "free"}  # fmt: skip
+
+    def _appointment(self, code: str, service_id: str, day: date, at: time, status: str) -> AppointmentOut:
+        starts = self._starts(day, at)
+        return AppointmentOut(code=code, service_id=service_id, date=day, time=at,  # type: ignore[arg-type]
+                              end_time=(starts + timedelta(minutes=30)).time(), starts_at=starts, status=status,
+                              created_at=self.now, status_changed_at=self.now)  # fmt: skip

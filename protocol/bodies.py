@@ -1,17 +1,27 @@
-"""The API's request and response bodies, as the kiosk sees them.
+"""The request and response bodies of the server's JSON API, for the server and the kiosk alike.
 
-Requests refuse unknown fields (`extra="forbid"`): a misspelt field is a bug in the
-kiosk that should fail loudly, not a booking made with a default. Times go out as the
-centre's local date and "HH:MM" (what the dialogue reads back) plus an ISO timestamp
+The server validates requests and builds answers with these models; the kiosk reads the
+answers with the same models (`Model.model_validate(json)`), so one definition is the wire
+format. Requests refuse unknown fields (`extra="forbid"`): a misspelt field is a bug in the
+kiosk that should fail loudly, not a booking made with a default. Answers ignore unknown
+fields, so a newer server may add fields without breaking kiosks in the field. Times go out
+as the centre's local date and "HH:MM" (what the dialogue reads back) plus an ISO timestamp
 with offset for machines.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+LocalTime = Annotated[
+    dt.time,
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["09:30"]}),
+]
+"""A local clock time on the wire as "HH:MM"; a `datetime.time` in Python."""
 
 Texts = dict[str, str]
 """{lang: text}, e.g. {"zh": "一楼二号窗口", "en": "window 2, ground floor"}."""
@@ -27,7 +37,7 @@ class RequestBody(BaseModel):
 
 
 class ResponseBody(BaseModel):
-    pass
+    model_config = ConfigDict(extra="ignore")
 
 
 class ErrorBody(ResponseBody):
@@ -44,7 +54,9 @@ class ErrorBody(ResponseBody):
 
 class OpeningHoursOut(ResponseBody):
     weekdays: list[int] = Field(description="Open days, Monday = 0 … Sunday = 6.")
-    periods: list[tuple[str, str]] = Field(description='Open periods each open day, e.g. [["08:30", "12:00"]].')
+    periods: list[tuple[LocalTime, LocalTime]] = Field(
+        description='Open periods each open day, e.g. [["08:30", "12:00"]].'
+    )
 
 
 class BookingRulesOut(ResponseBody):
@@ -88,8 +100,8 @@ class SlotOut(ResponseBody):
     id: int
     service_id: str
     date: dt.date = Field(description="Local date at the centre.")
-    time: str = Field(description='Local start time, "HH:MM".', examples=["09:30"])
-    end_time: str = Field(description='Local end time, "HH:MM".')
+    time: LocalTime = Field(description='Local start time, "HH:MM".')
+    end_time: LocalTime = Field(description='Local end time, "HH:MM".')
     starts_at: dt.datetime = Field(description="Start with the centre's UTC offset.")
     capacity: int
     free: int = Field(description="Seats still free (0 when full, closed or past).")
@@ -115,7 +127,7 @@ class BookingIn(RequestBody):
     date: dt.date = Field(
         ge=FIRST_DATE, le=LAST_DATE, description="Local date at the centre."
     )  # year 1 or 9999 would overflow when moved to UTC
-    time: dt.time = Field(description='Local start time, "HH:MM".', examples=["09:00"])
+    time: LocalTime = Field(description='Local start time, "HH:MM".')
 
 
 class CancelIn(RequestBody):
@@ -128,8 +140,8 @@ class AppointmentOut(ResponseBody):
     code: str = Field(description="Reference to read back character by character.", examples=["M4827"])
     service_id: str
     date: dt.date
-    time: str = Field(examples=["09:00"])
-    end_time: str
+    time: LocalTime
+    end_time: LocalTime
     starts_at: dt.datetime
     status: Literal["booked", "cancelled", "completed", "no_show"]
     created_at: dt.datetime
@@ -210,6 +222,73 @@ class HealthOut(ResponseBody):
     schema_revision: str | None
 
 
-def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries documenting the error body for the given status codes."""
-    return {code: {"model": ErrorBody} for code in codes}
+# --- family proxies -----------------------------------------------------------------------------
+
+Scope = Literal["view", "book", "cancel"]
+RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+"""A database id: a 32-bit positive integer (a larger one could not be stored, so it cannot exist)."""
+
+
+class ConsentIn(RequestBody):
+    """The elder agrees at the kiosk; by default a family member may view, book and cancel."""
+
+    scopes: list[Scope] = Field(default=["view", "book", "cancel"], min_length=1, max_length=3)
+
+
+class StaffConsentIn(RequestBody):
+    """The elder agrees at the desk; staff check who they are by phone and birth year."""
+
+    phone: str = Field(min_length=3, max_length=40, examples=["138 0013 8000"])
+    birth_year: int = Field(ge=1900, le=2100, examples=[1948])
+    scopes: list[Scope] = Field(default=["view", "book", "cancel"], min_length=1, max_length=3)
+    proxy_until: dt.date | None = Field(default=None, description="Last local day of the permission.")
+
+
+class ConsentOut(ResponseBody):
+    consent_id: int
+    code: str | None = Field(
+        description="Six digits to read out digit by digit; only in the answer that made the code.",
+        examples=["482913"],
+    )
+    expires_at: dt.datetime
+    extensions_left: int
+    scopes: list[Scope] | None = None
+    proxy_until: dt.datetime | None = None
+
+
+class ProxyOut(ResponseBody):
+    id: int
+    name: str = Field(description="How the family member asked to be named, e.g. 女儿小红.")
+    phone_tail: str = Field(description="Last four digits of their phone, to tell two relatives apart.")
+    scopes: list[Scope]
+    valid_until: dt.datetime | None
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class StaffProxyOut(ProxyOut):
+    resident: str = Field(description="The elder's name.")
+
+
+class RevokeIn(RequestBody):
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class StaffRevokeIn(RequestBody):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ProxyNewsOut(ResponseBody):
+    id: int
+    action: Literal["booked", "cancelled"]
+    proxy_name: str
+    phone_tail: str
+    code: str
+    service_id: str
+    date: dt.date
+    time: LocalTime
+    at: dt.datetime
+
+
+class NewsToldIn(RequestBody):
+    ids: list[RowId] = Field(min_length=1, max_length=100)
