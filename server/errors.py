@@ -252,7 +252,8 @@ def add_error_handlers(app: FastAPI) -> None:
         # Which row and why go to the log for staff; the answer says neither.
         log.error("%s %s: personal data unreadable: %s", request.method, request.url.path, exc)
         return JSONResponse(
-            {"error": ErrorCode.PERSONAL_DATA_UNREADABLE, "message": "stored personal data cannot be read; see the server log"},
+            {"error": ErrorCode.PERSONAL_DATA_UNREADABLE,
+             "message": "stored personal data cannot be read; see the server log"},  # fmt: skip
             status_code=500,
         )
 
@@ -260,7 +261,8 @@ def add_error_handlers(app: FastAPI) -> None:
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [_problem(error) for error in exc.errors()]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-        return JSONResponse({"error": ErrorCode.VALIDATION_ERROR, "message": message, "details": details}, status_code=422)
+        body = {"error": ErrorCode.VALIDATION_ERROR, "message": message, "details": details}
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:

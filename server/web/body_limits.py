@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
 from protocol.error_codes import ErrorCode
 
 Scope = MutableMapping[str, Any]
