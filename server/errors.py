@@ -253,7 +253,7 @@ def add_error_handlers(app: FastAPI) -> None:
         log.error("%s %s: personal data unreadable: %s", request.method, request.url.path, exc)
         return JSONResponse(
             {"error": ErrorCode.PERSONAL_DATA_UNREADABLE,
-             "message": "stored personal data cannot be read; see the server log"},  # fmt: skip
+             "message": "stored personal data cannot be read; see the server log"},
             status_code=500,
         )
 
