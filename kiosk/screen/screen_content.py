@@ -13,8 +13,9 @@ from functools import cache
 from typing import Any
 
 from intents import Catalogue
+from intents.catalogue import LANGUAGES
 from kiosk.dialogue.reply_writer import ReplyWriter
-from kiosk.screen.screen_words import LANGUAGES, ScreenWords
+from kiosk.screen.screen_words import ScreenWords
 
 PERMANENT_ACTIONS = ("dialog.repeat", "dialog.slower", "dialog.help", "staff.handoff")
 """Buttons on every screen: repeat, slower, help, call staff (国办发〔2020〕45号: a way to a

@@ -11,11 +11,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from intents.wordings import Wordings, WordingsError
 from kiosk.errors import KioskError
-
-LANGUAGES = ("zh", "en")
 
 
 class ScreenWordsError(KioskError):
@@ -25,17 +22,8 @@ class ScreenWordsError(KioskError):
 class ScreenWords:
     """Screen wording per language: nested dicts of strings, the same keys in each language."""
 
-    def __init__(self, data: dict[str, dict[str, Any]], source: str = "screen_words.yaml") -> None:
-        missing = [lang for lang in LANGUAGES if not isinstance(data.get(lang), dict)]
-        if missing:
-            raise ScreenWordsError(f"{source}: no section for {', '.join(missing)}")
-        keys = {lang: _key_paths(data[lang]) for lang in LANGUAGES}
-        for lang in LANGUAGES:
-            for other in LANGUAGES:
-                lacking = sorted(keys[other] - keys[lang])
-                if lacking:
-                    raise ScreenWordsError(f"{source}: the {lang} section lacks {', '.join(lacking)} (add it)")
-        self._data = data
+    def __init__(self, wordings: Wordings) -> None:
+        self._wordings = wordings
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> ScreenWords:
@@ -46,24 +34,12 @@ class ScreenWords:
                 source = "kiosk/screen/screen_words.yaml"
             else:
                 text, source = Path(path).read_text(encoding="utf-8"), str(path)
-            data = yaml.safe_load(text)
-        except (OSError, yaml.YAMLError) as exc:
+            return cls(Wordings.parse(text, source))
+        except OSError as exc:
             raise ScreenWordsError(f"cannot read the screen words: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ScreenWordsError(f"{source}: expected a mapping of languages")
-        return cls(data, source)
+        except WordingsError as exc:
+            raise ScreenWordsError(str(exc)) from exc
 
     def words(self, lang: str) -> dict[str, Any]:
         """All words for `lang` (the other language's if `lang` is not one the screen has)."""
-        return self._data[lang if lang in LANGUAGES else LANGUAGES[0]]
-
-
-def _key_paths(section: dict[str, Any], prefix: str = "") -> set[str]:
-    paths: set[str] = set()
-    for key, value in section.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            paths |= _key_paths(value, path + ".")
-        else:
-            paths.add(path)
-    return paths
+        return self._wordings.words(lang)

@@ -11,7 +11,7 @@ import functools
 from importlib import resources
 from typing import Any
 
-import yaml
+from intents.wordings import Wordings
 
 CONSOLE_LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -22,14 +22,9 @@ class ConsoleTextMissing(KeyError):
 
 
 @functools.cache
-def console_strings() -> dict[str, dict[str, str]]:
+def console_strings() -> Wordings:
     text = (resources.files("server") / "data" / "console_text.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    for key, value in data.items():
-        # A comma in an unquoted flow value splits it silently: refuse anything but zh and en.
-        if not isinstance(value, dict) or set(value) != set(CONSOLE_LANGUAGES):
-            raise ConsoleTextMissing(f"console_text.yaml: {key!r} must have exactly zh and en texts, found {value!r}")
-    return {str(key): {lang: str(value[lang]) for lang in CONSOLE_LANGUAGES} for key, value in data.items()}
+    return Wordings.parse(text, "server/data/console_text.yaml")
 
 
 class ConsoleText:
@@ -37,13 +32,12 @@ class ConsoleText:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in CONSOLE_LANGUAGES else DEFAULT_LANGUAGE
-        self._strings = console_strings()
+        self._strings: dict[str, str] = console_strings().words(self.lang)
 
     def __call__(self, key: str, **values: Any) -> str:
-        entry = self._strings.get(key)
-        if entry is None:
+        text = self._strings.get(key)
+        if text is None:
             raise ConsoleTextMissing(f"console text {key!r} is not in server/data/console_text.yaml")
-        text = entry[self.lang]
         return text.format(**values) if values else text
 
     def has(self, key: str) -> bool:

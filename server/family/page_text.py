@@ -11,27 +11,17 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-import yaml
-
-LANGUAGES = ("zh", "en")
-
-
-class FamilyTextError(ValueError):
-    """The family page's word file is incomplete; the message names the missing entries."""
+from intents.wordings import Wordings
 
 
 @functools.cache
-def family_text() -> dict[str, dict[str, Any]]:
+def family_text() -> Wordings:
     text = (resources.files("server") / "data" / "family_page.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    zh, en = (data.get(lang) or {} for lang in LANGUAGES)
-    for key in sorted(set(zh) ^ set(en)) + sorted(set(zh.get("errors", {})) ^ set(en.get("errors", {}))):
-        raise FamilyTextError(f"server/data/family_page.yaml: '{key}' is not written in both zh and en")
-    return data
+    return Wordings.parse(text, "server/data/family_page.yaml")
 
 
 def words(lang: str) -> dict[str, Any]:
-    return family_text()[lang if lang in LANGUAGES else "zh"]
+    return family_text().words(lang)
 
 
 def error_text(lang: str, code: str, **values: Any) -> str:
