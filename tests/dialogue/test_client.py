@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from dialogue_harness import closed_port_url
@@ -21,7 +22,7 @@ from server_harness import Centre, RunningServer
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised, ResidentNotIdentified
 from kiosk.centre.records import ResidentSession
-from protocol.bodies import SlotOut
+from protocol.bodies import AppointmentOut, HotlineOut, SlotOut
 from server.identity.devices import add_device
 
 
@@ -122,10 +123,9 @@ class FlakyCentre(BaseHTTPRequestHandler):
         if left > 0:
             self._answer({"error": "database_busy", "message": "try again"}, 503 if left % 2 else 502)
         elif self.path.startswith("/api/v1/hotlines/"):
-            self._answer({"id": "ambulance", "names": {"zh": ["急救"], "en": ["ambulance"]}, "number": "120"}, 200)
+            self._answer(HOTLINE.model_dump(mode="json"), 200)
         elif self.path == "/api/v1/appointments":
-            self._answer({"code": "M1234", "service_id": "health_check", "date": "2026-11-27", "time": "09:00",
-                          "status": "booked"}, 201)  # fmt: skip
+            self._answer(APPOINTMENT.model_dump(mode="json"), 201)
         else:
             self._answer({"error": "not_found", "message": "nothing here"}, 404)
 
@@ -133,6 +133,15 @@ class FlakyCentre(BaseHTTPRequestHandler):
 
     def log_message(self, *_args: Any) -> None:
         pass
+
+
+MOMENT = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+HOTLINE = HotlineOut(id="ambulance", names={"zh": ["急救"], "en": ["ambulance"]}, number="120",
+                     description={"zh": "急救", "en": "ambulance"})  # fmt: skip
+APPOINTMENT = AppointmentOut(code="M1234", service_id="health_check", date=MOMENT.date(), time=MOMENT.time(),
+                             end_time=time(9, 30), starts_at=MOMENT, status="booked", created_at=MOMENT,
+                             status_changed_at=MOMENT)  # fmt: skip
+"""Answers in the wire format (protocol.bodies), as the real server writes them."""
 
 
 @pytest.fixture
