@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Row, Select, select
 from protocol.bodies import FIRST_DATE, LAST_DATE, BookingRulesOut, DaySlotsOut, FreeDaysOut, ServiceOut
 from server.api.views import hours_view, slot_view
 from server.booking.centre_time import local_today, utc_now
-from server.booking.slot_calendar import closed_reason
+from server.booking.slot_calendar import closed_reason, day_slot_rows
 from server.db.database import Database
 from server.db.models import BookableService, Service, TimeSlot
 from server.deps import KioskDep
@@ -128,14 +128,7 @@ def _day_slots(db: Database, service_id: str, day: dt.date, zone: ZoneInfo) -> D
     now = utc_now()
     with db.read() as conn:
         _check_bookable(conn, service_id)
-        rows = conn.execute(
-            select(
-                SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at,
-                SLOT.c.capacity, SLOT.c.booked, SLOT.c.closed,
-            )
-            .where(SLOT.c.service_id == service_id, SLOT.c.day == day)
-            .order_by(SLOT.c.starts_at)
-        ).all()  # fmt: skip
+        rows = day_slot_rows(conn, service_id, day)
         reason = closed_reason(conn, service_id, day)
     return DaySlotsOut(
         service_id=service_id, date=day, closed=reason, slots=[slot_view(row, zone, now) for row in rows]

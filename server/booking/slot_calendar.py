@@ -105,6 +105,16 @@ def close_day(conn: Connection, day: date, reason: dict[str, str], service_id: s
     return conn.execute(update(SLOT).where(condition).values(closed=True)).rowcount
 
 
+def day_slot_rows(conn: Connection, service_id: str, day: date) -> list[Any]:
+    """One local day's slots of a service, in time order, with what `api.views.slot_view` needs."""
+    return list(conn.execute(
+        select(SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at, SLOT.c.capacity,
+               SLOT.c.booked, SLOT.c.closed)
+        .where(SLOT.c.service_id == service_id, SLOT.c.day == day)
+        .order_by(SLOT.c.starts_at)
+    ).all())  # fmt: skip
+
+
 def closed_reason(conn: Connection, service_id: str, day: date) -> dict[str, str] | None:
     """Why `day` is closed for the service (centre-wide or service-specific), or None."""
     return conn.scalar(

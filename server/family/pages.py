@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from protocol.bodies import FIRST_DATE, LAST_DATE
 from server.api.views import slot_view
 from server.booking.centre_time import local_today, utc_now
+from server.booking.slot_calendar import day_slot_rows
 from server.db.database import Database
 from server.db.models import BookableService, Service, TimeSlot
 from server.errors import ApiError, FormRejected, ProxyNotSignedIn
@@ -390,13 +391,6 @@ def _free_days(db: Database, settings: ServerSettings, service_id: str) -> list[
 def _free_times(db: Database, settings: ServerSettings, service_id: str, day: dt.date) -> list[Any]:
     now = utc_now()
     with db.read() as conn:
-        rows = conn.execute(
-            select(
-                SLOT.c.id, SLOT.c.service_id, SLOT.c.day, SLOT.c.starts_at, SLOT.c.ends_at,
-                SLOT.c.capacity, SLOT.c.booked, SLOT.c.closed,
-            )
-            .where(SLOT.c.service_id == service_id, SLOT.c.day == day)
-            .order_by(SLOT.c.starts_at)
-        ).all()  # fmt: skip
+        rows = day_slot_rows(conn, service_id, day)
     return [s for s in (slot_view(row, settings.timezone, now) for row in rows) if s.state == "free"]
 
