@@ -2,8 +2,9 @@
 
 The same files the end-to-end test (../test_natural_conversations.py) runs against a real
 server; here only what the fake can judge is checked — what was booked, cancelled or kept,
-whether an alert went out (an emergency when one is expected, none of any kind otherwise), and the numbers that must be said — so a change to the
-dialogue shows its effect on all of them in about a second.
+whether an alert went out (an emergency when one is expected, none of any kind otherwise),
+and the numbers that must be said — so a change to the dialogue shows its effect on all of
+them in about a second.
 """
 
 from __future__ import annotations
