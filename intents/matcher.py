@@ -175,6 +175,11 @@ class _KeywordForm:
     crosses_words: bool = False
     """An English key long enough to be matched across word boundaries."""
 
+    literal: str = ""
+    """For a keyword that is itself a slot's words ("front desk" names the community line):
+    those words, looked for in the utterance's normalised text. Its surface is only a
+    placeholder, which would match any slot of the kind ("ambulance" is no front desk)."""
+
 
 class _LanguageIndex:
     """Every phrase of one language, grouped by class for one vectorised comparison.
@@ -240,6 +245,10 @@ class _LanguageIndex:
         surface = utterance.form.surface
         english = utterance.lang == "en"
         for keyword in self.keywords:
+            if keyword.literal:
+                if _find_all(utterance.normalised, keyword.literal, english):
+                    scores[keyword.intent] = max(scores[keyword.intent], keyword.weight)
+                continue
             # Cheap containment tests first: most keywords are in neither form of the utterance.
             spans = _find_all(surface, keyword.surface, english) if keyword.surface in surface else []
             if not spans and keyword.sound is not None and (
@@ -282,8 +291,12 @@ class IntentMatcher:
                 for text in intent.counter_examples.get(lang, ()):
                     index.add(n + cls, preparer.prepare(text, lang, anchor, heard=False))
                 for keyword in intent.keywords.get(lang, ()):
-                    form = preparer.prepare(keyword.text, lang, anchor, heard=False).form
-                    if form.surface:
+                    prepared = preparer.prepare(keyword.text, lang, anchor, heard=False)
+                    form = prepared.form
+                    if form.surface and not form.surface.strip("".join(PLACEHOLDER_CHARS.values()) + " "):
+                        index.keywords.append(_KeywordForm(cls, keyword.weight, form.surface, None,
+                                                           literal=prepared.normalised))
+                    elif form.surface:
                         trusted = len(form.surface) >= ZH_SOUND_KEYWORD if lang == "zh" else len(form.sound) >= 3
                         compact = form.sound.replace(" ", "")
                         index.keywords.append(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from intents.numbers import EN_REPEATS, EN_SPOKEN_DIGITS
+from intents.numbers import EN_PHONE_TEENS, EN_REPEATS, EN_ROUND, EN_SPOKEN_DIGITS
 
 from .atomic_files import write_text_atomically
 from .pocketsphinx_decoding import decode_words, english_decoder, mean_confidence
@@ -45,8 +45,10 @@ def phone_grammar() -> str:
 
 
 def sounds_like_digits(transcript: Transcript) -> bool:
-    """Whether the catalogue recogniser heard mostly digits (a phone number it mangled)."""
-    return sum(w in EN_SPOKEN_DIGITS or w in EN_REPEATS for w in transcript.text.split()) >= MIN_DIGIT_WORDS
+    """Whether the catalogue recogniser heard mostly digits (a phone number it mangled): the
+    words `intents.numbers.en_phone_digits` reads ("one three nine", "thirteen seven hundred")."""
+    number_words = (EN_SPOKEN_DIGITS, EN_REPEATS, EN_PHONE_TEENS, EN_ROUND)
+    return sum(any(w in words for words in number_words) for w in transcript.text.split()) >= MIN_DIGIT_WORDS
 
 
 class PhoneNumberRecognizer:

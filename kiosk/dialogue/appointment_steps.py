@@ -19,6 +19,7 @@ from kiosk.dialogue.reply_writer import Said
 from kiosk.dialogue.session_state import CancelDraft
 from kiosk.dialogue.states import APPOINTMENT_HINTS, Retry, Step, Task
 from kiosk.dialogue.talk import Talk
+from kiosk.dialogue.turn_reading import DETAILS
 from protocol.bodies import AppointmentOut
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,21 @@ class AppointmentSteps:
         pieces.append(self.listed(draft.appointments))
         s.step = Step.ASK_WHICH
         return talk.reply(talk.join(*pieces, talk.question()))
+
+    def answers_which(self, parse: ParseResult, slots: dict[str, str]) -> bool:
+        """At "which one?": a turn giving only details of a listed appointment (its day, time or
+        service: "后天的", "the Friday one") is the answer, whatever intent the parser guessed
+        for so short a turn — unless it is a request with a subject of its own: a hotline or a
+        code named, or an intent about something other than a service and a day."""
+        draft = self.talk.state.cancel
+        if draft is None or "hotline" in parse.slots:
+            return False
+        if parse.intent is not None:
+            intent = self.talk.catalogue.intent(parse.intent)
+            if not set(intent.required_slots) <= set(DETAILS):
+                return False
+        hints = {k: v for k, v in slots.items() if k in APPOINTMENT_HINTS and k != "reference"}
+        return bool(hints) and bool(matching(draft.appointments, hints))
 
     def which(self, parse: ParseResult, slots: dict[str, str]) -> Reply | None:
         talk = self.talk

@@ -73,6 +73,12 @@ SWITCH_CONFIDENCE = 0.6
 """While a question is pending, a different intent must be at least this sure to change
 the subject (or to stop / call staff); below it the kiosk asks its question again."""
 
+ALERT_INTENTS = ("emergency", "staff.handoff")
+"""Intents that alert staff: a story about the past is neither."""
+
+EMERGENCY_LINES = ("ambulance", "fire", "police")
+"""Hotlines whose mention makes a call for staff sound like an emergency."""
+
 COMMANDS = ("dialog.repeat", "dialog.slower", "dialog.help", "dialog.stop", "staff.handoff")
 DETAIL_SLOTS = ("service", "date", "time", "reference", "hotline")
 
@@ -257,7 +263,11 @@ class Dialogue:
         if _emergency(parse):
             if not self.reader.about_the_past(parse):
                 return self._understood(self.alerts.emergency(parse))
-            story, parse = True, _without_emergency(parse)
+            story, parse = True, _without_alerts(parse)
+        elif _emergency_handoff(parse) and self.reader.about_the_past(parse):
+            # "my neighbour had a stroke last year and the ambulance took ages": a story, not a
+            # call for staff, though the emergency words pulled the reading towards one.
+            story, parse = True, _without_alerts(parse)
         noted = self.identity.heard_in_passing(parse)
         reply = self._pending_answer(parse)
         if reply is not None:
@@ -295,9 +305,10 @@ class Dialogue:
         if at in YES_NO_STEPS:
             return self._yes_no_answer(parse, filler_is_yes=YES_NO_STEPS[at])
         if at == (Task.CANCEL, Step.ASK_WHICH):
-            if self._different_task(parse):
+            slots = {**parse.slots, **self.reader.week_named(parse)}
+            if self._different_task(parse) and not self.appointments.answers_which(parse, slots):
                 return None
-            return self.appointments.which(parse, {**parse.slots, **self.reader.week_named(parse)})
+            return self.appointments.which(parse, slots)
         if at == (Task.REVOKE, Step.ASK_WHICH):
             return None if self._different_task(parse) else self.family.which_proxy(parse)
         if at == (Task.FAMILY, Step.CODE) and parse.intent == "family.extend":
@@ -604,10 +615,18 @@ def _emergency(parse: ParseResult) -> bool:
     )
 
 
-def _without_emergency(parse: ParseResult) -> ParseResult:
-    """The parse as if "emergency" had not been a candidate (a story about the past)."""
-    others = [a for a in parse.alternatives if a.intent != "emergency"]
-    if parse.intent != "emergency":
+def _emergency_handoff(parse: ParseResult) -> bool:
+    """A call for staff that mentions an emergency (an emergency line, or emergency next best)."""
+    return parse.intent == "staff.handoff" and (
+        parse.slots.get("hotline") in EMERGENCY_LINES or any(a.intent == "emergency" for a in parse.alternatives[:1])
+    )
+
+
+def _without_alerts(parse: ParseResult) -> ParseResult:
+    """The parse as if neither "emergency" nor "staff.handoff" had been a candidate (a story
+    about the past raises no alert of either kind)."""
+    others = [a for a in parse.alternatives if a.intent not in ALERT_INTENTS]
+    if parse.intent not in ALERT_INTENTS:
         return replace(parse, alternatives=tuple(others), ambiguous=False)
     if others:
         best = others[0]

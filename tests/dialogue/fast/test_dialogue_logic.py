@@ -164,3 +164,21 @@ def test_an_offer_accepted_after_a_lookup_with_a_day_asks_only_the_time(chat: Ch
     reply = kiosk.say("yes dear")
     assert reply.state == "booking.ask_time" and kiosk.dialogue.state.booking is not None, kiosk
     assert kiosk.dialogue.state.booking.slots().get("date") == "2026-12-11", kiosk
+
+
+def test_a_day_alone_answers_which_appointment_to_cancel(chat: Chats) -> None:
+    """"后天的" reads as a booking on its own; while the kiosk asks which appointment to cancel
+    it is the answer. A request with a subject of its own is answered as a side question."""
+    kiosk = chat("zh")
+    for when in ("明天上午九点", "后天上午九点"):
+        kiosk.say(f"帮我约{when}的体检")
+        if kiosk.dialogue.state.resident is None:
+            kiosk.say("13700137000 1950")
+        kiosk.say("对")
+    assert len(kiosk.centre.booked()) == 2, kiosk
+    reply = kiosk.say("我想取消预约")
+    assert reply.state == "cancel.ask_which", kiosk
+    reply = kiosk.say("急救电话是多少")
+    assert reply.state == "cancel.ask_which" and "120" in reply.text, kiosk
+    reply = kiosk.say("后天的")
+    assert reply.state == "cancel.confirm" and "后天" in reply.text, kiosk
