@@ -131,6 +131,14 @@ class ReasonRequired(ApiError):
     code = "reason_required"
 
 
+class NulCharacter(ApiError):
+    """Text holding U+0000 (NUL): PostgreSQL can neither store nor compare it, so it is
+    refused before any database sees it, the same on SQLite and PostgreSQL."""
+
+    status_code = 422
+    code = "nul_character"
+
+
 class DatabaseBusy(ApiError):
     status_code = 503
     code = "database_busy"

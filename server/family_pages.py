@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Cookie, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import func, select
 
 from .api_views import slot_view
@@ -39,7 +39,7 @@ from .phone_numbers import InvalidPhone
 from .proxies import end_proxy_session, proxy_appointments, proxy_book, proxy_cancel, proxy_for_session
 from .proxy_errors import FormRejected, ProxyNotSignedIn
 from .proxy_linking import LinkRequest, link_proxy
-from .schemas import FIRST_DATE, LAST_DATE
+from .schemas import FIRST_DATE, LAST_DATE, RequestBody
 from .settings import ServerSettings
 
 router = APIRouter(prefix="/family", tags=["family-page"])
@@ -65,9 +65,7 @@ SECURITY_HEADERS = {
 T = TypeVar("T")
 
 
-class PageForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PageForm(RequestBody):
     csrf: str = Field(max_length=100)
 
 

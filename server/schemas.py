@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 Texts = dict[str, str]
 """{lang: text}, e.g. {"zh": "一楼二号窗口", "en": "window 2, ground floor"}."""
@@ -22,8 +23,33 @@ LAST_DATE = dt.date(2099, 12, 31)
 """The dates a request may name: any real booking falls between them."""
 
 
+NUL = "\x00"
+NUL_PROBLEM = "text may not contain the NUL character (U+0000)"
+
+
+def holds_nul(value: Any) -> bool:
+    """Whether a request value, or any text inside it, contains NUL (PostgreSQL text cannot)."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    return False
+
+
 class RequestBody(BaseModel):
+    """A request body (JSON or form): unknown fields and text with NUL are refused by name."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # JSON may carry "\u0000"; PostgreSQL refuses it in text, SQLite would store it.
+        if holds_nul(value):
+            raise PydanticCustomError("nul_character", NUL_PROBLEM)
+        return value
 
 
 class ResponseBody(BaseModel):
