@@ -12,9 +12,10 @@ with offset for machines.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 LocalTime = Annotated[
     dt.time,
@@ -32,8 +33,33 @@ LAST_DATE = dt.date(2099, 12, 31)
 """The dates a request may name: any real booking falls between them."""
 
 
+NUL = "\x00"
+NUL_PROBLEM = "text may not contain the NUL character (U+0000)"
+
+
+def holds_nul(value: Any) -> bool:
+    """Whether a request value, or any text inside it, contains NUL (PostgreSQL text cannot)."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    return False
+
+
 class RequestBody(BaseModel):
+    """A request body (JSON or form): unknown fields and text with NUL are refused by name."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # JSON may carry "\u0000"; PostgreSQL refuses it in text, SQLite would store it.
+        if holds_nul(value):
+            raise PydanticCustomError("nul_character", NUL_PROBLEM)
+        return value
 
 
 class ResponseBody(BaseModel):

@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     APPOINTMENT_NOT_FOUND = "appointment_not_found"
     APPOINTMENT_NOT_CANCELLABLE = "appointment_not_cancellable"
     REASON_REQUIRED = "reason_required"
+    NUL_CHARACTER = "nul_character"
     # family proxies
     CONSENT_CODE_INVALID = "consent_code_invalid"
     CONSENT_CODE_EXPIRED = "consent_code_expired"

@@ -147,6 +147,14 @@ class ReasonRequired(ApiError):
     code = ErrorCode.REASON_REQUIRED
 
 
+class NulCharacter(ApiError):
+    """Text holding U+0000 (NUL): PostgreSQL can neither store nor compare it, so it is
+    refused before any database sees it, the same on SQLite and PostgreSQL."""
+
+    status_code = 422
+    code = ErrorCode.NUL_CHARACTER
+
+
 class DatabaseBusy(ApiError):
     status_code = 503
     code = ErrorCode.DATABASE_BUSY

@@ -33,7 +33,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from server.errors import DatabaseBusy, DatabaseUnavailable, SettingsError
+from protocol.bodies import NUL_PROBLEM, holds_nul
+from server.errors import DatabaseBusy, DatabaseUnavailable, NulCharacter, SettingsError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -66,6 +67,7 @@ class Database:
             )
         else:
             raise SettingsError(f"database {self.dialect!r} is not supported; use SQLite or PostgreSQL")
+        event.listen(self.engine, "before_cursor_execute", _refuse_nul)
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
         self._immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
 
@@ -97,6 +99,20 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _refuse_nul(
+    _conn: Connection, _cursor: Any, _statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> None:
+    """Refuse text holding NUL before any statement runs, on either database.
+
+    PostgreSQL cannot store or even compare text with U+0000 (psycopg raises DataError,
+    which would be a 500); SQLite would store it. Request bodies are checked by name
+    (server/schemas.py); this covers every other way in: path and query parameters
+    (`GET /services/a%00b`), the staff console's forms. Cheap: a few parameters a statement.
+    """
+    if holds_nul(parameters):
+        raise NulCharacter(NUL_PROBLEM)
 
 
 def _json_text(value: Any) -> str:

@@ -22,10 +22,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import func, select
 
-from protocol.bodies import FIRST_DATE, LAST_DATE
+from protocol.bodies import FIRST_DATE, LAST_DATE, RequestBody
 from server.api.views import slot_view
 from server.booking.centre_time import local_today, utc_now
 from server.booking.slot_calendar import day_slot_rows
@@ -58,9 +58,7 @@ SECURITY_HEADERS = security_headers("family")
 T = TypeVar("T")
 
 
-class PageForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PageForm(RequestBody):
     csrf: str = Field(max_length=100)
 
 
