@@ -54,5 +54,5 @@ def talking_kiosk(
 
     yield make
     for kiosk in made:
-        kiosk.centre.client.close()
+        kiosk.client.close()
 
