@@ -34,10 +34,10 @@ from intents import Catalogue
 from intents.parser import Parser
 from kiosk.centre.client import CentreClient
 from kiosk.dialogue.dialogue import Dialogue
-from server.identity.devices import add_device
-from server.db.models import BookableService, ClosedDay, Device, Resident, TimeSlot
-from server.privacy.phone_numbers import normalise_phone, phone_lookup_hash
 from server.booking.slot_calendar import generate_slots
+from server.db.models import BookableService, ClosedDay, Device, Resident, TimeSlot
+from server.identity.devices import add_device
+from server.privacy.phone_numbers import normalise_phone, phone_lookup_hash
 
 CONVERSATIONS = Path(__file__).resolve().parent / "conversations"
 DEMO_RESIDENTS = {"13800138000": 1948, "13900139000": 1952, "13700137000": 1950}
