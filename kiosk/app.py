@@ -20,6 +20,7 @@ from kiosk.centre.catalogue_sync import CatalogueSync
 from kiosk.centre.client import CentreClient
 from kiosk.centre.embedded_server import EmbeddedServerError, demo_kiosk_token, start_embedded_server
 from kiosk.centre.errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised
+from kiosk.centre.notice_store import NOTICES_FILE, NoticeStore
 from kiosk.centre.understanding_report import TurnReporter
 from kiosk.dialogue.dialogue import Dialogue
 from kiosk.dialogue.reply import Reply
@@ -136,11 +137,14 @@ def _build(settings: KioskSettings, status: Callable[[str], None], stack: ExitSt
     courier = AlertCourier(client, AlertOutbox(settings.data_dir / OUTBOX_FILE))
     stack.callback(courier.close)
     courier.start()  # alerts left from before a restart go out now
+    notices = NoticeStore(settings.data_dir / NOTICES_FILE)
+    if problem is None:
+        notices.refresh(client)  # read from the file if the server goes away later
     current = sync.current if sync else None
     try:
         dialogue = Dialogue(current.catalogue if current else catalogue, client,
                             parser=current.parser if current else None, now=settings.clock,
-                            lang=settings.lang, courier=courier)  # fmt: skip
+                            lang=settings.lang, courier=courier, notices=notices)  # fmt: skip
     except MissingReply as exc:
         raise KioskStartError(str(exc)) from exc
     stack.callback(dialogue.close)  # runs first: the resident's session ends while the server is still up
