@@ -1,9 +1,9 @@
 """The one wiring root: every kiosk front-end (`kiosk chat`, `kiosk run`, `kiosk screen`)
 gets its server connection, catalogue, dialogue and turn reports from `build_kiosk`.
 
-Built once here, a front-end cannot forget a part: each follows what staff publish and
-tells the staff console what it did not understand, whether the resident typed, spoke or
-touched.
+Built once here, a front-end cannot forget a part: each follows what staff publish, tells
+the staff console what it did not understand, and keeps emergencies the server did not
+take in a durable outbox until it does, whether the resident typed, spoke or touched.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from intents import Catalogue, CatalogueError, load_catalogue
+from kiosk.centre.alert_courier import AlertCourier
+from kiosk.centre.alert_outbox import OUTBOX_FILE, AlertOutbox
 from kiosk.centre.catalogue_sync import CatalogueSync
 from kiosk.centre.client import CentreClient
 from kiosk.centre.embedded_server import EmbeddedServerError, demo_kiosk_token, start_embedded_server
 from kiosk.centre.errors import CentreRefused, CentreUnavailable, DeviceNotAuthorised
+from kiosk.centre.notice_store import NOTICES_FILE, NoticeStore
 from kiosk.centre.understanding_report import TurnReporter
 from kiosk.dialogue.dialogue import Dialogue
 from kiosk.dialogue.reply import Reply
@@ -46,6 +49,8 @@ class Kiosk:
     client: CentreClient
     dialogue: Dialogue
     reporter: TurnReporter
+    courier: AlertCourier
+    """Sends emergencies from the durable outbox until the server has them."""
     sync: CatalogueSync | None
     """None when the kiosk keeps the catalogue file it was given."""
     server_problem: Exception | None = None
@@ -129,15 +134,21 @@ def _build(settings: KioskSettings, status: Callable[[str], None], stack: ExitSt
         sync.start()
     reporter = TurnReporter(client)
     stack.callback(reporter.close)
+    courier = AlertCourier(client, AlertOutbox(settings.data_dir / OUTBOX_FILE))
+    stack.callback(courier.close)
+    courier.start()  # alerts left from before a restart go out now
+    notices = NoticeStore(settings.data_dir / NOTICES_FILE)
+    if problem is None:
+        notices.refresh(client)  # read from the file if the server goes away later
     current = sync.current if sync else None
     try:
         dialogue = Dialogue(current.catalogue if current else catalogue, client,
                             parser=current.parser if current else None, now=settings.clock,
-                            lang=settings.lang)  # fmt: skip
+                            lang=settings.lang, courier=courier, notices=notices)  # fmt: skip
     except MissingReply as exc:
         raise KioskStartError(str(exc)) from exc
     stack.callback(dialogue.close)  # runs first: the resident's session ends while the server is still up
-    return Kiosk(settings, url, token, client, dialogue, reporter, sync, problem, stack)
+    return Kiosk(settings, url, token, client, dialogue, reporter, courier, sync, problem, stack)
 
 
 def _server_problem(client: CentreClient) -> Exception | None:

@@ -9,8 +9,9 @@ something twice:
   cancellations (the server answers a repeated cancel the same) and bookings, which
   carry an `Idempotency-Key` the caller keeps for the whole attempt, so the server
   recognises a retry and answers with the booking it already made;
-- identifications and alerts are not retried once sent: a repeated identify would count
-  as another failed attempt, a repeated alert would call staff twice.
+- identifications are not retried once sent: a repeated identify would count as another
+  failed attempt; alerts are retried only with an `Idempotency-Key` (the outbox's,
+  kiosk/centre/alert_outbox.py), without one a repeated alert would call staff twice.
 
 It is the kiosk's only HTTP client: the dialogue, the catalogue poller, the turn reporter
 and the screen's pickers all go through it, so every request has the same timeouts, token
@@ -249,17 +250,22 @@ class CentreClient:
         lang: str | None = None,
         session: ResidentSession | None = None,
         retries: int | None = None,
+        idempotency_key: str | None = None,
     ) -> AlertOut:
         """Tell staff: kind "emergency" or "handoff". `retries` lets an emergency keep its
-        budget short: the resident has already been told to call 120."""
+        budget short: the resident has already been told to call 120. With `idempotency_key`
+        the server stores the alert once however often it is sent (a resend answers 200)."""
         body: dict[str, Any] = {"kind": kind}
         if note:
             body["note"] = note[:500]
         if lang:
             body["lang"] = lang
-        return AlertOut.model_validate(
-            self._request("POST", f"{API}/alerts", json=body, session=session, idempotent=False, retries=retries)
+        headers = {IDEMPOTENCY_KEY_HEADER: idempotency_key} if idempotency_key else None
+        keyed = idempotency_key is not None
+        data = self._request(
+            "POST", f"{API}/alerts", json=body, session=session, headers=headers, idempotent=keyed, retries=retries
         )
+        return AlertOut.model_validate(data)
 
     # ------------------------------------------------------------------ transport
 

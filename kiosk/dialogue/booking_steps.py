@@ -4,6 +4,10 @@ A refused slot (full, past, closed, no such time) offers the nearest free one fr
 server's refusal; "yes" takes it and reads everything back again, "no" asks for another
 time. The idempotency key is made at the read-back and kept until a detail changes, so
 a retry after a dead server, or a second "yes", never books twice.
+
+With the server unreachable a booking is refused clearly ("this has NOT been booked"),
+with everything kept so "try again" works, and the window named as the other way: the
+kiosk does not queue bookings (docs/reliability.md says why).
 """
 
 from __future__ import annotations
@@ -122,8 +126,10 @@ class BookingSteps:
             if refusal.code in (*SLOT_REFUSALS, ErrorCode.ALREADY_BOOKED, ErrorCode.SERVICE_NOT_BOOKABLE):
                 return self.refused(refusal)
             return talk.centre_failed(refusal, None)  # a refusal the dialogue cannot explain
-        except CentreError as exc:
-            return talk.centre_failed(exc, Retry.BOOK)
+        except CentreError as exc:  # not queued: see docs/reliability.md
+            not_booked = talk.say(BOOK, "not_booked_offline", service=talk.service_name(draft.service),
+                                  date=talk.date(draft.day), time=talk.time(draft.at))  # fmt: skip
+            return talk.centre_failed(exc, Retry.BOOK, not_booked)
         appointment = booking.appointment
         said = talk.say(
             BOOK,

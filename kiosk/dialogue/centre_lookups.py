@@ -3,7 +3,9 @@
 Service details and hotline numbers come from the server (staff keep them up to date)
 and fall back to the kiosk's own catalogue when the server cannot be reached — the
 catalogue is what the server was filled from, and a resident asking for the police
-number must get it even then. Notices and progress live only on the server.
+number must get it even then. Notices live on the server; when it cannot be reached the
+last ones received are read, with the warning that they may be out of date. Progress
+lives only on the server.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from intents import Catalogue
 from kiosk.centre.catalogue_bodies import hotline_body, service_body
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError, CentreRefused
+from kiosk.centre.notice_store import NoticeStore
 from kiosk.dialogue.reply_writer import ReplyWriter, Said
 from protocol.bodies import HotlineOut, ServiceOut
 
@@ -31,9 +34,12 @@ class ServiceAnswer:
 class CentreLookups:
     """Builds the reply for each look-up; raises `CentreUnavailable` only when no answer exists at all."""
 
-    def __init__(self, catalogue: Catalogue, client: CentreClient, writer: ReplyWriter) -> None:
+    def __init__(
+        self, catalogue: Catalogue, client: CentreClient, writer: ReplyWriter, notices: NoticeStore | None = None
+    ) -> None:
         self.catalogue = catalogue
         self.client = client
+        self.kept_notices = notices or NoticeStore()
         self.writer = writer
         self.forms = writer.forms
 
@@ -103,16 +109,26 @@ class CentreLookups:
 
     def notices(self, lang: str, day: date | None, today: date, zone: tzinfo | None) -> Said:
         at = datetime.combine(day, NOTICE_HOUR, tzinfo=zone) if day and day != today else None
-        notices = self.client.notices(at=at)
+        stale = False
+        try:
+            notices = self.client.notices(at=at)
+        except CentreError:
+            kept = self.kept_notices.last()
+            if kept is None:
+                raise
+            notices, stale = kept, True
+        else:
+            if at is None:
+                self.kept_notices.keep(notices)
         if not notices:
-            return self.writer.say("notice.read", "none", lang)
+            return self.writer.say("notice.read", "stale_none" if stale else "none", lang)
         items = []
         for notice in notices:
             title = notice.title.get(lang) or next(iter(notice.title.values()), "")
             body = notice.body.get(lang) or next(iter(notice.body.values()), "")
             items.append(self.writer.say("notice.read", "item_full", lang, title=title, body=body))
         joined = self.writer.join(items, lang)
-        return self.writer.say("notice.read", "default", lang, items=joined)
+        return self.writer.say("notice.read", "stale" if stale else "default", lang, items=joined)
 
     def progress(self, reference: str, lang: str) -> Said:
         """The application's latest note; `not_found` for an unknown code."""

@@ -50,8 +50,10 @@ from datetime import datetime
 from intents import Catalogue
 from intents.language import detect_language
 from intents.parser import Parser, ParseResult
+from kiosk.centre.alert_courier import AlertCourier
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError
+from kiosk.centre.notice_store import NoticeStore
 from kiosk.dialogue.alerts import Alerts
 from kiosk.dialogue.appointment_steps import AppointmentSteps
 from kiosk.dialogue.booking_steps import BookingSteps
@@ -94,12 +96,13 @@ NEEDED_REPLIES: dict[str | None, tuple[str, ...]] = {
         "label", "ask_service", "ask_date", "ask_time", "ask_identity", "read_back", "booked", "slot_full",
         "closed", "not_bookable", "cancelled_by_user", "ask_change", "ask_other_time", "slot_past",
         "no_such_slot", "closed_day", "offer_alternative", "no_alternative", "already_booked",
+        "not_booked_offline",
     ),
     "appointment.cancel": ("label", "ask_which", "confirm", "cancelled", "none_found", "kept"),
     "appointment.list": ("label", "default", "one", "item", "none"),
     "hotline.lookup": ("label", "default", "ask_hotline"),
-    "emergency": ("default", "fire", "police", "no_staff_alert"),
-    "notice.read": ("label", "default", "item_full", "none"),
+    "emergency": ("default", "fire", "police", "no_staff_alert", "staff_alert_queued"),
+    "notice.read": ("label", "default", "item_full", "none", "stale", "stale_none"),
     "progress.query": ("label", "default", "ask_reference", "not_found"),
     "staff.handoff": ("label", "default"),
     "dialog.yes": ("label", "default"),
@@ -127,14 +130,20 @@ class Dialogue:
         forms: SpokenForms | None = None,
         now: Callable[[], datetime] | None = None,
         lang: str = "zh",
+        courier: AlertCourier | None = None,
+        notices: NoticeStore | None = None,
     ) -> None:
         """`now` gives the centre's local time (aware); tests pin it. `lang` is the language
-        of the welcome, and of answers that carry no language of their own ("1948")."""
+        of the welcome, and of answers that carry no language of their own ("1948").
+        `courier` keeps emergencies the server did not take in a durable outbox and resends
+        them (kiosk/app.py gives one); without it an emergency is sent once. `notices` keeps
+        the last notices received, read when the server cannot be reached."""
         writer = ReplyWriter(catalogue, forms or SpokenForms.load())
         _check(catalogue, writer)
-        self.talk = talk = Talk(catalogue, client, parser=parser, forms=writer.forms, now=now, lang=lang)
+        talk = Talk(catalogue, client, parser=parser, forms=writer.forms, now=now, lang=lang, notices=notices)
+        self.talk = talk
         self.reader = TurnReader(talk)
-        self.alerts = Alerts(talk)
+        self.alerts = Alerts(talk, courier)
         self.lookups = LookupSteps(talk)
         self.family = FamilySteps(talk, self._with_resident)
         self.identity = IdentitySteps(talk, self._resume, self.family.proxy_news)

@@ -22,6 +22,7 @@ from intents import Catalogue
 from intents.parser import Parser
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreError, ResidentNotIdentified
+from kiosk.centre.notice_store import NoticeStore
 from kiosk.dialogue.centre_lookups import CentreLookups
 from kiosk.dialogue.reply import Option, Reply
 from kiosk.dialogue.reply_writer import ReplyWriter, Said
@@ -67,8 +68,10 @@ class Talk:
         forms: SpokenForms | None,
         now: Callable[[], datetime] | None,
         lang: str,
+        notices: NoticeStore | None = None,
     ) -> None:
         self.client = client
+        self.kept_notices = notices or NoticeStore()
         self.now = now or (lambda: datetime.now(DEFAULT_TIMEZONE))
         self.state = SessionState(lang=lang)
         self.questions: dict[Task, Question] = {}
@@ -81,7 +84,7 @@ class Talk:
         self.parser = parser or Parser(catalogue)
         self.writer = writer
         self.forms = writer.forms
-        self.lookups = CentreLookups(catalogue, self.client, writer)
+        self.lookups = CentreLookups(catalogue, self.client, writer, self.kept_notices)
         self.yes_no = YesNoReader(catalogue)
         self.services = {s.id: s for s in catalogue.services}
 
@@ -120,18 +123,19 @@ class Talk:
 
     # ------------------------------------------------------------------ the server
 
-    def centre_failed(self, exc: CentreError, retry: Retry | None) -> Reply:
+    def centre_failed(self, exc: CentreError, retry: Retry | None, said: Said | None = None) -> Reply:
         """The one answer to a server call that failed for no fault of the resident's.
 
         An expired resident session: identify again, then the task carries on (nothing
-        collected is lost). Anything else: say `server_unavailable`, keep the drafts, and
-        offer to try again when trying again could help (`retry` is the call to repeat)."""
+        collected is lost). Anything else: say `server_unavailable` (or the caller's own
+        `said`, e.g. "this has NOT been booked"), keep the drafts, and offer to try again
+        when trying again could help (`retry` is the call to repeat)."""
         s = self.state
         if isinstance(exc, ResidentNotIdentified):
             s.resident = None
             return self.ask_identity()
         log.warning("centre server problem: %s", exc)
-        said = self.say(None, "server_unavailable")
+        said = said or self.say(None, "server_unavailable")
         if retry is None:
             s.drop_task()
             return self.reply(said)

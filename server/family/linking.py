@@ -1,8 +1,9 @@
 """A family member enters the elder's consent code and their own phone: they become a proxy.
 
 Six digits are guessable by brute force, so entering codes is rate-limited in the
-database (every worker agrees): a few failures per source address, and a ceiling on
-failures from everywhere together, per window. With at most a handful of live codes
+database (every worker agrees, and a restart forgets nothing): a few failures per source
+address, a few per family member's phone (one person moving between networks), and a
+ceiling on failures from everywhere together, per window. With at most a handful of live codes
 among a million, the global ceiling keeps the chance that guessing ever hits a live
 code negligible, whatever addresses an attacker uses. Addresses are stored only as a
 keyed hash.
@@ -43,6 +44,8 @@ PROXY_SESSION = ProxySession.__table__
 PROXY_SESSION_PREFIX = "ps_"
 SOURCE_MAX_FAILURES = 5
 """Wrong codes allowed per source address per window."""
+PHONE_MAX_FAILURES = 5
+"""Wrong codes allowed per family member's phone number per window, from any address."""
 ALL_MAX_FAILURES = 30
 """Wrong codes allowed from all sources together per window."""
 WINDOW = timedelta(minutes=10)
@@ -86,6 +89,7 @@ def link_proxy(db: Database, settings: ServerSettings, request: LinkRequest) -> 
     clean_name(request.name)  # refuse a bad name before the code is spent
     code = _CODE_SEPARATORS.sub("", request.code)
     source_hash = hmac.new(settings.phone_key, b"client:" + request.source.encode(), hashlib.sha256).hexdigest()
+    phone_hash = phone_lookup_hash(phone, settings.phone_key)
     refusal: Exception
     with db.write() as conn:
         conn.execute(delete(ATTEMPT).where(ATTEMPT.c.at < now - WINDOW))
@@ -93,8 +97,10 @@ def link_proxy(db: Database, settings: ServerSettings, request: LinkRequest) -> 
             ATTEMPT.c.succeeded.is_(False), ATTEMPT.c.at > now - WINDOW
         )
         mine = conn.execute(failures.where(ATTEMPT.c.source_hash == source_hash)).one()
+        this_phone = conn.execute(failures.where(ATTEMPT.c.phone_hash == phone_hash)).one()
         everyone = conn.execute(failures).one()
-        for count, first, limit in ((*mine, SOURCE_MAX_FAILURES), (*everyone, ALL_MAX_FAILURES)):
+        brakes = ((*mine, SOURCE_MAX_FAILURES), (*this_phone, PHONE_MAX_FAILURES), (*everyone, ALL_MAX_FAILURES))
+        for count, first, limit in brakes:
             if count >= limit:
                 log.warning("consent code entry blocked: %s failures in the window (limit %s)", count, limit)
                 raise TooManyAttempts(
@@ -119,9 +125,9 @@ def link_proxy(db: Database, settings: ServerSettings, request: LinkRequest) -> 
         elif consent.withdrawn_at is not None or consent.expires_at <= now:
             refusal = ConsentCodeExpired("this code has expired; ask the elder for a new one at the kiosk")
         else:
-            conn.execute(insert(ATTEMPT).values(source_hash=source_hash, at=now, succeeded=True))
+            conn.execute(insert(ATTEMPT).values(source_hash=source_hash, phone_hash=phone_hash, at=now, succeeded=True))
             return _become_proxy(conn, settings, request, consent, phone, now)
-        conn.execute(insert(ATTEMPT).values(source_hash=source_hash, at=now, succeeded=False))
+        conn.execute(insert(ATTEMPT).values(source_hash=source_hash, phone_hash=phone_hash, at=now, succeeded=False))
     # Outside the transaction, so the failed attempt above is committed before refusing.
     raise refusal
 

@@ -3,7 +3,8 @@
 A name is never enough (anyone can say "王秀英"); a phone number alone is often known to
 neighbours; phone + birth year is what an older resident can say without a card. The
 session token is useless on another kiosk, expires after a few minutes, and failed
-attempts are limited per kiosk so the two facts cannot be guessed by trying.
+attempts are limited per kiosk and per phone number (across all kiosks, counted in the
+database so a server restart forgets nothing) so the two facts cannot be guessed by trying.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, select, update
 
 from server.booking.centre_time import utc_now
 from server.db.database import Database
@@ -69,20 +70,7 @@ def identify(db: Database, settings: ServerSettings, device_id: int, phone: str,
     except InvalidPhone:
         lookup = None  # still counts as a failed attempt
     with db.write() as conn:
-        failures = conn.execute(
-            select(func.count(), func.min(ATTEMPT.c.at)).where(
-                ATTEMPT.c.device_id == device_id,
-                ATTEMPT.c.succeeded.is_(False),
-                ATTEMPT.c.at > now - window,
-            )
-        ).one()
-        if failures[0] >= settings.identify_max_failures:
-            retry_after = int((failures[1] + window - now).total_seconds()) + 1
-            log.warning("identification blocked on device %s: %s recent failures", device_id, failures[0])
-            raise TooManyAttempts(
-                "too many failed identifications at this kiosk; ask staff for help or wait",
-                retry_after_seconds=retry_after,
-            )
+        _refuse_if_locked(conn, settings, device_id, lookup, now)
         matches = (
             conn.execute(
                 select(RESIDENT.c.id, RESIDENT.c.name).where(
@@ -93,7 +81,11 @@ def identify(db: Database, settings: ServerSettings, device_id: int, phone: str,
             else []
         )
         conn.execute(delete(ATTEMPT).where(ATTEMPT.c.device_id == device_id, ATTEMPT.c.at < now - window))
-        conn.execute(insert(ATTEMPT).values(device_id=device_id, at=now, succeeded=len(matches) == 1))
+        if lookup is not None:
+            conn.execute(delete(ATTEMPT).where(ATTEMPT.c.phone_hash == lookup, ATTEMPT.c.at < now - window))
+        conn.execute(
+            insert(ATTEMPT).values(device_id=device_id, phone_hash=lookup, at=now, succeeded=len(matches) == 1)
+        )
         if len(matches) == 1:
             token = new_token(RESIDENT_SESSION_PREFIX)
             expires_at = now + timedelta(minutes=settings.resident_session_minutes)
@@ -109,12 +101,42 @@ def identify(db: Database, settings: ServerSettings, device_id: int, phone: str,
             record(conn, actor=f"kiosk:{device_id}", action="resident.identify", subject=f"resident:{matches[0].id}")
             log.info("resident %s identified on device %s", matches[0].id, device_id)
             return NewSession(token, expires_at, resident_name(settings.data_keys, matches[0].id, matches[0].name))
-        attempts_left = settings.identify_max_failures - failures[0] - 1
+        here = _failures(conn, ATTEMPT.c.device_id == device_id, now - window)[0]
+        for_phone = _failures(conn, ATTEMPT.c.phone_hash == lookup, now - window)[0] if lookup is not None else 0
+        attempts_left = settings.identify_max_failures - max(here, for_phone)
     # Outside the transaction, so the failed attempt above is committed before refusing.
     if matches:
         raise IdentificationAmbiguous("several residents share this phone number and birth year; staff must help")
     log.info("failed identification on device %s (%s attempts left)", device_id, attempts_left)
     raise IdentificationFailed("no resident with this phone number and birth year", attempts_left=max(attempts_left, 0))
+
+
+def _failures(conn: Connection, where: ColumnElement[bool], since: datetime) -> tuple[int, datetime | None]:
+    """Failed attempts matching `where` since `since`, and when the first of them was."""
+    count, first = conn.execute(
+        select(func.count(), func.min(ATTEMPT.c.at)).where(where, ATTEMPT.c.succeeded.is_(False), ATTEMPT.c.at > since)
+    ).one()
+    return count, first
+
+
+def _refuse_if_locked(
+    conn: Connection, settings: ServerSettings, device_id: int, lookup: str | None, now: datetime
+) -> None:
+    """Two brakes, both counted in the database so a restart forgets nothing: failures at this
+    kiosk (someone trying many residents here), and failures for this phone number at any kiosk
+    (someone trying one resident's birth year, moving from kiosk to kiosk)."""
+    window = timedelta(minutes=settings.identify_window_minutes)
+    brakes = [("this kiosk", ATTEMPT.c.device_id == device_id)]
+    if lookup is not None:
+        brakes.append(("this phone number", ATTEMPT.c.phone_hash == lookup))
+    for what, where in brakes:
+        count, first = _failures(conn, where, now - window)
+        if count >= settings.identify_max_failures and first is not None:
+            log.warning("identification blocked for %s (device %s): %s recent failures", what, device_id, count)
+            raise TooManyAttempts(
+                f"too many failed identifications for {what}; ask staff for help or wait",
+                retry_after_seconds=int((first + window - now).total_seconds()) + 1,
+            )
 
 
 def resident_for_session(db: Database, keys: Keyring, device_id: int, token: str | None) -> IdentifiedResident:

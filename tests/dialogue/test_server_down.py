@@ -30,6 +30,7 @@ def test_a_booking_survives_the_server_going_down_and_coming_back(talking_kiosk:
     server.process.wait(timeout=15)
     reply = kiosk.say("对")
     assert reply.state == "booking.retry", kiosk
+    assert "这次没有约上" in reply.text and "窗口" in reply.text, kiosk  # clearly NOT booked, and where else
     assert "系统暂时连不上" in reply.text and reply.text.endswith("要我再试一次吗？")
     reply = kiosk.say("急救电话是多少")  # numbers still work: the kiosk's own catalogue has them
     assert "120" in reply.text and reply.state == "booking.retry", kiosk
@@ -44,6 +45,35 @@ def test_a_booking_survives_the_server_going_down_and_coming_back(talking_kiosk:
     finally:
         revived.terminate()
         revived.wait(timeout=15)
+
+
+def test_lookups_numbers_and_notices_keep_working_when_the_server_stops_mid_conversation(
+    talking_kiosk: Kiosks, centre: Centre
+) -> None:
+    server = centre.server
+    if server.process.poll() is not None:  # an earlier test in this module left it stopped
+        server.process = restart_on_same_port(server)
+    kiosk = talking_kiosk("zh")
+    before = kiosk.say("今天有什么通知")
+    assert before.state == "idle" and "最近的通知有" in before.text, kiosk
+    server.process.terminate()
+    server.process.wait(timeout=15)
+    revived = None
+    try:
+        where = kiosk.say("体检在哪儿办")
+        assert "体检" in where.text and "系统暂时连不上" not in where.text, kiosk  # from the catalogue
+        for question, number in (("急救电话是多少", "120"), ("报警电话是多少", "110"), ("火警电话", "119")):
+            reply = kiosk.say(question)
+            assert number in reply.text, kiosk
+        notices = kiosk.say("今天有什么通知")
+        assert "可能不是最新的" in notices.text, kiosk  # honest about it
+        assert before.text.split("：", 1)[1] in notices.text, kiosk  # the same notices as last heard
+        revived = restart_on_same_port(server)
+        fresh = kiosk.say("今天有什么通知")
+        assert "可能不是最新的" not in fresh.text and "最近的通知有" in fresh.text, kiosk
+    finally:
+        if revived is not None:
+            server.process = revived  # stopped with the module
 
 
 def test_a_dead_server_never_crashes_the_conversation(catalogue: Catalogue, parser: Parser) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from server_harness import Centre, book
@@ -32,6 +33,20 @@ def test_emergency_and_handoff_alerts_reach_staff(centre: Centre) -> None:
     still_open = {a["id"] for a in desk.get("/api/v1/staff/alerts").json()}
     assert emergency.json()["id"] not in still_open and handoff.json()["id"] in still_open
     assert desk.post("/api/v1/staff/alerts/999999999/acknowledge").json()["error"] == "alert_not_found"
+
+
+def test_an_alert_sent_again_with_its_key_is_raised_once(centre: Centre) -> None:
+    kiosk, other, desk = centre.kiosk(), centre.kiosk(), centre.kiosk(role="staff")
+    body, key = {"kind": "emergency", "note": "救命", "lang": "zh"}, {"Idempotency-Key": uuid.uuid4().hex}
+    answers = [kiosk.post("/api/v1/alerts", json=body, headers=key) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 200, 200]
+    assert [a.headers.get("Idempotent-Replayed") for a in answers] == [None, "true", "true"]
+    assert len({a.json()["id"] for a in answers}) == 1
+    elsewhere = other.post("/api/v1/alerts", json=body, headers=key)  # keys are per kiosk
+    assert elsewhere.status_code == 201 and elsewhere.json()["id"] != answers[0].json()["id"]
+    mine = {answers[0].json()["id"], elsewhere.json()["id"]}
+    assert len([a for a in desk.get("/api/v1/staff/alerts").json() if a["id"] in mine]) == 2
+    assert kiosk.post("/api/v1/alerts", json=body, headers={"Idempotency-Key": "short"}).status_code == 422
 
 
 def test_kiosk_token_cannot_use_staff_routes(centre: Centre) -> None:

@@ -165,10 +165,13 @@ class IdentificationAttempt(Base):
     """One try to identify at a kiosk; failures within a window are rate-limited."""
 
     __tablename__ = "identification_attempt"
-    __table_args__ = (Index(None, "device_id", "at"),)
+    __table_args__ = (Index(None, "device_id", "at"), Index(None, "phone_hash", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("device.id"))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    """Keyed hash of the phone number tried (None when it was not a phone number): failures
+    per phone are limited across all kiosks, so moving to another kiosk does not help a guesser."""
     at: Mapped[datetime]
     succeeded: Mapped[bool] = mapped_column(Boolean)
 
@@ -288,6 +291,7 @@ class Alert(Base):
         CheckConstraint(one_of("kind", ALERT_KINDS), name="kind"),
         CheckConstraint(one_of("status", ALERT_STATUSES), name="status"),
         Index(None, "status", "created_at"),
+        Index(None, "device_id", "idempotency_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -301,3 +305,6 @@ class Alert(Base):
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    """The kiosk's key for this alert: its outbox resends until acknowledged, and a resend
+    with the same key answers the alert already stored, so staff are never called twice."""

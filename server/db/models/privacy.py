@@ -127,10 +127,12 @@ class ConsentCodeAttempt(Base):
     """One try to enter a consent code on the family page; failures are rate-limited."""
 
     __tablename__ = "consent_code_attempt"
-    __table_args__ = (Index(None, "at"), Index(None, "source_hash", "at"))
+    __table_args__ = (Index(None, "at"), Index(None, "source_hash", "at"), Index(None, "phone_hash", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_hash: Mapped[str] = mapped_column(String(64))
     """Keyed hash of the client's address: limits per source without storing addresses."""
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    """Keyed hash of the family member's phone: limits one person guessing from many addresses."""
     at: Mapped[datetime]
     succeeded: Mapped[bool] = mapped_column(Boolean)
