@@ -134,10 +134,13 @@ class FlakyCentre(BaseHTTPRequestHandler):
         if left > 0:
             self._answer({"error": "database_busy", "message": "try again"}, 503 if left % 2 else 502)
         elif self.path.startswith("/api/v1/hotlines/"):
-            self._answer({"id": "ambulance", "names": {"zh": ["急救"], "en": ["ambulance"]}, "number": "120"}, 200)
+            self._answer({"id": "ambulance", "names": {"zh": ["急救"], "en": ["ambulance"]}, "number": "120",
+                          "description": {"zh": "急救电话", "en": "ambulance"}}, 200)  # fmt: skip
         elif self.path == "/api/v1/appointments":
             self._answer({"code": "M1234", "service_id": "health_check", "date": "2026-11-27", "time": "09:00",
-                          "status": "booked"}, 201)  # fmt: skip
+                          "end_time": "09:30", "starts_at": "2026-11-27T09:00:00+08:00", "status": "booked",
+                          "created_at": "2026-11-26T10:00:00+08:00",
+                          "status_changed_at": "2026-11-26T10:00:00+08:00"}, 201)  # fmt: skip
         else:
             self._answer({"error": "not_found", "message": "nothing here"}, 404)
 
