@@ -50,7 +50,7 @@ def _store_alert(
     db: Database, body: AlertIn, device: AuthenticatedDevice, resident: IdentifiedResident | None, now: datetime
 ) -> int:
     with db.write() as conn:
-        alert_id = conn.execute(
+        alert_id: int = conn.execute(
             insert(ALERT)
             .values(
                 kind=body.kind,

@@ -23,7 +23,7 @@ class FamilyTextError(ValueError):
 @functools.cache
 def family_text() -> dict[str, dict[str, Any]]:
     text = (resources.files("server") / "data" / "family_page.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data: dict[str, dict[str, Any]] = yaml.safe_load(text)
     zh, en = (data.get(lang) or {} for lang in LANGUAGES)
     for key in sorted(set(zh) ^ set(en)) + sorted(set(zh.get("errors", {})) ^ set(en.get("errors", {}))):
         raise FamilyTextError(f"server/data/family_page.yaml: '{key}' is not written in both zh and en")
