@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     HOTLINE_NOT_FOUND = "hotline_not_found"
     PROGRESS_NOT_FOUND = "progress_not_found"
     ALERT_NOT_FOUND = "alert_not_found"
+    CATALOGUE_NOT_PUBLISHED = "catalogue_not_published"
     # booking
     SLOT_FULL = "slot_full"
     SLOT_PAST = "slot_past"
@@ -48,6 +49,7 @@ class ErrorCode(StrEnum):
     CONSENT_CODE_USED = "consent_code_used"
     CONSENT_NOT_EXTENDABLE = "consent_not_extendable"
     CONSENT_NOT_FOUND = "consent_not_found"
+    RESIDENT_NOT_FOUND = "resident_not_found"
     PROXY_NOT_FOUND = "proxy_not_found"
     PROXY_NOT_SIGNED_IN = "proxy_not_signed_in"
     PROXY_REVOKED = "proxy_revoked"

@@ -98,7 +98,8 @@ async def staff_context(request: Request, credentials: DeviceCredentials) -> Kio
 
 async def get_database(request: Request) -> Database:
     """For the unauthenticated health check only."""
-    return request.app.state.database
+    database: Database = request.app.state.database
+    return database
 
 
 KioskDep = Annotated[KioskContext, Depends(kiosk_context)]

@@ -36,6 +36,8 @@ from protocol.bodies import (
     AppointmentOut,
     BookingIn,
     ConsentOut,
+    DaySlotsOut,
+    FreeDaysOut,
     HotlineOut,
     IdentifyIn,
     NoticeOut,
@@ -142,13 +144,13 @@ class CentreClient:
         """Start times still free on one day (the screen's time picker)."""
         data = self._request("GET", f"{API}/services/{service_id}/slots",
                              params={"date": day.isoformat(), "only_free": "true"})  # fmt: skip
-        return [time.fromisoformat(slot["time"]) for slot in data["slots"] if slot["state"] == "free"]
+        return [slot.time for slot in DaySlotsOut.model_validate(data).slots if slot.state == "free"]
 
     def free_days(self, service_id: str, first: date, days: int) -> list[date]:
         """Days from `first` on that still have a free slot, in one request (the screen's date picker)."""
         data = self._request("GET", f"{API}/services/{service_id}/free-days",
                              params={"from": first.isoformat(), "days": str(days)})  # fmt: skip
-        return [date.fromisoformat(day) for day in data["days"]]
+        return FreeDaysOut.model_validate(data).days
 
     # ------------------------------------------------------------------ what staff publish, what the kiosk heard
 
@@ -358,7 +360,9 @@ def _refusal(response: httpx.Response) -> CentreRefused:
         body = {}
     code = str(body.get("error") or f"http_{response.status_code}")
     message = str(body.get("message") or response.reason_phrase)
-    kind = {ErrorCode.DEVICE_UNAUTHORIZED: DeviceNotAuthorised, ErrorCode.NOT_IDENTIFIED: ResidentNotIdentified}.get(
-        code, CentreRefused
-    )
+    kinds: dict[str, type[CentreRefused]] = {
+        ErrorCode.DEVICE_UNAUTHORIZED: DeviceNotAuthorised,
+        ErrorCode.NOT_IDENTIFIED: ResidentNotIdentified,
+    }
+    kind = kinds.get(code, CentreRefused)
     return kind(response.status_code, code, message, body)

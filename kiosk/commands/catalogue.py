@@ -8,7 +8,7 @@ import sys
 from intents import CatalogueError, load_catalogue
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("catalogue", help="check a catalogue file")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = actions.add_parser("check", help="validate a catalogue file and list every problem")

@@ -28,7 +28,7 @@ from kiosk.dialogue.reply import Reply
 from kiosk.errors import KioskError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "chat",
         help="talk to the kiosk by typing (starts the demo server unless --server is given)",

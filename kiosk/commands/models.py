@@ -20,7 +20,7 @@ from speech.errors import RecognitionError
 from speech.model_store import ModelStore
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "models", help="install or list Vosk speech models", description="Vosk speech models in the data directory."
     )

@@ -15,7 +15,7 @@ from kiosk.centre.catalogue_fetch import CatalogueFetchError, fetch_catalogue
 from kiosk.commands.typed_input import typed_lines
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "parse",
         help="show the intent and slots understood from typed utterances",

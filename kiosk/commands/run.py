@@ -53,7 +53,7 @@ TURN_LOG_NAME = "turns.jsonl"
 log = logging.getLogger(__name__)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = subparsers.add_parser(
         "run",
         help="run the kiosk: microphone, speaker and screen (or --audio-in/--audio-out recordings)",

@@ -24,7 +24,7 @@ from speech.errors import SpeechError
 from speech.recognizer_factory import ENGINES, RecognizerSettings, load_recognizer
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "transcribe",
         help="print what the speech recogniser hears in a WAV file",

@@ -9,7 +9,7 @@ fits. Listing reads them out, soonest first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from intents.parser import ParseResult
@@ -147,7 +147,7 @@ class AppointmentSteps:
             return talk.reply(talk.join(*before, talk.say("appointment.list", "none")))
         return talk.reply(talk.join(*before, self.listed(appointments)))
 
-    def listed(self, appointments: list[AppointmentOut]) -> Said:
+    def listed(self, appointments: Sequence[AppointmentOut]) -> Said:
         """"您有两个预约：11月27日星期五上午九点，体检；…"."""
         talk = self.talk
         lang = talk.state.lang

@@ -42,7 +42,7 @@ class TurnReader:
     def _spans(self, kind: str, text: str, lang: str) -> list[tuple[int, int]]:
         """Where the cues of `kind` occur in `text` (whole words in English)."""
         lowered = text.lower().replace("’", "'")
-        spans = []
+        spans: list[tuple[int, int]] = []
         for cue in self._cues(kind, lang):
             pattern = re.escape(cue.lower()) if lang == "zh" else rf"\b{re.escape(cue.lower())}\b"
             spans.extend(m.span() for m in re.finditer(pattern, lowered))

@@ -109,7 +109,7 @@ def _insert_alert(
     key: str | None,
 ) -> Row[Any]:
     with db.write() as conn:
-        alert_id = conn.execute(
+        alert_id: int = conn.execute(
             insert(ALERT)
             .values(
                 kind=body.kind,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Response, status
 from pydantic import Field
 
 from protocol.bodies import RequestBody
+from protocol.error_codes import ErrorCode
 from server.booking.centre_time import local_today
 from server.catalogue.understanding_gaps import record_gap, record_turn
 from server.catalogue.versions import live_version, version_text
@@ -27,7 +28,7 @@ CATALOGUE_MEDIA_TYPE = "application/yaml; charset=utf-8"
 
 
 class CatalogueNotPublished(NotFound):
-    code = "catalogue_not_published"
+    code = ErrorCode.CATALOGUE_NOT_PUBLISHED
 
 
 def catalogue_etag(number: int, sha256: str) -> str:

@@ -7,6 +7,8 @@ for them since last time, and revokes a family member's permission — all scope
 
 from __future__ import annotations
 
+from datetime import time
+
 from fastapi import APIRouter, Response, status
 
 from protocol.bodies import ConsentIn, ConsentOut, NewsToldIn, ProxyNewsOut, ProxyOut, RevokeIn
@@ -148,7 +150,7 @@ async def news(ctx: ResidentDep) -> list[ProxyNewsOut]:
         return [
             ProxyNewsOut(
                 id=n.id, action=n.action, proxy_name=n.proxy_name, phone_tail=n.phone_tail, code=n.code,
-                service_id=n.service_id, date=n.date, time=n.time, at=n.at.astimezone(zone),
+                service_id=n.service_id, date=n.date, time=time.fromisoformat(n.time), at=n.at.astimezone(zone),
             )
             for n in items
         ]  # fmt: skip

@@ -12,6 +12,7 @@ from fastapi import APIRouter, status
 from sqlalchemy import Connection, select
 
 from protocol.bodies import ConsentOut, StaffConsentIn, StaffProxyOut, StaffRevokeIn
+from protocol.error_codes import ErrorCode
 from server.api.family import proxy_out
 from server.booking.centre_time import local_moment, utc_now
 from server.db.models import Resident
@@ -30,7 +31,7 @@ RESIDENT = Resident.__table__
 
 
 class ResidentNotFound(NotFound):
-    code = "resident_not_found"
+    code = ErrorCode.RESIDENT_NOT_FOUND
 
 
 def _staff_proxy_out(view: ProxyView, names: dict[int, str], settings: ServerSettings) -> StaffProxyOut:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
-from sqlalchemy import Connection, Row, Select, select
+from sqlalchemy import Connection, Select, select
 
 from protocol.bodies import FIRST_DATE, LAST_DATE, BookingRulesOut, DaySlotsOut, FreeDaysOut, ServiceOut
 from server.api.views import hours_view, slot_view
@@ -15,6 +15,7 @@ from server.booking.centre_time import local_today, utc_now
 from server.booking.slot_calendar import closed_reason, day_slot_rows
 from server.db.database import Database
 from server.db.models import BookableService, Service, TimeSlot
+from server.db.rows import AnyRow
 from server.deps import KioskDep
 from server.errors import ServiceNotBookable, ServiceNotFound, error_responses
 
@@ -35,7 +36,7 @@ def _service_query() -> Select[Any]:
     )
 
 
-def _service_view(row: Row[Any]) -> ServiceOut:
+def _service_view(row: AnyRow) -> ServiceOut:
     booking = None
     if row.bookable and row.slot_minutes is not None:
         booking = BookingRulesOut(

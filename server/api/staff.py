@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import Select, select, update
 
 from protocol.bodies import AlertOut, AppointmentOut, StaffStatusIn
 from server.booking.bookings import cancel, record_outcome
 from server.booking.centre_time import utc_now
 from server.db.database import Database
 from server.db.models import Alert, Device, Resident
+from server.db.rows import AnyRow
 from server.deps import StaffDep
 from server.errors import AlertNotFound, ReasonRequired, error_responses
 from server.privacy.personal_data import resident_name
@@ -31,7 +32,7 @@ def _alert_query() -> Select[Any]:
     )
 
 
-def _alert_view(row: Row[Any], settings: ServerSettings) -> AlertOut:
+def _alert_view(row: AnyRow, settings: ServerSettings) -> AlertOut:
     zone = settings.timezone
     return AlertOut(
         id=row.id,

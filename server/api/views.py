@@ -6,21 +6,26 @@ the alternatives it offers in a refusal.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import datetime, time
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row
-
 from protocol.bodies import AppointmentOut, OpeningHoursOut, SlotOut
+from server.db.rows import AnyRow
 
 
 def hhmm(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%H:%M")
 
 
-def slot_view(row: Row[Any], zone: ZoneInfo, now: datetime) -> SlotOut:
+def local_time(moment: datetime, zone: ZoneInfo) -> time:
+    """The local clock time to the minute, as a body's "HH:MM" field carries it."""
+    return time.fromisoformat(hhmm(moment, zone))
+
+
+def slot_view(row: AnyRow, zone: ZoneInfo, now: datetime) -> SlotOut:
     """`row` needs id, service_id, day, starts_at, ends_at, capacity, booked, closed."""
+    state: Literal["free", "full", "closed", "past"]
     if row.closed:
         state = "closed"
     elif row.starts_at <= now:
@@ -33,8 +38,8 @@ def slot_view(row: Row[Any], zone: ZoneInfo, now: datetime) -> SlotOut:
         id=row.id,
         service_id=row.service_id,
         date=row.day,
-        time=hhmm(row.starts_at, zone),
-        end_time=hhmm(row.ends_at, zone),
+        time=local_time(row.starts_at, zone),
+        end_time=local_time(row.ends_at, zone),
         starts_at=row.starts_at.astimezone(zone),
         capacity=row.capacity,
         free=max(row.capacity - row.booked, 0) if state == "free" else 0,
@@ -42,14 +47,14 @@ def slot_view(row: Row[Any], zone: ZoneInfo, now: datetime) -> SlotOut:
     )
 
 
-def appointment_view(row: Row[Any], zone: ZoneInfo) -> AppointmentOut:
+def appointment_view(row: AnyRow, zone: ZoneInfo) -> AppointmentOut:
     """`row` needs the appointment columns plus service_id, day, starts_at, ends_at of its slot."""
     return AppointmentOut(
         code=row.code,
         service_id=row.service_id,
         date=row.day,
-        time=hhmm(row.starts_at, zone),
-        end_time=hhmm(row.ends_at, zone),
+        time=local_time(row.starts_at, zone),
+        end_time=local_time(row.ends_at, zone),
         starts_at=row.starts_at.astimezone(zone),
         status=row.status,
         created_at=row.created_at.astimezone(zone),

@@ -256,7 +256,7 @@ def _book(
             code=code,
             service_id=request.service_id,
             date=request.day,
-            time=f"{request.at:%H:%M}",
+            time=time(request.at.hour, request.at.minute),
             end_time=found.ends_at.astimezone(zone).strftime("%H:%M"),
             starts_at=starts_at.astimezone(zone),
             status="booked",

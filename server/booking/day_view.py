@@ -49,11 +49,8 @@ def resident_name(settings: ServerSettings, resident_id: int, stored: str) -> st
     """The name as staff should read it, whether or not the column is encrypted yet."""
     if not is_encrypted(stored):
         return stored
-    keys = getattr(settings, "data_keys", None)
-    if keys is None:
-        return "?"
     try:
-        return keys.decrypt(stored, "resident", "name", resident_id)
+        return settings.data_keys.decrypt(stored, "resident", "name", resident_id)
     except FieldUndecryptable:
         return "?"
 
@@ -61,19 +58,19 @@ def resident_name(settings: ServerSettings, resident_id: int, stored: str) -> st
 def day_view(conn: Connection, settings: ServerSettings, day: date, lang: str) -> list[ServiceDay]:
     zone = settings.timezone
     services: dict[str, ServiceDay] = {}
-    for row in conn.execute(select(SERVICE.c.id, SERVICE.c.names).where(SERVICE.c.bookable.is_(True))
-                            .order_by(SERVICE.c.position)):  # fmt: skip
-        names = row.names.get(lang) or next(iter(row.names.values()), [row.id])
-        services[row.id] = ServiceDay(row.id, names[0])
-    for row in conn.execute(
+    for service in conn.execute(select(SERVICE.c.id, SERVICE.c.names).where(SERVICE.c.bookable.is_(True))
+                                .order_by(SERVICE.c.position)):  # fmt: skip
+        names = service.names.get(lang) or next(iter(service.names.values()), [service.id])
+        services[service.id] = ServiceDay(service.id, names[0])
+    for totals in conn.execute(
         select(SLOT.c.service_id, func.count().label("slots"), func.sum(SLOT.c.capacity).label("seats"),
                func.sum(SLOT.c.booked).label("booked"), func.min(cast(SLOT.c.closed, Integer)).label("all_closed"))
         .where(SLOT.c.day == day).group_by(SLOT.c.service_id)
     ):  # fmt: skip
-        entry = services.get(row.service_id)
+        entry = services.get(totals.service_id)
         if entry is not None:
-            entry.slots, entry.seats, entry.booked = row.slots, int(row.seats or 0), int(row.booked or 0)
-            entry.closed = bool(row.all_closed)
+            entry.slots, entry.seats, entry.booked = totals.slots, int(totals.seats or 0), int(totals.booked or 0)
+            entry.closed = bool(totals.all_closed)
     query = (
         select(APPOINTMENT.c.code, APPOINTMENT.c.status, APPOINTMENT.c.cancel_reason, SLOT.c.service_id,
                SLOT.c.starts_at, RESIDENT.c.id.label("resident_id"), RESIDENT.c.name)

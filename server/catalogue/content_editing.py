@@ -244,7 +244,7 @@ def check_notice(notice: NoticeInput) -> None:
 
 def add_notice(conn: Connection, notice: NoticeInput, *, actor: str) -> int:
     check_notice(notice)
-    notice_id = conn.execute(
+    notice_id: int = conn.execute(
         insert(NOTICE)
         .values(
             kind=notice.kind,

@@ -47,7 +47,8 @@ def yaml_safe_string(text: str) -> str:
         plain = None
     if plain == text and isinstance(plain, str) and text == text.strip():
         return text
-    return DoubleQuotedScalarString(text)
+    quoted: str = DoubleQuotedScalarString(text)
+    return quoted
 
 
 class CatalogueDocument:
@@ -74,7 +75,7 @@ class CatalogueDocument:
         intents = self._data.get("intents") or {}
         if intent_id not in intents:
             raise DraftEditError(f"the draft has no intent {intent_id!r}")
-        entry = intents[intent_id]
+        entry: CommentedMap | None = intents[intent_id]
         if entry is None:
             entry = intents[intent_id] = CommentedMap()
         return entry
@@ -96,7 +97,8 @@ class CatalogueDocument:
         entries = self._data.get(_kind(kind)) or {}
         if entry_id not in entries:
             raise DraftEditError(f"the draft has no {kind[:-1]} {entry_id!r}")
-        return entries[entry_id]
+        entry: CommentedMap = entries[entry_id]
+        return entry
 
     # ------------------------------------------------------------------ editing
 

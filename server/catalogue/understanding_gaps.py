@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from intents.number_masking import mask_numbers
 from server.booking.centre_time import utc_now
 from server.db.models import UnderstandingGap, UnderstandingTurnCount
+from server.db.rows import AnyRow
 from server.privacy import audit_log
 
 GAP = UnderstandingGap.__table__
@@ -74,10 +75,7 @@ def list_gaps(conn: Connection, status: str = "open", limit: int = 200) -> list[
     query = select(GAP).order_by(GAP.c.count.desc(), GAP.c.last_seen_at.desc()).limit(limit)
     if status != "all":
         query = query.where(GAP.c.status == status)
-    return [
-        Gap(r.id, r.lang, r.text, r.out_of_scope, r.count, r.first_seen_at, r.last_seen_at, r.status, r.resolution)
-        for r in conn.execute(query)
-    ]
+    return [_gap(r) for r in conn.execute(query)]
 
 
 def gap(conn: Connection, gap_id: int) -> Gap | None:
@@ -86,10 +84,13 @@ def gap(conn: Connection, gap_id: int) -> Gap | None:
 
 def list_gaps_by_id(conn: Connection, ids: list[int]) -> list[Gap]:
     rows = conn.execute(select(GAP).where(GAP.c.id.in_(ids)))
-    return [
-        Gap(r.id, r.lang, r.text, r.out_of_scope, r.count, r.first_seen_at, r.last_seen_at, r.status, r.resolution)
-        for r in rows
-    ]
+    return [_gap(r) for r in rows]
+
+
+def _gap(r: AnyRow) -> Gap:
+    # `count` is also a tuple method of Row, so that column is read by its key.
+    count = r._mapping["count"]
+    return Gap(r.id, r.lang, r.text, r.out_of_scope, count, r.first_seen_at, r.last_seen_at, r.status, r.resolution)
 
 
 def resolve_gap(conn: Connection, gap_id: int, status: str, *, actor: str, resolution: str | None = None) -> None:

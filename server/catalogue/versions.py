@@ -103,7 +103,7 @@ def live_text(conn: Connection) -> tuple[int, str] | None:
 
 
 def version_text(conn: Connection, number: int) -> str:
-    text = conn.scalar(select(VERSION.c.yaml_text).where(VERSION.c.number == number))
+    text: str | None = conn.scalar(select(VERSION.c.yaml_text).where(VERSION.c.number == number))
     if text is None:
         raise CatalogueVersionError(f"there is no catalogue version {number}")
     return text

@@ -17,7 +17,7 @@ import sys
 from server.commands.database import add_database_options, command_settings, open_database
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("admin", help="create staff console accounts, reset passwords")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create an account (the first admin, for instance)")

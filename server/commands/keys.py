@@ -19,7 +19,7 @@ import sys
 from server.commands.database import add_database_options, open_server_database
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("keys", help="show, rotate or retire the personal-data encryption keys")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, help_text, func in (

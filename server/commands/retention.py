@@ -13,7 +13,7 @@ import sys
 from server.commands.database import add_database_options, open_server_database
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("retention", help="remove or anonymise personal data past the retention period")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     run = actions.add_parser("run", help="run the retention job once")

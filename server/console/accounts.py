@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, literal, select, update
 
 from server.booking.centre_time import utc_now
 from server.db.database import Database
 from server.db.models import STAFF_ROLES, LoginAttempt, StaffAccount, StaffSession
+from server.db.rows import AnyRow
 from server.privacy import audit_log
 from server.privacy.passwords import check_new_password, hash_password, needs_rehash, password_matches
 
@@ -108,7 +108,7 @@ def sign_in(db: Database, username: str, password: str, client: str) -> StaffMem
     client = client[:64]
     now = utc_now()
     with db.read() as conn:
-        recent_failures = conn.scalar(
+        recent_failures = conn.execute(
             select(func.count())
             .select_from(ATTEMPT)
             .where(
@@ -116,7 +116,7 @@ def sign_in(db: Database, username: str, password: str, client: str) -> StaffMem
                 ATTEMPT.c.succeeded.is_(False),
                 ATTEMPT.c.at > now - timedelta(minutes=CLIENT_WINDOW_MINUTES),
             )
-        )
+        ).scalar_one()
         account = conn.execute(select(ACCOUNT).where(ACCOUNT.c.username == name)).first()
     if recent_failures >= CLIENT_MAX_FAILURES:
         with db.write() as conn:  # committed, then refused
@@ -124,10 +124,11 @@ def sign_in(db: Database, username: str, password: str, client: str) -> StaffMem
                              detail={"failures": recent_failures})  # fmt: skip
         raise LoginRefused("too_many", retry_after_seconds=CLIENT_WINDOW_MINUTES * 60)
 
-    usable = account is not None and account.disabled_at is None
-    locked = usable and account.locked_until is not None and account.locked_until > now
+    live = account if account is not None and account.disabled_at is None else None
+    usable = live is not None
+    locked = live is not None and live.locked_until is not None and live.locked_until > now
     # Always spend the hashing time, so timing tells nothing about which names exist.
-    right = password_matches(account.password_hash if usable and not locked else None, password)
+    right = password_matches(live.password_hash if live is not None and not locked else None, password)
 
     # The refusal is raised after the transaction commits: the attempt, the failure count
     # and the audit events must be kept precisely when the sign-in fails.
@@ -154,10 +155,11 @@ def sign_in(db: Database, username: str, password: str, client: str) -> StaffMem
                              detail={"client": client})  # fmt: skip
     if refusal is not None:
         raise refusal
+    assert account is not None  # no refusal: the password was right for a usable account
     return StaffMember(account.id, account.username, account.role)
 
 
-def _count_failure(conn: Connection, account: Any, client: str, now: datetime) -> LoginRefused:
+def _count_failure(conn: Connection, account: AnyRow, client: str, now: datetime) -> LoginRefused:
     """One more wrong password; the one that reaches the limit locks the account."""
     subject = f"staff:{account.id}"
     lock_at = literal(now + timedelta(minutes=LOCK_MINUTES), ACCOUNT.c.locked_until.type)
@@ -170,7 +172,7 @@ def _count_failure(conn: Connection, account: Any, client: str, now: datetime) -
                               else_=ACCOUNT.c.locked_until),
         )
     )  # fmt: skip
-    failures = conn.scalar(select(ACCOUNT.c.failed_logins).where(ACCOUNT.c.id == account.id))
+    failures: int = conn.execute(select(ACCOUNT.c.failed_logins).where(ACCOUNT.c.id == account.id)).scalar_one()
     audit_log.record(conn, actor="system", action="staff.login_failed", subject=subject,
                      detail={"client": client, "failures": failures})  # fmt: skip
     if failures >= LOCK_AFTER_FAILURES:

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -57,16 +57,19 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = url
         parsed = make_url(url)
-        self.dialect = parsed.get_backend_name()
+        backend = parsed.get_backend_name()
+        self.dialect: Literal["sqlite", "postgresql"]
         """"sqlite" or "postgresql"."""
-        if self.dialect == "sqlite":
+        if backend == "sqlite":
+            self.dialect = "sqlite"
             self.engine = _sqlite_engine(url, pool_size)
-        elif self.dialect == "postgresql":
+        elif backend == "postgresql":
+            self.dialect = "postgresql"
             self.engine = create_engine(
                 url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_serializer=_json_text
             )
         else:
-            raise SettingsError(f"database {self.dialect!r} is not supported; use SQLite or PostgreSQL")
+            raise SettingsError(f"database {backend!r} is not supported; use SQLite or PostgreSQL")
         event.listen(self.engine, "before_cursor_execute", _refuse_nul)
         self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
         self._immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")

@@ -65,7 +65,8 @@ class DemoReport:
 
 def load_demo_centre() -> dict[str, Any]:
     text = (resources.files("server") / "data" / "demo_centre.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    centre: dict[str, Any] = yaml.safe_load(text)
+    return centre
 
 
 def seed_demo(db: Database, settings: ServerSettings, catalogue: Catalogue) -> DemoReport:

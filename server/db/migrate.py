@@ -32,7 +32,8 @@ def current_revision(db: Database) -> str | None:
     with db.read() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
-        return conn.scalar(text("SELECT version_num FROM alembic_version"))
+        revision: str | None = conn.scalar(text("SELECT version_num FROM alembic_version"))
+        return revision
 
 
 def upgrade_to_head(db: Database) -> None:

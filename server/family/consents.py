@@ -18,10 +18,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, insert, select, update
 
+from protocol.bodies import Scope
 from server.db.models import PROXY_SCOPES, ConsentCode, Resident
 from server.errors import ConsentNotExtendable, ConsentNotFound
 from server.privacy.audit_log import record
@@ -50,7 +51,7 @@ class IssuedConsent:
     """Six digits; shown only here, never stored."""
     expires_at: datetime
     extensions_left: int
-    scopes: tuple[str, ...]
+    scopes: tuple[Scope, ...]
     proxy_until: datetime | None
 
 
@@ -76,8 +77,9 @@ def scopes_text(scopes: list[str] | tuple[str, ...] | set[str]) -> str:
     return ",".join(s for s in PROXY_SCOPES if s in scopes)
 
 
-def scopes_of(text: str) -> tuple[str, ...]:
-    return tuple(s for s in text.split(",") if s)
+def scopes_of(text: str) -> tuple[Scope, ...]:
+    # The stored text is written by scopes_text, which lets only PROXY_SCOPES through.
+    return cast(tuple[Scope, ...], tuple(s for s in text.split(",") if s))
 
 
 def issue_consent(

@@ -21,13 +21,13 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from server.booking.centre_time import local_moment, utc_now
 from server.db.database import Database
 from server.db.models import ConsentCode, ConsentCodeAttempt, Proxy, ProxySession
+from server.db.rows import AnyRow
 from server.errors import ConsentCodeExpired, ConsentCodeInvalid, ConsentCodeUsed, TooManyAttempts
 from server.family.consents import CODE_LIFETIME_FOR_MATCHING, consent_code_hash, scopes_of, scopes_text
 from server.privacy.audit_log import record
@@ -133,7 +133,7 @@ def link_proxy(db: Database, settings: ServerSettings, request: LinkRequest) -> 
 
 
 def _become_proxy(
-    conn: Connection, settings: ServerSettings, request: LinkRequest, consent: Row[Any], phone: str, now: datetime
+    conn: Connection, settings: ServerSettings, request: LinkRequest, consent: AnyRow, phone: str, now: datetime
 ) -> NewProxySession:
     allowed = scopes_of(consent.scopes)
     scopes = scopes_text([s for s in request.scopes if s in allowed])

@@ -227,8 +227,8 @@ async def link(
         if "retry_after_seconds" in refusal.extra:
             response.headers["Retry-After"] = str(refusal.extra["retry_after_seconds"])
         return response
-    response = page.redirect("/family")
-    response.set_cookie(
+    redirect = page.redirect("/family")
+    redirect.set_cookie(
         SESSION_COOKIE,
         linked.token,
         httponly=True,
@@ -237,7 +237,7 @@ async def link(
         path="/family",
         max_age=max(int((linked.expires_at - utc_now()).total_seconds()), 1),
     )
-    return response
+    return redirect
 
 
 @router.get("/book", response_class=HTMLResponse)

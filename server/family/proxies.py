@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select, update
 
-from protocol.bodies import AppointmentOut
+from protocol.bodies import AppointmentOut, Scope
 from server.api.views import appointment_view, hhmm
 from server.booking.bookings import APPOINTMENT, SLOT, BookingRequest, appointment_query, book, cancel
 from server.booking.centre_time import utc_now
@@ -55,7 +55,7 @@ class ActingProxy:
     resident_id: int
     """The only resident this proxy can reach."""
     session_id: int
-    scopes: tuple[str, ...]
+    scopes: tuple[Scope, ...]
     valid_until: datetime | None
     name: str
     resident_name: str
@@ -81,7 +81,7 @@ class ProxyView:
     resident_id: int
     name: str
     phone_tail: str
-    scopes: tuple[str, ...]
+    scopes: tuple[Scope, ...]
     valid_until: datetime | None
     created_at: datetime
     revoked_at: datetime | None
@@ -92,8 +92,7 @@ class ProxyNews:
     """Something a proxy did that the elder has not heard yet."""
 
     id: int
-    action: str
-    """"booked" or "cancelled"."""
+    action: Literal["booked", "cancelled"]
     proxy_name: str
     phone_tail: str
     code: str

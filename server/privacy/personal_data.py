@@ -53,7 +53,7 @@ def enrol_resident(
     """Register a resident with encrypted name and phone; returns the new id."""
     name = clean_name(name)
     phone = normalise_phone(phone)
-    resident_id = conn.execute(
+    resident_id: int = conn.execute(
         insert(RESIDENT)
         .values(name=PLACEHOLDER, phone=PLACEHOLDER, phone_hash=phone_lookup_hash(phone, phone_key),
                 birth_year=birth_year, created_at=now)
@@ -67,7 +67,7 @@ def add_proxy_row(conn: Connection, keys: Keyring, phone_key: bytes, *, name: st
     """Insert a proxy with encrypted name and phone; `values` are its other columns."""
     name = clean_name(name)
     phone = normalise_phone(phone)
-    proxy_id = conn.execute(
+    proxy_id: int = conn.execute(
         insert(PROXY)
         .values(name=PLACEHOLDER, phone=PLACEHOLDER, phone_hash=phone_lookup_hash(phone, phone_key), **values)
         .returning(PROXY.c.id)

@@ -72,6 +72,18 @@ def test_a_refused_slot_carries_typed_alternatives(centre: Centre) -> None:
     assert abs(alternatives[0].time.hour * 60 + alternatives[0].time.minute - (9 * 60 + 15)) == 15
 
 
+def test_the_screen_pickers_read_free_times_and_days(centre: Centre) -> None:
+    service = centre.service(capacity=1, days=4)
+    tomorrow = centre.day(1)
+    centre.change_slot(service, tomorrow, "08:00", booked=1)
+    centre.change_slot(service, tomorrow, "08:30", closed=True)
+    with kiosk_client(centre.server) as client:
+        times = client.free_times(service, tomorrow)
+        days = client.free_days(service, tomorrow, 2)
+    assert times[:2] == [time(9, 0), time(9, 30)] and len(times) == 18
+    assert days == [tomorrow, centre.day(2)]
+
+
 def test_identification_refusals_are_typed(centre: Centre) -> None:
     resident = centre.resident(birth_year=1950)
     with kiosk_client(centre.server) as client, pytest.raises(CentreRefused) as refused:

@@ -76,10 +76,10 @@ def login(
         return response
     with db.write() as conn:
         token = open_session(conn, member)
-    response = RedirectResponse(_safe_next(next_page), status_code=303)
-    set_session_cookie(response, request, token)
-    response.delete_cookie("kiosk_login_csrf", path="/staff")
-    return response
+    redirect = RedirectResponse(_safe_next(next_page), status_code=303)
+    set_session_cookie(redirect, request, token)
+    redirect.delete_cookie("kiosk_login_csrf", path="/staff")
+    return redirect
 
 
 @router.post("/logout")

@@ -7,9 +7,9 @@ metadata describes the whole database and the schema test compares it with the m
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -50,3 +50,8 @@ def one_of(column: str, values: tuple[str, ...]) -> str:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+    if TYPE_CHECKING:
+        # Every model here is mapped to a plain Table (SQLAlchemy types it as any FromClause), so
+        # `Model.__table__` goes straight into Core insert(), update() and delete().
+        __table__: ClassVar[Table]

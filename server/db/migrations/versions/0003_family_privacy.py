@@ -19,6 +19,7 @@ Revises: 0002
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -166,7 +167,9 @@ def downgrade() -> None:
     _redeclare("resident", "name", ("VARCHAR(600) NOT NULL", "VARCHAR(100) NOT NULL"), sa.String(100), False)
 
 
-def _redeclare(table: str, column: str, declared: tuple[str, str], type_: sa.types.TypeEngine, nullable: bool) -> None:
+def _redeclare(
+    table: str, column: str, declared: tuple[str, str], type_: sa.types.TypeEngine[Any], nullable: bool
+) -> None:
     """Change a column's declared type or NOT NULL: ALTER on PostgreSQL; on SQLite, edit the stored
     CREATE TABLE text (see the module docstring) — the on-disk format is the same either way."""
     bind = op.get_bind()
