@@ -110,7 +110,9 @@ class Conversation:
             self.screen.set_activity(Activity.LISTENING)
             return None
         words = None if transcript.unknown else transcript.text
-        with self._lock, self.kiosk.turn(words) as dialogue:
+        # Reported even when the recogniser was unsure: what it heard is the staff's only clue
+        # to what residents ask that the catalogue does not cover (the understanding gaps).
+        with self._lock, self.kiosk.turn(transcript.text) as dialogue:
             started = time.perf_counter()
             private = self._asking_identity()
             if not words or not words.strip():

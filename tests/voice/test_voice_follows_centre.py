@@ -52,7 +52,7 @@ def test_a_running_voice_kiosk_reports_a_gap_then_follows_the_publish(
         lines = []
         for line in process.stdout:  # one line per turn: the welcome, then what was heard
             lines.append(line)
-            if line.startswith("[2]"):
+            if line.startswith("[1]"):  # the first thing heard has been answered
                 break
         assert _wait_for_gaps(centre_server, gaps_before + 1), f"no understanding gap reported:\n{''.join(lines)}"
         _publish_example(staff, TAUGHT_INTENT, TAUGHT)
