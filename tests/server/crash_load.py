@@ -62,7 +62,7 @@ def _client(
                         with seen.lock:
                             seen.cancelled.add(code)
                     continue
-                pick = slots[: 4] if rng.random() < HOT_SHARE else slots
+                pick = slots[:4] if rng.random() < HOT_SHARE else slots
                 service, day, at = rng.choice(pick)
                 answer = client.post(
                     "/api/v1/appointments",
