@@ -18,7 +18,7 @@ BOOKING_PROMISES: dict[str, str] = {
     """,
     "appointment without its slot or code": """
         SELECT a.id FROM appointment a LEFT JOIN time_slot s ON s.id = a.slot_id
-        WHERE s.id IS NULL OR a.code IS NULL OR a.code = '' OR a.request_hash IS NULL
+        WHERE s.id IS NULL OR a.code IS NULL OR a.code = ''
     """,
     "appointment without its booking audit row": """
         SELECT a.code FROM appointment a

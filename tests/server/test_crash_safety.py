@@ -12,22 +12,33 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from crash_jobs import data_dir_settings, kill_when, kiosk_command, seed_old_appointments, seed_residents
 from crash_load import Acknowledged, open_slots, start_load
 from integrity import appointment_statuses, broken_booking_promises
 from postgres_cluster import PostgresCluster
 from server_harness import RunningServer, kill_server, start_server, stop_server
+from sqlalchemy import and_, func, or_, select
 
-from server.privacy.personal_data import enrol_resident
+from server.db.database import Database
+from server.db.migrate import upgrade_to_head
+from server.db.models import Appointment, AuditEvent, Resident
+from server.privacy.field_crypto import Keyring, key_id_of, read_key_file
+from server.privacy.personal_data import enrol_resident, key_usage, resident_name, resident_phone
+from server.settings import ServerSettings
 
 KILLS = 5
 CLIENTS = 12
 DEMO_KIOSK_TOKEN = "demo-kiosk-token"
+APPOINTMENT = Appointment.__table__
+AUDIT = AuditEvent.__table__
+RESIDENT = Resident.__table__
 
 
 @pytest.fixture
@@ -104,3 +115,115 @@ def test_kill_9_during_booking_load_loses_and_half_writes_nothing(fresh_database
         stop_server(server)
     print(f"{KILLS} kills, {requests} requests answered, {cut_off} cut off by the kill, "
           f"{len(booked)} bookings confirmed, all kept")  # fmt: skip
+
+
+# ------------------------------------------------------------------ jobs killed half-way
+
+JOB_KILLS = 3
+OLD_ROWS = 6000
+ROTATED_ROWS = 2000
+
+
+def _job_database(url: str, data_dir: Path) -> tuple[ServerSettings, Database]:
+    data_dir.mkdir()
+    settings = data_dir_settings(data_dir, url)
+    database = Database(settings.database_url)
+    upgrade_to_head(database)
+    return settings, database
+
+
+def _retention_state(db: Database) -> tuple[int, int, dict[str, int], int]:
+    """(anonymised, half-anonymised, rows the batch audit rows claim per step, finished runs)."""
+    with db.read() as conn:
+        anonymised = conn.scalar(
+            select(func.count()).select_from(APPOINTMENT).where(APPOINTMENT.c.resident_id.is_(None))
+        )
+        half = conn.scalar(
+            select(func.count())
+            .select_from(APPOINTMENT)
+            .where(
+                or_(
+                    and_(APPOINTMENT.c.resident_id.is_(None), APPOINTMENT.c.idempotency_key.is_not(None)),
+                    and_(APPOINTMENT.c.resident_id.is_not(None), APPOINTMENT.c.request_hash.is_(None)),
+                )
+            )
+        )
+        claimed: Counter[str] = Counter()
+        for subject, detail in conn.execute(
+            select(AUDIT.c.subject, AUDIT.c.detail).where(AUDIT.c.action == "retention.batch")
+        ):
+            claimed[subject] += detail["rows"]
+        runs = conn.scalar(select(func.count()).select_from(AUDIT).where(AUDIT.c.action == "retention.run"))
+    return anonymised, half, dict(claimed), runs
+
+
+def test_retention_killed_half_way_keeps_each_batch_whole_and_a_rerun_finishes(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    settings, db = _job_database(fresh_database_url, tmp_path / "data")
+    seed_old_appointments(db, settings, seed_residents(db, settings, 20), OLD_ROWS)
+    try:
+        seen = 0
+        for kill in range(JOB_KILLS):
+            job = kiosk_command(settings, "retention", "run", "--older-than", "30", "--batch-rows", "50")
+            assert kill_when(job, lambda before=seen: _retention_state(db)[0] > before), f"kill {kill}: ended first"
+            anonymised, half, claimed, runs = _retention_state(db)
+            assert seen < anonymised < OLD_ROWS, f"kill {kill} was not half-way"
+            assert (half, runs) == (0, 0)
+            assert claimed.get("appointment", 0) == anonymised, "the audit log and the data disagree"
+            seen = anonymised
+
+        finished = kiosk_command(settings, "retention", "run", "--older-than", "30")
+        assert finished.wait(timeout=120) == 0, finished.stdout.read() if finished.stdout else ""
+        anonymised, half, claimed, runs = _retention_state(db)
+        assert (anonymised, half, runs) == (OLD_ROWS, 0, 1)
+        assert claimed["appointment"] == OLD_ROWS
+        assert claimed["resident_session"] == claimed["identification_attempt"] == OLD_ROWS
+        with db.read() as conn:
+            assert broken_booking_promises(conn) == {}
+    finally:
+        db.dispose()
+
+
+def _key_state(db: Database, keys: Keyring) -> tuple[Counter[str], int]:
+    """(fields per key id, rows whose two fields are under different keys); decrypts every field."""
+    usage: Counter[str] = Counter()
+    mixed = 0
+    with db.read() as conn:
+        for row in conn.execute(select(RESIDENT.c.id, RESIDENT.c.name, RESIDENT.c.phone)):
+            assert resident_name(keys, row.id, row.name).startswith("居民")
+            assert resident_phone(keys, row.id, row.phone).startswith("1390")
+            usage[key_id_of(row.name) or "clear"] += 2
+            mixed += key_id_of(row.name) != key_id_of(row.phone)
+    return usage, mixed
+
+
+def test_key_rotation_killed_half_way_leaves_every_row_readable_and_a_rerun_finishes(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    settings, db = _job_database(fresh_database_url, tmp_path / "data")
+    seed_residents(db, settings, ROTATED_ROWS)
+    old_key = settings.data_keys.primary.id
+    try:
+        for kill in range(JOB_KILLS):
+            job = kiosk_command(settings, "keys", "rotate", "--batch-rows", "20")
+            moved = _key_state(db, settings.data_keys)[0]
+
+            def progressed(before: Counter[str] = moved) -> bool:
+                with db.read() as conn:
+                    usage = key_usage(conn)
+                return any(usage[k] > before[k] for k in usage if k != old_key)
+
+            assert kill_when(job, progressed), f"kill {kill}: the rotation ended first"
+            keys = Keyring(read_key_file(settings.data_keys.path))  # what a restarted server would load
+            usage, mixed = _key_state(db, keys)
+            assert mixed == 0 and usage[old_key] > 0, f"kill {kill} was not half-way: {usage}"
+            assert len(keys.keys) == 2, "a rerun must finish the rotation, not add another key"
+
+        finished = kiosk_command(settings, "keys", "rotate")
+        assert finished.wait(timeout=120) == 0
+        keys = Keyring(read_key_file(settings.data_keys.path))
+        usage, mixed = _key_state(db, keys)
+        assert usage == {keys.primary.id: 2 * ROTATED_ROWS} and mixed == 0 and keys.primary.id != old_key
+    finally:
+        db.dispose()
