@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from crash_jobs import data_dir_settings, kill_when, kiosk_command, seed_old_appointments, seed_residents
 from crash_load import Acknowledged, open_slots, start_load
 from integrity import appointment_statuses, broken_booking_promises
-from postgres_cluster import PostgresCluster
 from server_harness import RunningServer, kill_server, start_server, stop_server
 from sqlalchemy import and_, func, or_, select
 
@@ -39,15 +35,6 @@ DEMO_KIOSK_TOKEN = "demo-kiosk-token"
 APPOINTMENT = Appointment.__table__
 AUDIT = AuditEvent.__table__
 RESIDENT = Resident.__table__
-
-
-@pytest.fixture
-def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
-        return
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
-    yield cluster.create_database(f"crash_{uuid.uuid4().hex[:8]}")
 
 
 def _enrol(server: RunningServer, count: int) -> list[tuple[str, int]]:
