@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     HOTLINE_NOT_FOUND = "hotline_not_found"
     PROGRESS_NOT_FOUND = "progress_not_found"
     ALERT_NOT_FOUND = "alert_not_found"
+    DEVICE_NOT_FOUND = "device_not_found"
     # booking
     SLOT_FULL = "slot_full"
     SLOT_PAST = "slot_past"

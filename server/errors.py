@@ -98,6 +98,10 @@ class AlertNotFound(NotFound):
     code = "alert_not_found"
 
 
+class DeviceNotFound(NotFound):
+    code = "device_not_found"
+
+
 class ServiceNotBookable(ApiError):
     status_code = 409
     code = "service_not_bookable"
