@@ -53,7 +53,7 @@ def start_server(database_url: str, data_dir: Path, *extra: str, demo: bool = Tr
     port = free_port()
     log_path = data_dir / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    with log_path.open("ab") as log:  # appended: a restarted server keeps the earlier log
+    with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "kiosk.cli", "serve", *(["--demo"] if demo else []), "--port", str(port),
              "--data-dir", str(data_dir), "--db", database_url, *extra],
