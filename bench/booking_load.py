@@ -203,6 +203,19 @@ def check_database(url: str) -> tuple[int, int, int]:
     return overbooked, mismatched, doubles
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server process and its worker processes so far (Linux)."""
+    total = 0.0
+    pids = [pid]
+    with suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for one in pids:
+        with suppress(OSError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -247,10 +260,12 @@ def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[st
             thread.start()
         start.wait()
         began = time.perf_counter()
+        cpu_before = cpu_seconds(server.pid)
         stop_at[0] = began + args.seconds
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - began
+        server_cpu = cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -271,6 +286,9 @@ def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[st
     if latencies:
         print(f"{backend}: latency ms: mean {statistics.mean(latencies) * 1000:.1f}, "
               f"max {max(latencies) * 1000:.1f}")  # fmt: skip
+    if latencies:
+        print(f"{backend}: server CPU {server_cpu:.1f} s = {server_cpu / elapsed:.2f} cores, "
+              f"{server_cpu / len(latencies) * 1000:.2f} ms per booking request")  # fmt: skip
     print(f"{backend}: database check: overbooked slots {overbooked}, counter mismatches {mismatched}, "
           f"double bookings {doubles}", flush=True)  # fmt: skip
     return {
