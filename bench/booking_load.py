@@ -1,18 +1,22 @@
-"""Booking load bench: many kiosks booking at once against a real `kiosk serve` (SQLite, demo data).
+"""Booking load bench: many kiosks booking at once against a real `kiosk serve`, SQLite and PostgreSQL.
 
-    .venv/bin/python bench/booking_load.py [--clients 16] [--seconds 10] [--residents 32]
+    .venv/bin/python bench/booking_load.py [--backends sqlite,postgresql] [--clients 16]
+        [--pg-clients 200] [--seconds 10] [--residents 32]
 
-Starts the server on a free loopback port with a fresh data directory, enrols extra
-residents, identifies each at the demo kiosk, then lets every client (a thread with its
-own connection) book as fast as it can for the given time. A fifth of the requests rush
-for the soonest open slot — all clients at the same few seats at once, as on a busy
-morning — and the rest pick random open slots; a client drops a slot the server reports
-full. Latency is measured per booking request (refusals included) at the client.
-Afterwards the SQLite file is opened directly and every slot checked: its active
-appointments never exceed its capacity and equal its counter, and nobody holds one slot
-twice. The last line is machine-readable ("overbooked" counts every violation):
+For each backend (PostgreSQL: a throwaway server started like tests/server/postgres_cluster.py
+does, so `apt-get install postgresql` first) it starts the server on a free loopback port
+with a fresh data directory, enrols extra residents, identifies each at the demo kiosk,
+then lets every client (a thread with its own connection) book as fast as it can for the
+given time. A fifth of the requests rush for the soonest open slot — all clients at the
+same few seats at once, as on a busy morning — and the rest pick random open slots; a
+client drops a slot the server reports full. Latency is measured per booking request
+(refusals included) at the client. Afterwards the database is opened directly and every
+slot checked: its active appointments never exceed its capacity and equal its counter,
+and nobody holds one slot twice. One machine-readable line per backend ("overbooked" counts every violation), then
+the load average, since the figures mean little without it on a shared machine:
 
-    bookings_per_s=… p50_ms=… p99_ms=… overbooked=…
+    sqlite: bookings_per_s=… p50_ms=… p99_ms=… overbooked=…
+    postgresql: bookings_per_s=… p50_ms=… p99_ms=… overbooked=…
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ import os
 import random
 import shutil
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -83,12 +86,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, workers: int, database_url: str | None) -> subprocess.Popen[bytes]:
     log = (data_dir / "server.log").open("wb")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk.cli", "serve", "--demo", "--data-dir", str(data_dir),
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+         *(["--db", database_url] if database_url else [])],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -104,13 +108,14 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
     sys.exit("kiosk serve did not start within 60 s")
 
 
-def add_residents(data_dir: Path, count: int) -> list[tuple[str, int]]:
+def add_residents(data_dir: Path, count: int, database_url: str | None) -> list[tuple[str, int]]:
     """Register bench residents straight in the database (there is no API to enrol residents)."""
     from server.db.database import Database
     from server.privacy.personal_data import enrol_resident
     from server.settings import settings_from_environment
 
-    settings = settings_from_environment({"KIOSK_DATA_DIR": str(data_dir)})
+    env = {"KIOSK_DATA_DIR": str(data_dir)} | ({"KIOSK_DATABASE_URL": database_url} if database_url else {})
+    settings = settings_from_environment(env)
     people = [(f"150{i:08d}", 1940 + i % 30) for i in range(count)]
     now = datetime.now(UTC)
     database = Database(settings.database_url)
@@ -177,21 +182,38 @@ def run_client(
     return result
 
 
-def check_database(path: Path) -> tuple[int, int, int]:
+def check_database(url: str) -> tuple[int, int, int]:
     """(overbooked slots, slots whose counter disagrees with its appointments, double bookings)."""
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute(
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
             "SELECT s.capacity, s.booked, "
             "(SELECT count(*) FROM appointment a WHERE a.slot_id = s.id AND a.status = 'booked') "
             "FROM time_slot s"
-        ).fetchall()
-        doubles = conn.execute(
+        )).all()  # fmt: skip
+        doubles = conn.execute(text(
             "SELECT count(*) FROM (SELECT resident_id, slot_id FROM appointment WHERE status = 'booked' "
-            "GROUP BY resident_id, slot_id HAVING count(*) > 1)"
-        ).fetchone()[0]
+            "GROUP BY resident_id, slot_id HAVING count(*) > 1) AS d"
+        )).scalar_one()  # fmt: skip
+    engine.dispose()
     overbooked = sum(1 for capacity, booked, active in rows if active > capacity or booked > capacity)
     mismatched = sum(1 for _capacity, booked, active in rows if booked != active)
     return overbooked, mismatched, doubles
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server process and its worker processes so far (Linux)."""
+    total = 0.0
+    pids = [pid]
+    with suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for one in pids:
+        with suppress(OSError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -199,25 +221,23 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=16, help="concurrent kiosk clients (default 16)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long to book (default 10)")
-    parser.add_argument("--residents", type=int, default=32, help="bench residents to enrol (default 32)")
-    parser.add_argument("--days", type=int, default=30, help="days of slots to book into (default 30)")
-    parser.add_argument(
-        "--hot-share", type=float, default=HOT_SHARE, help=f"share of rush requests (default {HOT_SHARE})"
-    )
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (default 1)")
-    parser.add_argument("--keep", action="store_true", help="keep the data directory for inspection")
-    args = parser.parse_args()
-
+def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[str, float]:
+    """One bench run against a fresh server over `backend`; prints its lines, returns its figures."""
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    cluster = None
+    database_url = None
+    if backend == "postgresql":
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "server"))
+        from postgres_cluster import start_cluster
+
+        cluster = start_cluster()
+        database_url = cluster.create_database("bench")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server = start_server(data_dir, port, args.workers)
+    workers = args.pg_workers if backend == "postgresql" else args.workers
+    server = start_server(data_dir, port, workers, database_url)
     try:
-        people = add_residents(data_dir, args.residents)
+        people = add_residents(data_dir, max(args.residents, clients), database_url)
         with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {DEMO_KIOSK_TOKEN}"}) as setup:
             sessions = []
             for phone, year in people:
@@ -225,50 +245,85 @@ def main() -> int:
                 identified.raise_for_status()
                 sessions.append(identified.json()["session_token"])
             pool = SlotPool(open_slots(setup, args.days))
-        print(f"server pid {server.pid}, {len(pool.slots)} open slots, {args.clients} clients, "
-              f"{len(sessions)} residents, {args.seconds:g} s", flush=True)  # fmt: skip
+        print(f"{backend}: server pid {server.pid}, {workers} worker(s), {len(pool.slots)} open slots, "
+              f"{clients} clients, {len(sessions)} residents, {args.seconds:g} s", flush=True)  # fmt: skip
 
-        start = threading.Barrier(args.clients + 1)
+        start = threading.Barrier(clients + 1)
         stop_at = [float("inf")]
-        results: list[ClientResult] = [ClientResult() for _ in range(args.clients)]
+        results: list[ClientResult] = [ClientResult() for _ in range(clients)]
 
         def client_thread(i: int) -> None:
             results[i] = run_client(base_url, sessions[i % len(sessions)], pool, args.hot_share, start, stop_at, seed=i)
 
-        threads = [threading.Thread(target=client_thread, args=(i,)) for i in range(args.clients)]
+        threads = [threading.Thread(target=client_thread, args=(i,)) for i in range(clients)]
         for thread in threads:
             thread.start()
         start.wait()
         began = time.perf_counter()
+        cpu_before = cpu_seconds(server.pid)
         stop_at[0] = began + args.seconds
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - began
+        server_cpu = cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-    latencies = [lat for r in results for lat in r.latencies]
-    outcomes: Counter[str] = sum((r.outcomes for r in results), Counter())
-    overbooked, mismatched, doubles = check_database(data_dir / "kiosk.sqlite3")
+    try:
+        overbooked, mismatched, doubles = check_database(database_url or f"sqlite:///{data_dir / 'kiosk.sqlite3'}")
+    finally:
+        if cluster is not None:
+            cluster.stop()
     if not args.keep:
         shutil.rmtree(data_dir, ignore_errors=True)
     else:
         print(f"data kept in {data_dir}")
 
-    booked = outcomes["booked"]
-    print(f"requests: {len(latencies)} in {elapsed:.2f} s = {len(latencies) / elapsed:.0f}/s; "
+    latencies = [lat for r in results for lat in r.latencies]
+    outcomes: Counter[str] = sum((r.outcomes for r in results), Counter())
+    print(f"{backend}: requests: {len(latencies)} in {elapsed:.2f} s = {len(latencies) / elapsed:.0f}/s; "
           f"outcomes: {dict(outcomes)}")  # fmt: skip
     if latencies:
-        print(f"latency ms: mean {statistics.mean(latencies) * 1000:.1f}, "
+        print(f"{backend}: latency ms: mean {statistics.mean(latencies) * 1000:.1f}, "
               f"max {max(latencies) * 1000:.1f}")  # fmt: skip
-    print(f"database check: overbooked slots {overbooked}, counter mismatches {mismatched}, "
-          f"double bookings {doubles}")  # fmt: skip
-    p50 = percentile(latencies, 0.50) * 1000 if latencies else float("nan")
-    p99 = percentile(latencies, 0.99) * 1000 if latencies else float("nan")
-    print(f"bookings_per_s={booked / elapsed:.0f} p50_ms={p50:.1f} p99_ms={p99:.1f} "
-          f"overbooked={overbooked + mismatched + doubles}")  # fmt: skip
-    return 0 if overbooked + mismatched + doubles == 0 else 1
+    if latencies:
+        print(f"{backend}: server CPU {server_cpu:.1f} s = {server_cpu / elapsed:.2f} cores, "
+              f"{server_cpu / len(latencies) * 1000:.2f} ms per booking request")  # fmt: skip
+    print(f"{backend}: database check: overbooked slots {overbooked}, counter mismatches {mismatched}, "
+          f"double bookings {doubles}", flush=True)  # fmt: skip
+    return {
+        "bookings_per_s": outcomes["booked"] / elapsed,
+        "p50_ms": percentile(latencies, 0.50) * 1000 if latencies else float("nan"),
+        "p99_ms": percentile(latencies, 0.99) * 1000 if latencies else float("nan"),
+        "overbooked": overbooked + mismatched + doubles,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated (default both)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients on SQLite (default 16)")
+    parser.add_argument("--pg-clients", type=int, default=200, help="concurrent clients on PostgreSQL (default 200)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to book (default 10)")
+    parser.add_argument("--residents", type=int, default=32, help="bench residents to enrol, at least one per client")
+    parser.add_argument("--days", type=int, default=30, help="days of slots to book into (default 30)")
+    parser.add_argument(
+        "--hot-share", type=float, default=HOT_SHARE, help=f"share of rush requests (default {HOT_SHARE})"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers on SQLite (default 1)")
+    parser.add_argument("--pg-workers", type=int, default=1, help="uvicorn workers on PostgreSQL (default 1)")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory for inspection")
+    args = parser.parse_args()
+
+    figures = {}
+    for backend in args.backends.split(","):
+        clients = args.pg_clients if backend == "postgresql" else args.clients
+        figures[backend] = run_backend(backend, clients, args)
+    for backend, f in figures.items():
+        print(f"{backend}: bookings_per_s={f['bookings_per_s']:.0f} p50_ms={f['p50_ms']:.1f} "
+              f"p99_ms={f['p99_ms']:.1f} overbooked={f['overbooked']}")  # fmt: skip
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    return 0 if all(f["overbooked"] == 0 for f in figures.values()) else 1
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "admin": ("server.commands.admin", "create staff console accounts, reset passwords"),
     "keys": ("server.commands.keys", "show, rotate or retire the personal-data encryption keys"),
     "retention": ("server.commands.retention", "remove or anonymise personal data past the retention period"),
+    "slots": ("server.commands.slots", "extend the bookable services' time slots"),
 }
 """Command → (module with `register(subparsers)`, one-line help)."""
 

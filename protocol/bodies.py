@@ -237,6 +237,13 @@ class AlertOut(ResponseBody):
     acknowledged_at: dt.datetime | None
 
 
+class DeviceOut(ResponseBody):
+    id: int
+    name: str
+    role: Literal["kiosk", "staff"]
+    revoked: bool = Field(description="True: its token is refused from the next request on.")
+
+
 class StaffStatusIn(RequestBody):
     status: Literal["completed", "no_show", "cancelled"]
     reason: str | None = Field(default=None, max_length=300, description="Required for cancelled.")

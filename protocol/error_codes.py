@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     PROGRESS_NOT_FOUND = "progress_not_found"
     ALERT_NOT_FOUND = "alert_not_found"
     CATALOGUE_NOT_PUBLISHED = "catalogue_not_published"
+    DEVICE_NOT_FOUND = "device_not_found"
     # booking
     SLOT_FULL = "slot_full"
     SLOT_PAST = "slot_past"

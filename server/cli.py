@@ -4,8 +4,9 @@
     kiosk-server admin create anna --role admin
     kiosk-server keys status | rotate | retire
     kiosk-server retention run --older-than 365
+    kiosk-server slots extend [--days 60]
 
-The same sub-commands as `kiosk serve|admin|keys|retention` (server/commands/).
+The same sub-commands as `kiosk serve|admin|keys|retention|slots` (server/commands/).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from server.commands import admin, keys, retention, serve
+from server.commands import admin, keys, retention, serve, slots
 
-COMMANDS = (serve, admin, keys, retention)
+COMMANDS = (serve, admin, keys, retention, slots)
 
 
 def build_parser() -> argparse.ArgumentParser:

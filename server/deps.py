@@ -1,8 +1,10 @@
 """Every FastAPI dependency in one place: who is asking, and with what.
 
-An endpoint declares one context: `KioskDep` (a device token), `ResidentDep` (a device
-token and a live resident session from that device) or `StaffDep` (a staff device
-token). Each context carries the database and settings too, so "this endpoint acts for an
+A device token is checked against the database on every request, so a revoked kiosk is
+refused at once in every worker (server/identity/devices.py); for `ResidentDep` that check
+rides in the resident session's query. An endpoint declares one context: `KioskDep` (a
+device token), `ResidentDep` (a device token and a live resident session from that device)
+or `StaffDep` (a staff device token). Each context carries the database and settings too, so "this endpoint acts for an
 identified resident" is visible in its signature and in the OpenAPI security, and a
 request resolves one dependency instead of a tree of them: with each piece its own
 dependency, resolving them took about 30% of a booking request's CPU (profiled under
@@ -20,9 +22,9 @@ from fastapi import Depends, Header, Path, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from server.db.database import Database
-from server.errors import StaffOnly
+from server.errors import DeviceUnauthorized, StaffOnly
 from server.identity.devices import AuthenticatedDevice, DeviceDirectory
-from server.identity.residents import IdentifiedResident, resident_for_session
+from server.identity.residents import IdentifiedResident, resident_at_device, resident_for_session
 from server.settings import ServerSettings
 
 device_bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken", description="The kiosk's device token (kd_…).")
@@ -72,9 +74,12 @@ async def kiosk_context(request: Request, credentials: DeviceCredentials) -> Kio
 
 
 async def resident_context(request: Request, credentials: DeviceCredentials, token: ResidentToken) -> ResidentContext:
-    kiosk = await _kiosk(request, credentials)
-    resident = await kiosk.db.run(resident_for_session, kiosk.db, kiosk.settings.data_keys, kiosk.device.id, token)
-    return ResidentContext(kiosk.db, kiosk.settings, kiosk.device, resident)
+    if credentials is None or not credentials.credentials:
+        raise DeviceUnauthorized("send the kiosk's token as 'Authorization: Bearer <token>'")
+    state = request.app.state
+    db: Database = state.database
+    device, resident = await db.run(resident_at_device, db, state.settings.data_keys, credentials.credentials, token)
+    return ResidentContext(db, state.settings, device, resident)
 
 
 async def maybe_resident_context(

@@ -100,6 +100,10 @@ class AlertNotFound(NotFound):
     code = ErrorCode.ALERT_NOT_FOUND
 
 
+class DeviceNotFound(NotFound):
+    code = ErrorCode.DEVICE_NOT_FOUND
+
+
 class ServiceNotBookable(ApiError):
     status_code = 409
     code = ErrorCode.SERVICE_NOT_BOOKABLE

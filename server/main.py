@@ -7,6 +7,8 @@ environment, so every worker process builds the same app.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,6 +29,7 @@ from server.api import (
     services,
     staff,
 )
+from server.booking.slot_horizon import extend_slots, keep_extending
 from server.console.app import add_staff_console
 from server.db.database import Database
 from server.db.migrate import upgrade_to_head
@@ -60,6 +63,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     upgrade_to_head(database)
     with database.write() as conn:  # rows from before field encryption, or written by a tool
         encrypt_plaintext_rows(conn, settings.data_keys)
+    extend_slots(database, settings.timezone, settings.slot_horizon_days)  # with or without --demo
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -67,7 +71,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         # full collection walks those ~110,000 objects again: 70-80 ms on the 2-core reference
         # machine, a whole p99 budget, paid by whichever request triggers it.
         gc.freeze()
+        extending = asyncio.create_task(keep_extending(database, settings.timezone, settings.slot_horizon_days))
         yield
+        extending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await extending
         database.dispose()
 
     app = FastAPI(

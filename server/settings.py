@@ -60,6 +60,9 @@ class ServerSettings:
     alternatives: int = 3
     """How many nearby free slots a refusal offers."""
 
+    slot_horizon_days: int = 30
+    """Days of slots the server keeps ahead for every bookable service (KIOSK_SLOT_HORIZON_DAYS)."""
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -89,6 +92,7 @@ def settings_from_environment(environ: Mapping[str, str] | None = None) -> Serve
         resident_session_minutes=_positive_int(env, "KIOSK_RESIDENT_SESSION_MINUTES", 10),
         identify_max_failures=_positive_int(env, "KIOSK_IDENTIFY_MAX_FAILURES", 5),
         identify_window_minutes=_positive_int(env, "KIOSK_IDENTIFY_WINDOW_MINUTES", 10),
+        slot_horizon_days=_positive_int(env, "KIOSK_SLOT_HORIZON_DAYS", 30),
     )
 
 

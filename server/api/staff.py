@@ -1,4 +1,4 @@
-"""Staff desk routes (staff device token): see and acknowledge alerts, close appointments."""
+"""Staff desk routes (staff device token): see and acknowledge alerts, close appointments, revoke devices."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import Select, select, update
 
-from protocol.bodies import AlertOut, AppointmentOut, StaffStatusIn
+from protocol.bodies import AlertOut, AppointmentOut, DeviceOut, StaffStatusIn
 from server.booking.bookings import cancel, record_outcome
 from server.booking.centre_time import utc_now
 from server.db.database import Database
@@ -15,6 +15,7 @@ from server.db.models import Alert, Device, Resident
 from server.db.rows import AnyRow
 from server.deps import StaffDep
 from server.errors import AlertNotFound, ReasonRequired, error_responses
+from server.identity.devices import revoke_device
 from server.privacy.personal_data import resident_name
 from server.settings import ServerSettings
 
@@ -73,6 +74,18 @@ async def set_appointment_status(
             raise ReasonRequired("a staff cancellation needs a reason the resident can be told")
         return await ctx.db.run(cancel, ctx.db, ctx.settings.timezone, code, body.reason, resident_id=None, by="staff")
     return await ctx.db.run(record_outcome, ctx.db, ctx.settings.timezone, code, body.status)
+
+
+@router.post("/devices/{device_id}/revoke", response_model=DeviceOut, responses=error_responses(404))
+async def revoke_device_token(device_id: Annotated[int, Path(ge=1, le=2_147_483_647)], ctx: StaffDep) -> DeviceOut:
+    """A kiosk was lost, stolen or replaced: its token is refused from its very next request."""
+    return await ctx.db.run(_revoke, ctx.db, device_id, ctx.device.id)
+
+
+def _revoke(db: Database, device_id: int, staff_device_id: int) -> DeviceOut:
+    with db.write() as conn:
+        device = revoke_device(conn, device_id, by=f"device:{staff_device_id}")
+    return DeviceOut(id=device.id, name=device.name, role=device.role, revoked=True)  # type: ignore[arg-type]
 
 
 def _alerts(db: Database, settings: ServerSettings, state: str) -> list[AlertOut]:

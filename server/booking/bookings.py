@@ -26,7 +26,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Select, and_, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from protocol.bodies import AppointmentOut, SlotOut
@@ -62,7 +64,7 @@ LATER_CANDIDATES = 60
 
 CODE_TRIES_PER_LENGTH = 10
 RACE_RETRIES = 3
-"""PostgreSQL only: times a booking is retried after losing a race on a reference code."""
+"""PostgreSQL only: times a booking is retried after losing a race on a unique index."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,11 @@ TAKE_SEAT = (
     .where(SLOT.c.id == bindparam("slot_id"), SLOT.c.booked < SLOT.c.capacity, SLOT.c.closed.is_(False))
     .values(booked=SLOT.c.booked + 1)
 )
-CODE_IN_USE = select(APPOINTMENT.c.id).where(APPOINTMENT.c.code == bindparam("code"))
-NEW_APPOINTMENT = insert(APPOINTMENT)
+NEW_APPOINTMENT = {  # a code already taken inserts nothing (no row returned): no query to look first
+    "sqlite": sqlite_insert(APPOINTMENT).on_conflict_do_nothing(index_elements=[APPOINTMENT.c.code]),
+    "postgresql": postgresql_insert(APPOINTMENT).on_conflict_do_nothing(index_elements=[APPOINTMENT.c.code]),
+}
+NEW_APPOINTMENT = {dialect: insert.returning(APPOINTMENT.c.id) for dialect, insert in NEW_APPOINTMENT.items()}
 
 
 def book(
@@ -236,11 +241,9 @@ def _book(
     if conn.execute(TAKE_SEAT, {"slot_id": found.id}).rowcount != 1:
         raise SlotFull(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is fully booked")
 
-    code = _unused_code(conn)
-    conn.execute(
-        NEW_APPOINTMENT,
+    code = _insert_with_new_code(
+        conn,
         {
-            "code": code,
             "resident_id": request.resident_id,
             "slot_id": found.id,
             "status": "booked",
@@ -279,7 +282,7 @@ def _explain_lost_race(conn: Connection, zone: ZoneInfo, request: BookingRequest
     """After a unique-index violation: what the winner's commit means for this request.
 
     A replay when the winner was this very request's earlier try; `AlreadyBooked` when the
-    resident now holds the slot; None when only the reference code collided (try again).
+    resident now holds the slot; None otherwise (try again).
     """
     if request.idempotency_key is not None:
         earlier = conn.execute(
@@ -306,11 +309,18 @@ def _explain_lost_race(conn: Connection, zone: ZoneInfo, request: BookingRequest
     return None
 
 
-def _unused_code(conn: Connection) -> str:
+def _insert_with_new_code(conn: Connection, values: dict[str, Any]) -> str:
+    """Insert the appointment under a fresh random code; returns the code.
+
+    The unique index on the code decides (ON CONFLICT DO NOTHING, then another code), so a
+    booking costs no separate "is this code free?" query. Other unique violations (the
+    resident's active booking, the idempotency key) still raise and roll everything back.
+    """
+    statement = NEW_APPOINTMENT[conn.dialect.name]
     for digits in range(MIN_DIGITS, MAX_DIGITS + 1):
         for _ in range(CODE_TRIES_PER_LENGTH):
             code = new_appointment_code(digits)
-            if conn.scalar(CODE_IN_USE, {"code": code}) is None:
+            if conn.execute(statement, {**values, "code": code}).first() is not None:
                 return code
     raise RuntimeError("no free appointment code even with six digits; widen reference_codes")
 

@@ -2,6 +2,7 @@
 
     kiosk keys status     # key ids (never the keys), and how many fields each one encrypts
     kiosk keys rotate     # a new key encrypts from now on; every stored field is re-encrypted
+                          # (in batches; if stopped half-way, running it again finishes)
     kiosk keys retire     # drop the old keys, once no field needs them any more
 
 With the key file (`personal-data.keys` in the data directory) `rotate` writes the new key
@@ -30,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action = actions.add_parser(name, help=help_text)
         add_database_options(action)
         action.set_defaults(func=func)
+        if name == "rotate":
+            action.add_argument("--batch-rows", type=int, default=200, metavar="N",
+                                help="rows re-encrypted per transaction (default 200)")  # fmt: skip
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -54,18 +58,23 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_rotate(args: argparse.Namespace) -> int:
     from server.privacy.field_crypto import DataKey, write_key_file
-    from server.privacy.personal_data import reencrypt_all
+    from server.privacy.personal_data import key_usage, reencrypt_all
 
     settings, database = open_server_database(args)
     keys = settings.data_keys
     try:
-        if keys.path is not None:
+        with database.read() as conn:
+            behind = {k: v for k, v in key_usage(conn).items() if k not in (keys.primary.id, "clear")}
+        if keys.path is not None and behind and len(keys.keys) > 1:
+            # A rotation that was stopped half-way: finish it rather than add yet another key.
+            print(f"finishing the interrupted rotation to key {keys.primary.id} "
+                  f"({sum(behind.values())} fields still under older keys)")  # fmt: skip
+        elif keys.path is not None:
             new_key = DataKey.generate()
             write_key_file(keys.path, [new_key, *keys.keys])
             keys.refresh(force=True)
             print(f"new key {new_key.id} added to {keys.path} (the old keys stay until `kiosk keys retire`)")
-        with database.write() as conn:
-            report = reencrypt_all(conn, keys)
+        report = reencrypt_all(database, keys, batch_rows=args.batch_rows)
     finally:
         database.dispose()
     print(f"re-encrypted the names and phones of {report.rows} rows under key {report.key_id}")

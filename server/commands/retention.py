@@ -20,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument(
         "--older-than", type=int, required=True, metavar="DAYS", help="remove personal data older than this"
     )
+    run.add_argument("--batch-rows", type=int, default=500, metavar="N",
+                     help="rows changed per transaction (default 500)")  # fmt: skip
     add_database_options(run)
     run.set_defaults(func=run_retention_job)
 
@@ -29,7 +31,7 @@ def run_retention_job(args: argparse.Namespace) -> int:
 
     _settings, database = open_server_database(args)
     try:
-        report = run_retention(database, args.older_than)
+        report = run_retention(database, args.older_than, batch_rows=args.batch_rows)
     except RetentionPeriodInvalid as exc:
         print(f"kiosk retention: {exc}", file=sys.stderr)
         return 2

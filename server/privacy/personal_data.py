@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Table, insert, or_, select, update
 
+from server.db.database import Database
 from server.db.models import Proxy, Resident
 from server.privacy.field_crypto import PREFIX, Keyring, is_encrypted, key_id_of
 from server.privacy.phone_numbers import normalise_phone, phone_lookup_hash
@@ -120,20 +121,44 @@ def encrypt_plaintext_rows(conn: Connection, keys: Keyring) -> int:
     return changed
 
 
-def reencrypt_all(conn: Connection, keys: Keyring) -> RotationReport:
-    """Decrypt every personal field and encrypt it again under the primary key (key rotation)."""
+REENCRYPT_BATCH_ROWS = 200
+"""Rows re-encrypted per transaction during key rotation."""
+
+
+def reencrypt_all(db: Database, keys: Keyring, *, batch_rows: int = REENCRYPT_BATCH_ROWS) -> RotationReport:
+    """Re-encrypt every personal field not yet under the primary key (key rotation), in batches.
+
+    Each batch is one transaction and rewrites whole rows, so a rotation killed half-way
+    leaves every row readable under the old key or the new one (both stay in the key file)
+    and running it again carries on with the rows still under an old key. Short batches
+    also leave SQLite's write lock free for the kiosks in between.
+    """
     rows = 0
-    for table_name, columns in ENCRYPTED_COLUMNS.items():
-        table = _TABLES[table_name]
-        for row in conn.execute(select(table.c.id, *(table.c[c] for c in columns))).all():
-            values = {
-                c: keys.decrypt(getattr(row, c), table_name, c, row.id) if is_encrypted(getattr(row, c))
-                else getattr(row, c)
-                for c in columns
-            }  # fmt: skip
-            _seal_row(conn, keys, table_name, row.id, values)
-            rows += 1
+    for table_name in ENCRYPTED_COLUMNS:
+        while True:
+            with db.write() as conn:
+                done = _reencrypt_batch(conn, keys, table_name, batch_rows)
+            rows += done
+            if done < batch_rows:
+                break
     return RotationReport(rows=rows, key_id=keys.primary.id)
+
+
+def _reencrypt_batch(conn: Connection, keys: Keyring, table_name: str, limit: int) -> int:
+    table, columns = _TABLES[table_name], ENCRYPTED_COLUMNS[table_name]
+    current = f"{PREFIX}:{keys.primary.id}:"
+    stale = or_(*(~table.c[c].startswith(current) for c in columns))
+    batch = conn.execute(
+        select(table.c.id, *(table.c[c] for c in columns)).where(stale).order_by(table.c.id).limit(limit)
+    ).all()
+    for row in batch:
+        values = {
+            c: keys.decrypt(getattr(row, c), table_name, c, row.id) if is_encrypted(getattr(row, c))
+            else getattr(row, c)
+            for c in columns
+        }  # fmt: skip
+        _seal_row(conn, keys, table_name, row.id, values)
+    return len(batch)
 
 
 def key_usage(conn: Connection) -> Counter[str]:

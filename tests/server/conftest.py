@@ -10,7 +10,9 @@ never see each other's bookings.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from postgres_cluster import PostgresCluster, PostgresUnavailable, start_cluster
@@ -42,6 +44,16 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path_factory:
         return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'kiosk.sqlite3'}"
     cluster: PostgresCluster = request.getfixturevalue("postgres")
     return cluster.create_database("kiosk_tests")
+
+
+@pytest.fixture
+def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own, for tests that kill the server or start it on prepared data."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    yield cluster.create_database(f"own_{uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture(scope="session")

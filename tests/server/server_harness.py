@@ -48,13 +48,14 @@ class RunningServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(database_url: str, data_dir: Path, *extra: str) -> RunningServer:
+def start_server(database_url: str, data_dir: Path, *extra: str, demo: bool = True) -> RunningServer:
+    """Start `kiosk serve` (with --demo unless `demo` is False) and wait until it answers."""
     port = free_port()
     log_path = data_dir / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.cli", "serve", "--demo", "--port", str(port),
+            [sys.executable, "-m", "kiosk.cli", "serve", *(["--demo"] if demo else []), "--port", str(port),
              "--data-dir", str(data_dir), "--db", database_url, *extra],
             stdout=log, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
@@ -74,6 +75,13 @@ def start_server(database_url: str, data_dir: Path, *extra: str) -> RunningServe
         time.sleep(0.1)
     settings = settings_from_environment({"KIOSK_DATA_DIR": str(data_dir), "KIOSK_DATABASE_URL": database_url})
     return RunningServer(base_url, settings, Database(settings.database_url), process, log_path)
+
+
+def kill_server(server: RunningServer) -> None:
+    """`kill -9`: no shutdown handler, no rollback, no flush — what a power cut does to the process."""
+    server.process.kill()
+    server.process.wait(timeout=15)
+    server.database.dispose()
 
 
 def stop_server(server: RunningServer) -> None:

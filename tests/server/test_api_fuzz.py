@@ -33,7 +33,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from server_harness import Centre, RunningServer
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from server.db.models import ConsentCodeAttempt, Device, ResidentSession
 from server.identity.devices import add_device
@@ -151,6 +151,9 @@ def _call(case: schemathesis.Case, credentials: FuzzCredentials) -> None:
     elif path.startswith("/family") and sum(tried.values()) % 2:
         cookies = {"family_session": credentials.proxy_cookie, "family_csrf": credentials.csrf_cookie}
     response = case.call(headers=headers, cookies=cookies or None, timeout=30, allow_redirects=False)
+    if path.startswith("/api/v1/staff/devices/"):  # it may have revoked a device later calls and tests use
+        with credentials.server.database.write() as conn:
+            conn.execute(update(DEVICE).where(DEVICE.c.revoked_at.is_not(None)).values(revoked_at=None))
     tried[f"{case.method} {path}"] += 1
     statuses[f"{response.status_code // 100}xx"] += 1
     case.validate_response(response, checks=[not_a_server_error])

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import time as clock
+
+import pytest
 from server_harness import Centre, book
 from sqlalchemy import update
 
+from server.booking import bookings
+from server.booking.bookings import BookingRequest
 from server.db.models import TimeSlot
 
 
@@ -243,3 +249,17 @@ def test_free_days_leaves_out_full_and_closed_days_in_one_request(centre: Centre
     assert kiosk.get("/api/v1/services/no_such_service/free-days").json()["error"] == "service_not_found"
     not_bookable = centre.service(bookable=False)
     assert kiosk.get(f"/api/v1/services/{not_bookable}/free-days").json()["error"] == "service_not_bookable"
+
+
+def test_a_reference_code_already_taken_is_skipped(centre: Centre, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = centre.service(capacity=3)
+    kiosk = centre.kiosk()
+    taken = book(kiosk, centre.identify(kiosk, centre.resident()), service, centre.day(1), "09:00").json()["code"]
+    offered = iter([taken, taken, "W0" + str(uuid.uuid4().int)[:5]])
+    monkeypatch.setattr(bookings, "new_appointment_code", lambda digits: next(offered))
+    request = BookingRequest(centre.resident().id, service, centre.day(1), clock(9), None, None)
+
+    made = bookings.book(centre.server.database, centre.zone, request)
+
+    assert made.appointment.code not in (taken, None) and made.appointment.code.startswith("W0")
+    assert centre.slot(service, centre.day(1), "09:00").booked == 2

@@ -1,14 +1,16 @@
-"""Alerts reach staff; staff close appointments; kiosks cannot use staff routes."""
+"""Alerts reach staff; staff close appointments and revoke kiosks; kiosks cannot use staff routes."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from server_harness import Centre, book
 from sqlalchemy import select, update
 
-from server.db.models import Appointment, TimeSlot
+from server.db.models import Appointment, Device, TimeSlot
+from server.privacy.tokens import token_hash
 
 
 def test_emergency_and_handoff_alerts_reach_staff(centre: Centre) -> None:
@@ -99,3 +101,30 @@ def test_started_appointment_cannot_be_cancelled(centre: Centre) -> None:
         )
     refused = kiosk.post(f"/api/v1/appointments/{code}/cancel", headers=session)
     assert refused.status_code == 409 and refused.json()["error"] == "appointment_not_cancellable"
+
+
+def test_a_revoked_kiosk_token_is_refused_on_its_very_next_request(centre: Centre) -> None:
+    staff = centre.kiosk("staff")
+    kiosk = centre.kiosk()
+    session = centre.identify(kiosk, centre.resident())
+    service = centre.service()
+    assert kiosk.get("/api/v1/services").status_code == 200  # looked up (and, before, cached) as valid
+    assert kiosk.get("/api/v1/appointments", headers=session).status_code == 200
+    device_id = _device_id(centre, kiosk)
+
+    revoked = staff.post(f"/api/v1/staff/devices/{device_id}/revoke")
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked"] is True
+
+    assert kiosk.get("/api/v1/services").status_code == 401
+    assert kiosk.get("/api/v1/appointments", headers=session).status_code == 401
+    booking = book(kiosk, session, service, centre.day(1), "09:00")
+    assert (booking.status_code, booking.json()["error"]) == (401, "device_unauthorized")
+    assert staff.post("/api/v1/staff/devices/999999/revoke").json()["error"] == "device_not_found"
+    assert kiosk.post(f"/api/v1/staff/devices/{device_id}/revoke").status_code == 401  # not even for itself
+
+
+def _device_id(centre: Centre, kiosk: httpx.Client) -> int:
+    digest = token_hash(kiosk.headers["Authorization"].removeprefix("Bearer "))
+    with centre.server.database.read() as conn:
+        return conn.scalar(select(Device.__table__.c.id).where(Device.__table__.c.token_hash == digest))
