@@ -10,7 +10,6 @@ a change.)
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 import numpy as np
 import pytest
@@ -39,7 +38,7 @@ def parser() -> Parser:
 
 
 def _sentences() -> list[tuple[str, Language]]:
-    return [(c.text, cast(Language, c.lang)) for c in load_set(regression_dir())]
+    return [(c.text, c.lang) for c in load_set(regression_dir())]
 
 
 def _assert_same_keywords(parser: Parser, text: str, lang: Language) -> None:
