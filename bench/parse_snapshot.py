@@ -1,7 +1,9 @@
 """Dump every reading of the regression, held-out, held-out 2 and dev sets, to prove a change
 (a speed-up, a refactor) leaves the parser's output exactly as it was.
 
-Usage: .venv/bin/python bench/parse_snapshot.py OUT.jsonl   (before and after; then diff the files)
+Usage: PYTHONHASHSEED=0 .venv/bin/python bench/parse_snapshot.py OUT.jsonl   (before and after;
+then diff the files). Fix the hash seed: word sets are summed in set order, so raw scores can
+differ in their last bit from one process to the next, which could (rarely) move a rounded one.
 Also the regression set against bench/parse_speed.py's 10,000-phrase catalogue.
 Each line: the parse result (intent, confidence, slots, alternatives…) and the matcher's full
 ranking. Sentences come from the sets on disk; bench/heldout3 and heldout4 are left out.

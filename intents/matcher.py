@@ -341,12 +341,14 @@ class IntentMatcher:
         self._hotline_only = np.asarray([intent.required_slots == ("hotline",) for intent in catalogue.intents])
         for lang in ("zh", "en"):
             index = _LanguageIndex(ids, lang)
+            longest = [1.0] * n
             for cls, intent in enumerate(catalogue.intents):
                 for text in intent.examples.get(lang, ()):
                     example = preparer.prepare(text, lang, anchor, heard=False)
                     index.add(cls, example)
-                    self._longest[lang][cls] = max(self._longest[lang][cls], _length(example))
-                    self._slot_kinds[cls] |= _naming_slots(example)
+                    longest[cls] = max(longest[cls], _length(example))
+                    if _named(example):
+                        self._slot_kinds[cls] |= _naming_slots(example)
                 for text in intent.counter_examples.get(lang, ()):
                     index.add(n + cls, preparer.prepare(text, lang, anchor, heard=False))
                 for keyword in intent.keywords.get(lang, ()):
@@ -370,6 +372,7 @@ class IntentMatcher:
             for text in catalogue.out_of_scope.get(lang, ()):
                 index.add(2 * n, preparer.prepare(text, lang, anchor, heard=False))
             index.freeze()
+            self._longest[lang] = np.asarray(longest)
             self._indexes[lang] = index
         # Intents about a service or a hotline: a request for something else is not theirs.
         self._takes_things = self._slot_kinds[:, :2].any(axis=1) | np.asarray(
@@ -475,9 +478,15 @@ def _naming_slots(utterance: Utterance) -> np.ndarray:
 
     Described needs are masked like names but do not count: "someone to talk to" in a staff
     example must not make staff.handoff an intent that takes a service."""
+    found = _named(utterance)
+    return np.asarray([name in found for name in NAMING_SLOTS], dtype=bool)
+
+
+def _named(utterance: Utterance) -> set[str]:
+    """Names of the slots found, and of naming slots written as placeholders."""
     found = {span.name for span in utterance.slots}
     found |= {name for name in NAMING_SLOTS if PLACEHOLDER_CHARS[name] in utterance.normalised}
-    return np.asarray([name in found for name in NAMING_SLOTS], dtype=bool)
+    return found
 
 
 def _comparable(utterance: Utterance) -> tuple[str, str, str, str]:
@@ -512,8 +521,10 @@ def _f_scores(query: str, phrases: list[str], lengths: np.ndarray) -> np.ndarray
     recall = common / np.maximum(lengths, 1.0)
     b2 = RECALL_WEIGHT**2
     denominator = b2 * precision + recall
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(denominator > 0, (1 + b2) * precision * recall / denominator, 0.0)
+    # 0 where nothing is shared; dividing only where the denominator is positive skips the
+    # error-state switching of np.where over a full division (same values).
+    f: np.ndarray = np.zeros_like(denominator)
+    np.divide((1 + b2) * precision * recall, denominator, out=f, where=denominator > 0)
     return f
 
 

@@ -143,15 +143,14 @@ def _pair_codes(units: list[str]) -> str:
     A plain longest-common-subsequence lets "是……的" in a long sentence match the example
     "是的"; over pairs, scattered characters share nothing.
     """
-    return "".join([_pair_code(f"{a}\x1f{b}") for a, b in itertools.pairwise(units)])
+    known = _PAIR_CODES.get
+    return "".join([known(pair) or _pair_code(pair) for pair in map("\x1f".join, itertools.pairwise(units))])
 
 
 def _pair_code(pair: str) -> str:
-    code = _PAIR_CODES.get(pair)
-    if code is None:
-        code = chr(0x20000 + zlib.crc32(pair.encode()) % 0xC0000)
-        if len(_PAIR_CODES) < _PAIR_CODES_KEPT:
-            _PAIR_CODES[pair] = code
+    code = chr(0x20000 + zlib.crc32(pair.encode()) % 0xC0000)
+    if len(_PAIR_CODES) < _PAIR_CODES_KEPT:
+        _PAIR_CODES[pair] = code
     return code
 
 

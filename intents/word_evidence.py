@@ -140,5 +140,5 @@ class WordOverlap:
         recall = shared / np.maximum(self._totals, 1e-9)
         b2 = recall_weight**2
         denominator = b2 * precision + recall
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(denominator > 0, (1 + b2) * precision * recall / denominator, 0.0)
+        return np.divide((1 + b2) * precision * recall, denominator, out=np.zeros_like(denominator),
+                         where=denominator > 0)
