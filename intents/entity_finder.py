@@ -7,6 +7,7 @@ exact sound (homophones), then fuzzy sound for longer names (near-misses such as
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -101,6 +102,11 @@ class EntityFinder:
             for lang, d in self._by_surface.items()
         }
         self._sound_pattern = {lang: _alternation(list(d), True, False) for lang, d in self._by_sound.items()}
+        # Sound names (and English names) are matched on whole words, so one can only be found
+        # where its first two words are (an English name: its first word, perhaps in the plural).
+        self._sound_heads = {lang: frozenset(" ".join(sound.split(" ")[:2]) for sound in d)
+                             for lang, d in self._by_sound.items()}
+        self._en_surface_heads = frozenset(surface.split(" ")[0] for surface in self._by_surface.get("en", {}))
         self._fuzzy: dict[Language, list[_Name]] = {
             lang: [  # numbers are said exactly or not at all: "12345热线" is no near-miss of "老年人的热线"
                 n for n in names
@@ -123,10 +129,14 @@ class EntityFinder:
         found: list[SlotSpan] = []
         occupied = list(taken)
         pattern = self._surface_pattern.get(lang)
+        if pattern and lang == "en" and self._en_surface_heads.isdisjoint(_singulars(form.surface)):
+            pattern = None
         for match in pattern.finditer(form.surface) if pattern else ():
             name = self._by_surface[lang][match.group("name")]
             _claim(SlotSpan(name.slot, name.entity_id, match.start(), match.end()), occupied, found)
         pattern = self._sound_pattern.get(lang)
+        if pattern and self._sound_heads[lang].isdisjoint(_word_heads(form.sound)):
+            pattern = None
         for match in pattern.finditer(form.sound) if pattern else ():
             name = self._by_sound[lang][match.group("name")]
             begin, end = form.surface_span(match.start(), match.end())
@@ -180,6 +190,20 @@ def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:
                 readings = [f"{r}{joiner if r else ''}{w}" for r in readings for w in spoken[digit]][:16]
             out.extend(r for r in readings if r not in out)
     return out
+
+
+def _word_heads(sound: str) -> list[str]:
+    """Every word of a sound key, and every two neighbouring words: the possible first two
+    words of a name found in it."""
+    words = sound.split(" ")
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+def _singulars(text: str) -> set[str]:
+    """Every word of `text`, and each without a plural ending it might have (s, es)."""
+    words = set(text.split(" "))
+    words.update([w[:-1] for w in words if w.endswith("s")] + [w[:-2] for w in words if w.endswith("es")])
+    return words
 
 
 def _sound_trusted(name: _Name, lang: Language) -> bool:

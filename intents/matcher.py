@@ -187,8 +187,9 @@ class _LanguageIndex:
     Classes: 0..n-1 intents' examples, n..2n-1 their counter-examples, 2n out of scope.
     """
 
-    def __init__(self, intent_ids: list[str]) -> None:
+    def __init__(self, intent_ids: list[str], lang: Language) -> None:
         self.intent_ids = intent_ids
+        self.lang = lang
         self.columns: tuple[list[str], ...] = ([], [], [], [])
         self.classes: list[int] = []
         self.keywords: list[_KeywordForm] = []
@@ -216,6 +217,7 @@ class _LanguageIndex:
         # Longest first; at equal length a neutral phrase first, so 是不是 claims its span before
         # 不是的 can read "是不是得…" as "no".
         self.keywords.sort(key=lambda k: (-len(k.surface), k.intent != NEUTRAL))
+        self._keyword_heads = _KeywordHeads(self.keywords, self.lang)
         self.evidence.freeze()
         self.overlap = WordOverlap([self._phrase_words[i] for i in order])
 
@@ -244,7 +246,9 @@ class _LanguageIndex:
         heard = _SoundIndex(utterance.form, utterance.lang)
         surface = utterance.form.surface
         english = utterance.lang == "en"
-        for keyword in self.keywords:
+        keywords = self.keywords
+        for position in self._keyword_heads.candidates(utterance, heard):
+            keyword = keywords[position]
             if keyword.literal:
                 if _find_all(utterance.normalised, keyword.literal, english):
                     scores[keyword.intent] = max(scores[keyword.intent], keyword.weight)
@@ -264,6 +268,61 @@ class _LanguageIndex:
         return scores
 
 
+class _KeywordHeads:
+    """Keywords by the head of each string they are looked for with.
+
+    A keyword can only be found where its surface, padded sound key, compact sound key or
+    literal words occur, so only keywords whose head occurs in the matching form of the
+    utterance are tested; the rest could find nothing. Heads: the first sound key of a padded
+    sound key and, in English, the first word (both are only found on whole units); otherwise
+    the first two characters, and the first three of an English compact sound key (five or more).
+    Candidates keep the keywords' order, so which keyword claims a span first is unchanged.
+    """
+
+    def __init__(self, keywords: list[_KeywordForm], lang: Language) -> None:
+        self._english = lang == "en"
+        self._surface: dict[str, list[int]] = {}
+        self._padded: dict[str, list[int]] = {}
+        self._joined: dict[str, list[int]] = {}
+        self._literal: dict[str, list[int]] = {}
+        for position, keyword in enumerate(keywords):
+            if keyword.literal:
+                self._literal.setdefault(self._head(keyword.literal), []).append(position)
+                continue
+            self._surface.setdefault(self._head(keyword.surface), []).append(position)
+            if keyword.sound is not None:
+                self._padded.setdefault(keyword.sound.split(" ")[0], []).append(position)
+                if keyword.crosses_words:
+                    self._joined.setdefault(keyword.compact_sound[:3], []).append(position)
+
+    def _head(self, text: str) -> str:
+        return text.split(" ")[0] if self._english else text[:2]
+
+    def _heads(self, text: str) -> set[str]:
+        """Every head a string found in `text` can have."""
+        if self._english:
+            return set(text.split(" "))
+        heads = set(text)
+        heads.update(text[i:i + 2] for i in range(len(text) - 1))
+        return heads
+
+    def candidates(self, utterance: Utterance, heard: _SoundIndex) -> list[int]:
+        """Positions (in keyword order) of the keywords that might occur in the utterance."""
+        found: set[int] = set()
+        for head in self._heads(utterance.form.surface) & self._surface.keys():
+            found.update(self._surface[head])
+        for head in set(heard.form.sound.split(" ")) & self._padded.keys():
+            found.update(self._padded[head])
+        if self._joined:
+            joined = heard.joined
+            for head in {joined[i:i + 3] for i in range(len(joined) - 2)} & self._joined.keys():
+                found.update(self._joined[head])
+        if self._literal:
+            for head in self._heads(utterance.normalised) & self._literal.keys():
+                found.update(self._literal[head])
+        return sorted(found)
+
+
 class IntentMatcher:
     """Ranks the catalogue's intents for prepared utterances."""
 
@@ -281,13 +340,15 @@ class IntentMatcher:
         self._service_only = np.asarray([intent.required_slots == ("service",) for intent in catalogue.intents])
         self._hotline_only = np.asarray([intent.required_slots == ("hotline",) for intent in catalogue.intents])
         for lang in ("zh", "en"):
-            index = _LanguageIndex(ids)
+            index = _LanguageIndex(ids, lang)
+            longest = [1.0] * n
             for cls, intent in enumerate(catalogue.intents):
                 for text in intent.examples.get(lang, ()):
                     example = preparer.prepare(text, lang, anchor, heard=False)
                     index.add(cls, example)
-                    self._longest[lang][cls] = max(self._longest[lang][cls], _length(example))
-                    self._slot_kinds[cls] |= _naming_slots(example)
+                    longest[cls] = max(longest[cls], _length(example))
+                    if _named(example):
+                        self._slot_kinds[cls] |= _naming_slots(example)
                 for text in intent.counter_examples.get(lang, ()):
                     index.add(n + cls, preparer.prepare(text, lang, anchor, heard=False))
                 for keyword in intent.keywords.get(lang, ()):
@@ -311,6 +372,7 @@ class IntentMatcher:
             for text in catalogue.out_of_scope.get(lang, ()):
                 index.add(2 * n, preparer.prepare(text, lang, anchor, heard=False))
             index.freeze()
+            self._longest[lang] = np.asarray(longest)
             self._indexes[lang] = index
         # Intents about a service or a hotline: a request for something else is not theirs.
         self._takes_things = self._slot_kinds[:, :2].any(axis=1) | np.asarray(
@@ -386,8 +448,10 @@ class IntentMatcher:
             if spared is not None:
                 scores[spared] = kept
             out_of_scope = max(out_of_scope, SCOPE_FLOOR)
-        order = np.argsort(-scores, kind="stable")
-        ranked = tuple(IntentScore(index.intent_ids[i], round(float(scores[i]), 4)) for i in order)
+        order = np.argsort(-scores, kind="stable").tolist()
+        values = scores.tolist()
+        ids = index.intent_ids
+        ranked = tuple([IntentScore(ids[i], round(values[i], 4)) for i in order])
         return Ranking(ranked, round(out_of_scope, 4))
 
 
@@ -414,9 +478,15 @@ def _naming_slots(utterance: Utterance) -> np.ndarray:
 
     Described needs are masked like names but do not count: "someone to talk to" in a staff
     example must not make staff.handoff an intent that takes a service."""
+    found = _named(utterance)
+    return np.asarray([name in found for name in NAMING_SLOTS], dtype=bool)
+
+
+def _named(utterance: Utterance) -> set[str]:
+    """Names of the slots found, and of naming slots written as placeholders."""
     found = {span.name for span in utterance.slots}
     found |= {name for name in NAMING_SLOTS if PLACEHOLDER_CHARS[name] in utterance.normalised}
-    return np.asarray([name in found for name in NAMING_SLOTS], dtype=bool)
+    return found
 
 
 def _comparable(utterance: Utterance) -> tuple[str, str, str, str]:
@@ -451,8 +521,10 @@ def _f_scores(query: str, phrases: list[str], lengths: np.ndarray) -> np.ndarray
     recall = common / np.maximum(lengths, 1.0)
     b2 = RECALL_WEIGHT**2
     denominator = b2 * precision + recall
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(denominator > 0, (1 + b2) * precision * recall / denominator, 0.0)
+    # 0 where nothing is shared; dividing only where the denominator is positive skips the
+    # error-state switching of np.where over a full division (same values).
+    f: np.ndarray = np.zeros_like(denominator)
+    np.divide((1 + b2) * precision * recall, denominator, out=f, where=denominator > 0)
     return f
 
 

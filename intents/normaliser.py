@@ -51,6 +51,8 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"'", ""),
     )
 )
+_UNQUOTED_CONTRACTIONS = tuple((p, r) for p, r in _CONTRACTIONS if "'" not in p.pattern)
+"""The contractions that can occur without an apostrophe (the others would find nothing)."""
 
 
 def braced_to_placeholders(text: str) -> str:
@@ -77,7 +79,7 @@ def _normalise_zh(text: str) -> str:
 def _normalise_en(text: str) -> str:
     text = _AM_PM.sub(r"\1m", text)
     text = _OCLOCK.sub("oclock", text)
-    for pattern, replacement in _CONTRACTIONS:
+    for pattern, replacement in _CONTRACTIONS if "'" in text else _UNQUOTED_CONTRACTIONS:
         text = pattern.sub(replacement, text)
     text = _EN_KEEP.sub(" ", text)
     text = _LONE_COLON.sub(" ", text)

@@ -18,6 +18,8 @@ from pypinyin import Style, lazy_pinyin
 
 from .catalogue import Language
 
+_WORD = re.compile(r"\S+")
+_OTHER_UNIT = re.compile(r"[0-9a-z:]+|[^\s0-9a-z:]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _FUZZY_PINYIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
@@ -112,22 +114,18 @@ def sound_form(text: str, lang: Language) -> SoundForm:
             pos = match.end()
         units.extend(_other_units(text, pos, len(text)))
     else:
-        units = [(m.start(), m.end(), english_key(m.group(0))) for m in re.finditer(r"\S+", text)]
-    sound_parts: list[str] = []
+        units = [(m.start(), m.end(), english_key(m.group(0))) for m in _WORD.finditer(text)]
+    keys = [key for _, _, key in units]
+    # Each unit's key is preceded by the space before it (mapped to the unit), but the first.
     to_surface: list[int] = []
     ends: list[int] = []
-    for n, (start, end, key) in enumerate(units):
-        if n:
-            sound_parts.append(" ")
-            to_surface.append(start)
-            ends.append(end)
-        sound_parts.append(key)
-        to_surface.extend([start] * len(key))
-        ends.extend([end] * len(key))
+    for start, end, key in units:
+        width = len(key) + 1
+        to_surface += [start] * width
+        ends += [end] * width
     surface_units = [text[start:end] for start, end, _ in units]
-    keys = [key for _, _, key in units]
-    return SoundForm(text, "".join(sound_parts), tuple(to_surface), tuple(ends),
-                     "".join(_unit_code(key) for key in keys), tuple((start, end) for start, end, _ in units),
+    return SoundForm(text, " ".join(keys), tuple(to_surface[1:]), tuple(ends[1:]),
+                     "".join(map(_unit_code, keys)), tuple([(start, end) for start, end, _ in units]),
                      _pair_codes(surface_units), _pair_codes(keys))
 
 
@@ -145,14 +143,27 @@ def _pair_codes(units: list[str]) -> str:
     A plain longest-common-subsequence lets "是……的" in a long sentence match the example
     "是的"; over pairs, scattered characters share nothing.
     """
-    return "".join(
-        chr(0x20000 + zlib.crc32(f"{a}\x1f{b}".encode()) % 0xC0000) for a, b in itertools.pairwise(units)
-    )
+    known = _PAIR_CODES.get
+    return "".join([known(pair) or _pair_code(pair) for pair in map("\x1f".join, itertools.pairwise(units))])
+
+
+def _pair_code(pair: str) -> str:
+    code = chr(0x20000 + zlib.crc32(pair.encode()) % 0xC0000)
+    if len(_PAIR_CODES) < _PAIR_CODES_KEPT:
+        _PAIR_CODES[pair] = code
+    return code
+
+
+_PAIR_CODES: dict[str, str] = {}
+_PAIR_CODES_KEPT = 1 << 18
+"""Pairs whose code is remembered (a catalogue of 10,000 phrases has some 60,000)."""
 
 
 def _other_units(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Non-Chinese stretches of a Chinese text: each word or placeholder is one unit."""
-    units = []
-    for match in re.finditer(r"[0-9a-z:]+|[^\s0-9a-z:]", text[start:end]):
+    units: list[tuple[int, int, str]] = []
+    if start == end:
+        return units
+    for match in _OTHER_UNIT.finditer(text[start:end]):
         units.append((start + match.start(), start + match.end(), match.group(0)))
     return units

@@ -47,7 +47,7 @@ class WordEvidence:
 
     def __init__(self, classes: int) -> None:
         self._classes = classes
-        self._counts: dict[str, np.ndarray] = {}
+        self._counts: dict[str, dict[int, int]] = {}
         self._sizes = np.zeros(classes)
         self._votes: dict[str, tuple[float, np.ndarray]] = {}
         self._unknown_weight = 0.0
@@ -56,20 +56,30 @@ class WordEvidence:
         if not words:
             return
         self._sizes[cls] += 1
+        counts = self._counts
         for word in words:
-            counts = self._counts.get(word)
-            if counts is None:
-                counts = self._counts[word] = np.zeros(self._classes)
-            counts[cls] += 1
+            per_class = counts.get(word)
+            if per_class is None:
+                counts[word] = {cls: 1}
+            else:
+                per_class[cls] = per_class.get(cls, 0) + 1
 
     def freeze(self) -> None:
         present = max(int((self._sizes > 0).sum()), 1)
         sizes = np.maximum(self._sizes, 1.0)
-        for word, counts in self._counts.items():
+        words = list(self._counts)
+        if words:
+            # One matrix for all words (a row each), same arithmetic as word by word.
+            rows = [row for row, word in enumerate(words) for _ in self._counts[word]]
+            columns = [cls for word in words for cls in self._counts[word]]
+            values = [n for word in words for n in self._counts[word].values()]
+            counts = np.zeros((len(words), self._classes))
+            counts[rows, columns] = values
             rates = counts / sizes
-            share = rates / rates.sum()
-            spread = int((counts > 0).sum())
-            self._votes[word] = (math.log(1.0 + present / spread), share)
+            shares = rates / rates.sum(axis=1, keepdims=True)
+            for row, word in enumerate(words):
+                spread = len(self._counts[word])
+                self._votes[word] = (math.log(1.0 + present / spread), shares[row])
         self._unknown_weight = UNKNOWN_WORD_WEIGHT * math.log(1.0 + present)
         self._counts.clear()
 
@@ -97,18 +107,19 @@ class WordOverlap:
 
     def __init__(self, phrases: list[set[str]]) -> None:
         count = max(len(phrases), 1)
-        frequency: dict[str, int] = {}
-        for words in phrases:
-            for word in words:
-                frequency[word] = frequency.get(word, 0) + 1
-        self._weight = {word: math.log(1.0 + count / n) for word, n in frequency.items()}
-        self._unknown = math.log(1.0 + count)
         postings: dict[str, list[int]] = {}
         for index, words in enumerate(phrases):
             for word in words:
-                postings.setdefault(word, []).append(index)
+                ids = postings.get(word)
+                if ids is None:
+                    postings[word] = [index]
+                else:
+                    ids.append(index)
+        self._weight = {word: math.log(1.0 + count / len(ids)) for word, ids in postings.items()}
+        self._unknown = math.log(1.0 + count)
         self._postings = {word: np.asarray(ids, dtype=np.int64) for word, ids in postings.items()}
-        self._totals = np.asarray([sum(self._weight[w] for w in words) for words in phrases], dtype=np.float64)
+        weight = self._weight.__getitem__
+        self._totals = np.asarray([sum(map(weight, words)) for words in phrases], dtype=np.float64)
         self._size = len(phrases)
 
     def scores(self, words: set[str], recall_weight: float) -> np.ndarray:
@@ -129,5 +140,5 @@ class WordOverlap:
         recall = shared / np.maximum(self._totals, 1e-9)
         b2 = recall_weight**2
         denominator = b2 * precision + recall
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(denominator > 0, (1 + b2) * precision * recall / denominator, 0.0)
+        return np.divide((1 + b2) * precision * recall, denominator, out=np.zeros_like(denominator),
+                         where=denominator > 0)
