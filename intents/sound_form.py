@@ -155,8 +155,9 @@ def _pair_code(pair: str) -> str:
 
 
 _PAIR_CODES: dict[str, str] = {}
-_PAIR_CODES_KEPT = 1 << 18
-"""Pairs whose code is remembered (a catalogue of 10,000 phrases has some 60,000)."""
+_PAIR_CODES_KEPT = 1 << 16
+"""Pairs whose code is remembered: the demo catalogue's with room to spare (a 10,000-phrase
+catalogue has some 60,000), at most a few MB of the kiosk's memory budget."""
 
 
 def _other_units(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
