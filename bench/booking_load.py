@@ -3,7 +3,7 @@
     .venv/bin/python bench/booking_load.py [--backends sqlite,postgresql] [--clients 16]
         [--pg-clients 200] [--seconds 10] [--residents 32]
 
-For each backend (PostgreSQL: a throwaway server started like tests/server/postgres_cluster.py
+For each backend (PostgreSQL: a throwaway server started like server/db/scratch_postgres.py
 does, so `apt-get install postgresql` first) it starts the server on a free loopback port
 with a fresh data directory, enrols extra residents, identifies each at the demo kiosk,
 then lets every client (a thread with its own connection) book as fast as it can for the
@@ -227,8 +227,7 @@ def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[st
     cluster = None
     database_url = None
     if backend == "postgresql":
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "server"))
-        from postgres_cluster import start_cluster
+        from server.db.scratch_postgres import start_cluster
 
         cluster = start_cluster()
         database_url = cluster.create_database("bench")

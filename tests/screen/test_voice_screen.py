@@ -16,10 +16,11 @@ from screen_harness import ARTIFACTS
 
 from kiosk.centre.embedded_server import free_loopback_port
 
-for helper_dir in ("speech", "voice"):
+for helper_dir in ("voice",):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / helper_dir))
-from synth import join_with_silence, speak_wav  # noqa: E402
 from voice_harness import with_microphone_floor  # noqa: E402
+
+from speech.samples.audio import join_with_silence, speak_wav  # noqa: E402
 
 LEAD_S = 8.0
 """Silence before the resident speaks: time for the browser to open the page."""

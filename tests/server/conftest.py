@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from postgres_cluster import PostgresCluster, PostgresUnavailable, start_cluster
 from server_harness import Centre, RunningServer, start_server, stop_server
+
+from server.db.scratch_postgres import PostgresCluster, PostgresUnavailable, start_cluster
 
 BACKENDS = ("sqlite", "postgresql")
 

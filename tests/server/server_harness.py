@@ -20,13 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from postgres_cluster import free_port
 from sqlalchemy import insert, select, update
 
 from server.booking.centre_time import local_moment
 from server.booking.slot_calendar import generate_slots
 from server.db.database import Database
 from server.db.models import BookableService, ClosedDay, Service, TimeSlot
+from server.db.scratch_postgres import free_port
 from server.identity.devices import add_device
 from server.privacy.personal_data import enrol_resident
 from server.settings import ServerSettings, settings_from_environment

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 from scipy.signal import resample_poly
-from synth import convert, duration, rms_dbfs, speak_wav
 
 from speech import audio_format
 from speech.audio_format import SAMPLE_RATE, pcm_duration, pcm_samples, read_wav, to_pcm, write_wav
 from speech.errors import AudioFormatError
+from speech.samples.audio import convert, duration, rms_dbfs, speak_wav
 from speech.stream_resampler import StreamResampler
 
 

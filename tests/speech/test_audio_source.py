@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
-from synth import join_with_silence, speak_wav
 
 from speech.audio_format import frame_bytes, read_wav
 from speech.audio_source import AudioSource, MicrophoneSource, WavFileSource, list_input_devices
 from speech.errors import AudioDeviceError
+from speech.samples.audio import join_with_silence, speak_wav
 
 ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
 

@@ -10,17 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from synth import (
-    clipped,
-    cough_wav,
-    duration,
-    join_with_silence,
-    noise_wav,
-    silence_wav,
-    sound_extent,
-    speak_wav,
-    with_noise,
-)
 
 from speech.audio_format import SAMPLE_RATE, frame_bytes, pcm_duration
 from speech.audio_source import WavFileSource
@@ -31,6 +20,17 @@ from speech.endpointing import (
     ListeningMode,
     Utterance,
     split_utterances,
+)
+from speech.samples.audio import (
+    clipped,
+    cough_wav,
+    duration,
+    join_with_silence,
+    noise_wav,
+    silence_wav,
+    sound_extent,
+    speak_wav,
+    with_noise,
 )
 
 EN_PHRASES = ["Where is the nearest clinic?", "I want to book a haircut.", "What is the hotline number?"]

@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from synth import silence_wav, speak_wav, with_noise
 
 from intents import load_catalogue
 from speech.audio_format import read_wav
 from speech.phone_numbers import PhoneNumberRecognizer, sounds_like_digits
 from speech.pocketsphinx_engine import PocketSphinxRecognizer
 from speech.recognizer import Recognizer
+from speech.samples.audio import silence_wav, speak_wav, with_noise
 
 NUMBERS = (
     "13912345679", "13956712340", "13765432190", "15260191509", "13016613196",

@@ -20,8 +20,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from spoken_requests import NOISE_SNR_DB, NOISY_RATE_WPM, RATES_WPM, REQUESTS, VOICE
-from synth import clipped, convert, cough_wav, noise_wav, silence_wav, speak_wav, with_noise
 
 from intents import load_catalogue
 from intents.parser import Parser
@@ -29,6 +27,8 @@ from speech.audio_format import read_wav
 from speech.errors import ModelError
 from speech.pocketsphinx_engine import PocketSphinxRecognizer
 from speech.recognizer import Recognizer
+from speech.samples.audio import clipped, convert, cough_wav, noise_wav, silence_wav, speak_wav, with_noise
+from speech.samples.requests import NOISE_SNR_DB, NOISY_RATE_WPM, RATES_WPM, REQUESTS, VOICE
 
 NOW = datetime(2026, 11, 26, 10, 0)
 CONFIDENT = 0.5

