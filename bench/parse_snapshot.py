@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from importlib.abc import Traversable
 from pathlib import Path
 
+from parse_speed import generated_catalogue  # bench/ is on the path: the script runs from it
+
 from intents import demo_catalogue_path, load_catalogue
 from intents.parser import Parser
 from intents.sentence_sets import load_set, regression_dir
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from parse_speed import generated_catalogue
 
 BENCH = Path(__file__).resolve().parent
 SETS = {"regression": regression_dir(), "heldout": BENCH / "heldout", "heldout2": BENCH / "heldout2",
