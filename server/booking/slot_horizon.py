@@ -28,7 +28,7 @@ BOOKABLE = BookableService.__table__
 SERVICE = Service.__table__
 
 HORIZON_DAYS = 30
-"""Days of slots kept ahead, today included."""
+"""Days of slots kept ahead of today (today and the horizon's last day both included)."""
 EXTEND_EVERY_SECONDS = 3600.0
 """How often a running server extends: hourly, so a new day is there soon after midnight."""
 RACE_TRIES = 3
@@ -42,7 +42,9 @@ def extend_slots(db: Database, zone: ZoneInfo, horizon_days: int = HORIZON_DAYS,
     One transaction per service keeps SQLite's write lock short for the kiosks.
     """
     first = today or local_today(zone)
-    last = first + timedelta(days=horizon_days - 1)
+    # Through the horizon's last day inclusive: just after midnight, before the hourly run,
+    # residents can still book `horizon_days` days ahead.
+    last = first + timedelta(days=horizon_days)
     with db.read() as conn:
         services = list(
             conn.scalars(

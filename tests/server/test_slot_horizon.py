@@ -62,7 +62,7 @@ def test_a_server_started_without_demo_extends_slots_to_the_horizon(fresh_databa
             )
             kept = conn.execute(select(SLOT.c.booked).where(SLOT.c.id == booked)).scalar_one()
         closed = today + timedelta(days=10)
-        wanted = {today + timedelta(days=n): 6 for n in range(horizon) if today + timedelta(days=n) != closed}
+        wanted = {today + timedelta(days=n): 6 for n in range(horizon + 1) if today + timedelta(days=n) != closed}
         assert per_day == wanted  # every day to the horizon, no duplicates, none on the closed day
         assert kept == 2
 
