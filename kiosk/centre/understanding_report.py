@@ -45,7 +45,9 @@ class TurnReporter:
 
         Not understood = the dialogue counted a failure; the intent is the parser's reading.
         """
-        parse = dialogue.parser.parse(text, now=dialogue.now())
+        parse = dialogue.last_parse
+        if parse is None or parse.text != text:  # a turn the dialogue did not parse from these words
+            parse = dialogue.parser.parse(text, now=dialogue.now())
         failed = dialogue.state.failures > failures_before
         outcome = ("out_of_scope" if parse.out_of_scope else "not_understood") if failed else "understood"
         report: dict[str, Any] = {"lang": parse.lang, "intent": parse.intent, "outcome": outcome}

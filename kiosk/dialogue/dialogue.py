@@ -142,6 +142,8 @@ class Dialogue:
         _check(catalogue, writer)
         talk = Talk(catalogue, client, parser=parser, forms=writer.forms, now=now, lang=lang, notices=notices)
         self.talk = talk
+        self.last_parse: ParseResult | None = None
+        """The reading the last turn acted on (the turn reporter tells staff about it)."""
         self.reader = TurnReader(talk)
         self.alerts = Alerts(talk, courier)
         self.lookups = LookupSteps(talk)
@@ -244,6 +246,7 @@ class Dialogue:
     def _safely(self, parse: ParseResult) -> Reply:
         """A refusal no step expected (a revoked device token, a server bug) must not end the
         conversation: the resident hears `server_unavailable` and keeps what they said so far."""
+        self.last_parse = parse
         try:
             reply = self._respond(parse)
         except CentreError as exc:
