@@ -56,7 +56,8 @@ SERVICE_FIELDS = (
 )
 HOTLINE_FIELDS = ("names", "number", "description", "situations")
 SETTINGS_FIELDS = (
-    "min_confidence", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers", "neutral_phrases",
+    "min_confidence", "confirm_below", "out_of_scope_margin", "ambiguity_margin", "centre_hours", "fillers",
+    "neutral_phrases",
     "reference_digits", "past_markers", "present_markers", "unsure_pleas", "dialogue_cues",
     "foreign_objects", "request_markers", "remark_markers", "change_of_mind",
 )
@@ -393,6 +394,7 @@ class _Reader:
         defaults = Settings()
         min_conf = self.number(data.get("min_confidence", defaults.min_confidence),
                                "settings: min_confidence", 0.0, 1.0)
+        confirm = self.number(data.get("confirm_below", defaults.confirm_below), "settings: confirm_below", 0.0, 1.0)
         margin = self.number(data.get("ambiguity_margin", defaults.ambiguity_margin),
                              "settings: ambiguity_margin", 0.0, 0.5)
         oos_margin = self.number(data.get("out_of_scope_margin", defaults.out_of_scope_margin),
@@ -425,6 +427,7 @@ class _Reader:
             digits = list(defaults.reference_digits)
         return Settings(
             min_confidence=float(min_conf if min_conf is not None else defaults.min_confidence),
+            confirm_below=float(confirm if confirm is not None else defaults.confirm_below),
             ambiguity_margin=float(margin if margin is not None else defaults.ambiguity_margin),
             out_of_scope_margin=float(oos_margin if oos_margin is not None else defaults.out_of_scope_margin),
             centre_hours=hours,

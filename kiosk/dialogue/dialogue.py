@@ -86,7 +86,8 @@ DETAIL_SLOTS = ("service", "date", "time", "reference", "hotline")
 
 NEEDED_REPLIES: dict[str | None, tuple[str, ...]] = {
     None: (
-        "welcome", "reprompt", "menu", "not_understood", "not_understood_twice", "ambiguous", "out_of_scope",
+        "welcome", "reprompt", "menu", "not_understood", "not_understood_twice", "ambiguous", "check_intent",
+        "out_of_scope",
         "identify_failed", "server_unavailable", "ask_identity", "ask_phone", "ask_birth_year", "identified",
         "identify_blocked", "identify_ambiguous", "retry_offer", "yes_or_no", "anything_else",
         "proxy_booked", "proxy_cancelled", "proxy_news_end", "noted_identity", "story_heard",
@@ -299,6 +300,15 @@ class Dialogue:
     def _sure(self, parse: ParseResult) -> bool:
         return parse.intent is not None and not parse.ambiguous and parse.confidence >= SWITCH_CONFIDENCE
 
+    def _unsure(self, parse: ParseResult) -> bool:
+        """Between acting and not understanding: check first. A look-up whose subject was heard
+        is answered at once, since its answer names the subject ("心理援助热线的电话是…") and so
+        checks the reading as well as a question would, without the extra turn."""
+        task = TASK_OF_INTENT.get(parse.intent or "")
+        if task is None or parse.confidence >= self.catalogue.settings.confirm_below:
+            return False
+        return not (TASKS[task].side and _has_subject(task, parse.slots))
+
     def _different_task(self, parse: ParseResult) -> bool:
         """Clearly asking for something else than the current task."""
         task = self.state.task
@@ -379,6 +389,8 @@ class Dialogue:
             return self._understood(self.booking.start(booking))
         if intent is not None and parse.ambiguous and parse.alternatives and not pending:
             return self._understood(self._ask_which_intent(parse))
+        if intent is not None and not pending and self._unsure(parse):
+            return self._understood(self._check_intent(parse))
         if intent is not None and pending and not self._sure(parse):
             return self._not_understood(parse)
         if intent in ("dialog.yes", "dialog.no"):
@@ -485,6 +497,8 @@ class Dialogue:
         answer = self.talk.yes_no.read(parse)
         if answer is Answer.OTHER and s.task in TASKS and parse.intent in TASKS[s.task].intents:
             answer = Answer.YES  # "对，取消" when asked "cancel it?"; "帮我约吧" at the read-back
+        if answer is Answer.OTHER and s.task is Task.CLARIFY and self._goes_ahead(parse):
+            answer = Answer.YES
         if answer is Answer.FILLER:
             if not filler_is_yes:
                 return self.talk.reply(self.talk.join(self.talk.say(None, "yes_or_no"), self.talk.question()))
@@ -498,12 +512,29 @@ class Dialogue:
             return self.appointments.yes_no(yes)
         if s.task is Task.REVOKE:
             return self.family.revoke_yes_no(yes)
+        if s.task is Task.CLARIFY:  # "did you mean A?"
+            assert s.ambiguity is not None
+            if yes:
+                return self._take(s.ambiguity.intents[0], s.ambiguity.slots, parse)
+            s.drop_task()
+            return self._no_thanks()
         service = s.lookup.get("service")  # service.offer_booking
         s.drop_task()
         if yes and service:
             return self.booking.start({"service": service})
         s.memory.forget_service()
         return self._no_thanks()
+
+    def _goes_ahead(self, parse: ParseResult) -> bool:
+        """Asked "did you mean A?", the resident says A again, or answers A's next question
+        (a phone number when A needs to know who they are): that is a yes."""
+        ambiguity = self.state.ambiguity
+        assert ambiguity is not None
+        intent = ambiguity.intents[0]
+        if parse.intent == intent:
+            return True
+        spec = TASKS[TASK_OF_INTENT[intent]]
+        return spec.identified and self.state.resident is None and self.identity.read(parse) != (None, None)
 
     def _retry_answer(self, parse: ParseResult) -> Reply | None:
         s = self.state
@@ -585,6 +616,16 @@ class Dialogue:
         s.ambiguity = Ambiguity((first, second), dict(parse.slots))
         return self.talk.reply(self.talk.question())
 
+    def _check_intent(self, parse: ParseResult) -> Reply:
+        """Unsure of one reading: ask "did you mean A?" before acting on it."""
+        intent = parse.intent or ""
+        if not self.talk.writer.has(intent, "label", "zh"):
+            return self._start(TASK_OF_INTENT[intent], intent, parse)
+        s = self.state
+        s.start(Task.CLARIFY, Step.CHECK)
+        s.ambiguity = Ambiguity((intent,), dict(parse.slots))
+        return self.talk.reply(self.talk.question())
+
     def _clarified(self, parse: ParseResult) -> Reply | None:
         s = self.state
         ambiguity = s.ambiguity
@@ -594,9 +635,12 @@ class Dialogue:
             chosen = next((a.intent for a in parse.alternatives[:1] if a.intent in ambiguity.intents), None)
         if chosen is None:
             return None
-        s.drop_task()
-        slots = {**ambiguity.slots, **parse.slots}
-        merged = ParseResult(parse.text, parse.lang, chosen, 1.0, slots)
+        return self._take(chosen, ambiguity.slots, parse)
+
+    def _take(self, chosen: str, slots: dict[str, str], parse: ParseResult) -> Reply:
+        """The resident settled what they meant: act on it with what both utterances said."""
+        self.state.drop_task()
+        merged = ParseResult(parse.text, parse.lang, chosen, 1.0, {**slots, **parse.slots})
         task = TASK_OF_INTENT.get(chosen)
         if task is not None:
             return self._start(task, chosen, merged)

@@ -48,6 +48,10 @@ class IdentitySteps:
             s.identity = IdentityDraft(known.phone, known.birth_year)
             s.step = Step.ASK_IDENTITY
             return self.identify()
+        if known.phone or known.birth_year:  # one said before: ask only for the other
+            s.identity = IdentityDraft(known.phone, known.birth_year)
+            s.step = Step.ASK_BIRTH_YEAR if known.phone else Step.ASK_PHONE
+            return self.talk.reply(self.talk.question())
         return self.talk.ask_identity()
 
     def heard_in_passing(self, parse: ParseResult) -> bool:

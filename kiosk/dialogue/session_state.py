@@ -87,11 +87,12 @@ class IdentityDraft:
 
 @dataclass
 class Ambiguity:
-    """The kiosk asked "did you mean A or B?"."""
+    """The kiosk asked "did you mean A or B?", or "did you mean A?" when it was unsure of one."""
 
-    intents: tuple[str, str]
+    intents: tuple[str, ...]
+    """The readings offered: two to choose from, or one to check."""
     slots: dict[str, str]
-    """Slots of the ambiguous utterance, used for whichever intent is chosen."""
+    """Slots of the unclear utterance, used for whichever intent is chosen."""
 
 
 RECENT_TURNS = 2

@@ -20,7 +20,7 @@ class Task(StrEnum):
     NOTICE = "notice"
     PROGRESS = "progress"
     CLARIFY = "clarify"
-    """The kiosk asked "did you mean A or B?"."""
+    """The kiosk asked "did you mean A or B?" (`Step.WHICH`) or "did you mean A?" (`Step.CHECK`)."""
     FAMILY = "family"
     """A consent code for a relative."""
     REVOKE = "revoke"
@@ -44,6 +44,7 @@ class Step(StrEnum):
     ASK_WHICH = "ask_which"
     CODE = "code"
     WHICH = "which"
+    CHECK = "check"
     RETRY = "retry"
     """The server could not be reached; "try again?"."""
 

@@ -49,9 +49,13 @@ YES_NO_STEPS: dict[tuple[Task, Step], bool] = {
     (Task.BOOKING, Step.OFFER_ALTERNATIVE): True,
     (Task.SERVICE, Step.OFFER_BOOKING): True,
     (Task.REVOKE, Step.CONFIRM): False,
+    (Task.CLARIFY, Step.CHECK): True,
 }
-SOFT_STEPS = ((Task.SERVICE, Step.OFFER_BOOKING), (Task.FAMILY, Step.CODE), (Task.CLARIFY, Step.WHICH))
-"""Offers (and "did you mean A or B?") the resident may ignore: saying something else moves on."""
+SOFT_STEPS = (
+    (Task.SERVICE, Step.OFFER_BOOKING), (Task.FAMILY, Step.CODE),
+    (Task.CLARIFY, Step.WHICH), (Task.CLARIFY, Step.CHECK),
+)  # fmt: skip
+"""Offers (and "did you mean…?") the resident may ignore: saying something else moves on."""
 
 Question = Callable[[], Said]
 
@@ -114,8 +118,10 @@ class Talk:
             return Said("", "")
         if s.task is Task.CLARIFY:
             assert s.ambiguity is not None
-            first, second = (self.writer.template(i, "label", s.lang) for i in s.ambiguity.intents)
-            return self.say(None, "ambiguous", first=first, second=second)
+            labels = [self.writer.template(i, "label", s.lang) for i in s.ambiguity.intents]
+            if s.step is Step.CHECK:
+                return self.say(None, "check_intent", first=labels[0])
+            return self.say(None, "ambiguous", first=labels[0], second=labels[1])
         if s.step in ASK_STEP.values() or s.step is Step.ASK_CHANGE:
             return self.say(TASKS[s.task].owner, s.step)
         own = self.questions.get(s.task)

@@ -98,6 +98,49 @@ def test_an_ambiguous_request_is_asked_about(chat: Chats) -> None:
     assert reply.state == "booking.ask_service", kiosk
 
 
+def test_an_unsure_reading_is_checked_before_acting(chat: Chats) -> None:
+    """Act when sure, check when unsure (settings.confirm_below), ask when lost."""
+    kiosk = chat("en")
+    band = kiosk.dialogue.catalogue.settings
+    unsure = (band.min_confidence + band.confirm_below) / 2
+    sent = "the place is a mess could you send a cleaner"
+    reply = kiosk.dialogue.respond_to(ParseResult(sent, "en", "appointment.book", unsure, {"service": "housekeeping"}))
+    assert reply.text == "Did you want to book an appointment?" and reply.state == "clarify.check", kiosk
+    assert [o.id for o in reply.options[:2]] == ["dialog.yes", "dialog.no"]
+    reply = kiosk.say("yes")
+    draft = kiosk.dialogue.state.booking
+    assert reply.state == "booking.ask_date" and draft is not None, kiosk
+    assert draft.slots()["service"] == "housekeeping"  # what the first sentence said is kept
+
+    kiosk = chat("zh")
+    reply = kiosk.dialogue.respond_to(ParseResult("体检是不是得空着肚子来", "zh", "appointment.list", unsure, {}))
+    assert reply.text == "您是想查您的预约吗？", kiosk
+    reply = kiosk.say("不是")
+    assert reply.state == "idle" and kiosk.centre.booked() == [], kiosk
+
+
+def test_a_checked_reading_goes_ahead_on_its_next_answer_or_moves_on(chat: Chats) -> None:
+    """Asked "did you mean to cancel?", a phone number is a yes; a clear new request is taken."""
+    kiosk = chat("zh")
+    unsure = ParseResult("那个下礼拜的不要了", "zh", "appointment.cancel", 0.6, {})
+    assert kiosk.dialogue.respond_to(unsure).text == "您是想取消预约吗？", kiosk
+    reply = kiosk.say("13800138000")
+    assert reply.state == "cancel.ask_birth_year", kiosk
+
+    kiosk = chat("zh")
+    kiosk.dialogue.respond_to(unsure)
+    reply = kiosk.say("急救电话是多少")
+    assert "120" in reply.text and reply.state == "idle", kiosk
+
+
+def test_a_look_up_whose_subject_was_heard_is_answered_at_once(chat: Chats) -> None:
+    """Its answer names the subject, which checks the reading without an extra turn."""
+    kiosk = chat("en")
+    said = "is there someone she can ring to talk to"
+    reply = kiosk.dialogue.respond_to(ParseResult(said, "en", "hotline.lookup", 0.6, {"hotline": "mental_health"}))
+    assert "12356" in reply.text.replace(" ", ""), kiosk
+
+
 def test_a_dead_server_keeps_the_booking_and_a_retry_books_once(chat: Chats) -> None:
     kiosk = chat("zh")
     kiosk.say("帮我约明天上午九点的体检")
