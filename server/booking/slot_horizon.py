@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,12 +67,22 @@ def extend_slots(db: Database, zone: ZoneInfo, horizon_days: int = HORIZON_DAYS,
     return added
 
 
-async def keep_extending(db: Database, zone: ZoneInfo, horizon_days: int, every: float = EXTEND_EVERY_SECONDS) -> None:
-    """Extend every `every` seconds until cancelled; a failed round is logged, not fatal."""
+async def keep_extending(
+    db: Database,
+    zone: ZoneInfo,
+    horizon_days: int,
+    every: float = EXTEND_EVERY_SECONDS,
+    today: Callable[[], date] | None = None,
+) -> None:
+    """Extend every `every` seconds until cancelled; a failed round is logged, not fatal.
+
+    `today` is the centre's date for each round (default: the wall clock), so a test can let
+    midnights pass in milliseconds."""
     while True:
         await asyncio.sleep(every)
         try:
-            added = await db.run(extend_slots, db, zone, horizon_days)
+            day = today() if today is not None else local_today(zone)
+            added = await db.run(extend_slots, db, zone, horizon_days, day)
         except Exception:
             log.exception("extending the slots failed; trying again in %s s", every)
             continue

@@ -1,4 +1,5 @@
-"""Slots keep existing without `--demo`: the server extends them to the horizon when it starts.
+"""Slots keep existing without `--demo`: the server extends them to the horizon when it starts,
+and its hourly round adds each day that a midnight brings.
 
 A centre set up once and then run for months with plain `kiosk serve` must never find
 that next week has no slots. The database here is prepared by hand with slots ending
@@ -7,17 +8,21 @@ tomorrow, one of them booked, and a closed day inside the horizon.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from crash_jobs import data_dir_settings
 from server_harness import start_server, stop_server
 from sqlalchemy import func, insert, select, update
 
 from server.booking.centre_time import local_today
 from server.booking.slot_calendar import close_day, generate_slots
+from server.booking.slot_horizon import keep_extending
 from server.db.database import Database
 from server.db.migrate import upgrade_to_head
 from server.db.models import BookableService, Service, TimeSlot
@@ -75,3 +80,41 @@ def test_a_server_started_without_demo_extends_slots_to_the_horizon(fresh_databa
         assert "added 0" in again.stdout
     finally:
         stop_server(server)
+
+
+def test_the_hourly_round_adds_each_new_day_and_outlives_a_failed_round(
+    fresh_database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The running server's loop (`keep_extending`), with midnights passing between rounds:
+    the first round fails (as when the database is briefly unreachable) and the loop goes on."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    _, today = _prepare(fresh_database_url, data_dir)
+    settings = data_dir_settings(data_dir, fresh_database_url)
+    horizon = 5
+    rounds: list[date] = []
+
+    def clock() -> date:
+        rounds.append(today + timedelta(days=max(0, len(rounds) - 2)))
+        if len(rounds) == 1:
+            raise RuntimeError("database briefly unreachable")
+        return rounds[-1]  # round 2: today; round 3: tomorrow; round 4 on: the day after
+
+    async def run_rounds() -> None:
+        loop = asyncio.create_task(keep_extending(db, settings.timezone, horizon, every=0.01, today=clock))
+        while len(rounds) < 5:  # the fifth call means the fourth round has finished
+            await asyncio.sleep(0.01)
+        loop.cancel()
+
+    db = Database(settings.database_url)
+    try:
+        with caplog.at_level(logging.ERROR, logger="server.booking.slot_horizon"):
+            asyncio.run(run_rounds())
+        with db.read() as conn:
+            days = set(conn.scalars(select(SLOT.c.day).where(SLOT.c.service_id == "haircut").distinct()))
+    finally:
+        db.dispose()
+    assert "extending the slots failed" in caplog.text
+    last = today + timedelta(days=2 + horizon)  # the last round ran on the day after tomorrow
+    closed = today + timedelta(days=10)
+    assert days == {today + timedelta(days=n) for n in range((last - today).days + 1)} - {closed}
