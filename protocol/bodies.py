@@ -12,13 +12,27 @@ with offset for machines.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
+
+_CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def _clock_time(value: Any) -> Any:
+    """A local clock time and nothing more: "09:00:00+14:00" would name an instant in another
+    zone and be booked as nine o'clock here, and no slot starts on a second."""
+    plain = value.tzinfo is None and not (value.second or value.microsecond) if isinstance(value, dt.time) else True
+    if (isinstance(value, str) and not _CLOCK_TIME.fullmatch(value)) or not plain:
+        raise PydanticCustomError("local_time", 'should be a local clock time "HH:MM", like "09:30"')
+    return value
+
 
 LocalTime = Annotated[
     dt.time,
+    BeforeValidator(_clock_time),
     PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
     WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["09:30"]}),
 ]

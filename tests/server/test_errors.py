@@ -49,6 +49,15 @@ def test_malformed_values_and_missing_parts_are_named(centre: Centre) -> None:
     fields = {d["field"] for d in bad_date.json()["details"]}
     assert fields == {"body.date", "body.time"}
 
+    for elsewhere in ("09:00:00+14:00", "09:00:30", "9:00", "09:00Z"):  # another zone, a second, sloppy
+        odd = kiosk.post(
+            "/api/v1/appointments",
+            json={"service_id": centre.service(), "date": centre.day(1).isoformat(), "time": elsewhere},
+            headers={**session, "Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert odd.status_code == 422, elsewhere
+        assert [d["field"] for d in odd.json()["details"]] == ["body.time"], elsewhere
+
     no_key = kiosk.post(
         "/api/v1/appointments", json={"service_id": "x", "date": "2030-01-01", "time": "09:00"}, headers=session
     )
