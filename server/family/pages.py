@@ -13,19 +13,16 @@ may do is decided in server/family/proxies.py, never by which buttons a page sho
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import secrets
 from collections.abc import Callable
 from importlib import resources
-from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import urlencode
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Cookie, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Path, Query
+from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 from sqlalchemy import func, select
 
-from protocol.bodies import FIRST_DATE, LAST_DATE, RequestBody
+from protocol.bodies import FIRST_DATE, LAST_DATE
 from server.api.views import slot_view
 from server.booking.centre_time import local_today, utc_now
 from server.booking.slot_calendar import day_slot_rows
@@ -34,12 +31,12 @@ from server.db.models import BookableService, Service, TimeSlot
 from server.errors import ApiError, FormRejected, ProxyNotSignedIn
 from server.family.consents import ScopesInvalid
 from server.family.linking import LinkRequest, link_proxy
-from server.family.page_text import error_text, local_date_text, words
+from server.family.page_context import SESSION_COOKIE, Page, PageContext, PageForm, SessionCookie
+from server.family.page_text import error_text
 from server.family.proxies import end_proxy_session, proxy_appointments, proxy_book, proxy_cancel, proxy_for_session
 from server.privacy.personal_data import PersonalDataInvalid
 from server.privacy.phone_numbers import InvalidPhone
 from server.settings import ServerSettings
-from server.web.pages import security_headers, templates
 
 router = APIRouter(prefix="/family", tags=["family-page"])
 
@@ -47,20 +44,8 @@ SERVICE = Service.__table__
 BOOKABLE = BookableService.__table__
 SLOT = TimeSlot.__table__
 
-SESSION_COOKIE = "family_session"
-CSRF_COOKIE = "family_csrf"
-LANG_COOKIE = "family_lang"
 BOOKING_DAYS = 14
 """How far ahead the page offers days."""
-
-SECURITY_HEADERS = security_headers("family")
-
-T = TypeVar("T")
-
-
-class PageForm(RequestBody):
-    csrf: str = Field(max_length=100)
-
 
 class LinkForm(PageForm):
     code: str = Field(max_length=20)
@@ -76,83 +61,17 @@ class BookForm(PageForm):
     time: dt.time
 
 
-LangQuery = Annotated[Literal["zh", "en"] | None, Query(description="Page language.")]
-SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, max_length=100)]
-CsrfCookie = Annotated[str | None, Cookie(alias=CSRF_COOKIE, max_length=100)]
-LangCookie = Annotated[Literal["zh", "en"] | None, Cookie(alias=LANG_COOKIE)]
-
-
-class Page:
-    """One request's rendering context: language, CSRF token, settings, database."""
-
-    def __init__(self, request: Request, lang: str | None, csrf_cookie: str | None, lang_cookie: str | None) -> None:
-        self.request = request
-        self.settings: ServerSettings = request.app.state.settings
-        self.db: Database = request.app.state.database
-        accept = request.headers.get("accept-language", "")
-        self.lang = lang or lang_cookie or ("en" if accept.lower().startswith("en") else "zh")
-        self.csrf = csrf_cookie or secrets.token_urlsafe(24)
-        self.new_csrf = csrf_cookie is None
-        self.words = words(self.lang)
-
-    def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        html = templates().get_template(f"family/{template}").render(
-            w=self.words, lang=self.lang, csrf=self.csrf, date_text=self.date_text, switch_url=self._switch_url(),
-            **values,
-        )  # fmt: skip
-        response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
-        self._cookies(response)
-        return response
-
-    def _switch_url(self) -> str:
-        """This page in the other language; after a form was sent, the home page (a POST cannot be repeated)."""
-        other = "en" if self.lang == "zh" else "zh"
-        if self.request.method != "GET":
-            return f"/family?lang={other}"
-        query = [(k, v) for k, v in self.request.query_params.multi_items() if k == "service" or k == "date"]
-        return str(self.request.url.path) + "?" + urlencode([*query, ("lang", other)])
-
-    def redirect(self, url: str) -> RedirectResponse:
-        response = RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
-        self._cookies(response)
-        return response
-
-    def _cookies(self, response: Response) -> None:
-        secure = self.request.url.scheme == "https"
-        if self.new_csrf:
-            response.set_cookie(CSRF_COOKIE, self.csrf, httponly=True, samesite="strict", secure=secure, path="/family")
-        response.set_cookie(LANG_COOKIE, self.lang, samesite="strict", secure=secure, path="/family", max_age=31536000)
-
-    def message(self, code: str, status: int, **values: Any) -> HTMLResponse:
-        return self.render("message.html", status, text=error_text(self.lang, code, **values))
-
-    def check_form(self, form: PageForm, cookie: str | None) -> None:
-        """The form came from our own page: its token equals the cookie the page set."""
-        if cookie is None or not hmac.compare_digest(form.csrf.encode(), cookie.encode()):
-            raise FormRejected("the form's CSRF token does not match; reload the page")
-
-    def date_text(self, day: dt.date) -> str:
-        return local_date_text(day, self.lang)
-
-    async def run(self, work: Callable[..., T], *args: Any) -> T:
-        return await self.db.run(work, *args)
-
-
 # ---------------------------------------------------------------------------------- pages
 
 
 @router.get("", response_class=HTMLResponse)
 async def family_home(
-    request: Request,
-    lang: LangQuery = None,
+    page: PageContext,
     booked: Annotated[str | None, Query(pattern="^[A-Za-z][0-9]{4,6}$")] = None,
     cancelled: Annotated[str | None, Query(pattern="^[A-Za-z][0-9]{4,6}$")] = None,
     session: SessionCookie = None,
-    csrf: CsrfCookie = None,
-    lang_cookie: LangCookie = None,
 ) -> HTMLResponse:
     """Signed in: the elder's appointments and what the family member may do; else the code form."""
-    page = Page(request, lang, csrf, lang_cookie)
     try:
         proxy = await page.run(proxy_for_session, page.db, page.settings.data_keys, session)
     except ProxyNotSignedIn:
@@ -186,16 +105,12 @@ async def family_home(
 
 @router.post("/link", response_class=HTMLResponse)
 async def link(
-    request: Request,
     form: Annotated[LinkForm, Form()],
-    lang: LangQuery = None,
-    csrf: CsrfCookie = None,
-    lang_cookie: LangCookie = None,
+    page: PageContext,
 ) -> Response:
     """Code + phone + name: become the elder's proxy on this phone."""
-    page = Page(request, lang, csrf, lang_cookie)
     try:
-        page.check_form(form, csrf)
+        page.check_form(form)
     except FormRejected:
         return page.render("link.html", 403, form=form, error=error_text(page.lang, "form_rejected"))
     problem = None
@@ -212,7 +127,7 @@ async def link(
         problem = "invalid_scopes"
     if problem:
         return page.render("link.html", 422, form=form, error=error_text(page.lang, problem))
-    client = request.client.host if request.client else "unknown"
+    client = page.request.client.host if page.request.client else "unknown"
     linking = LinkRequest(form.code, form.phone, form.name, tuple(form.scopes), valid_until, client)
     try:
         linked = await page.run(link_proxy, page.db, page.settings, linking)
@@ -233,7 +148,7 @@ async def link(
         linked.token,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=page.request.url.scheme == "https",
         path="/family",
         max_age=max(int((linked.expires_at - utc_now()).total_seconds()), 1),
     )
@@ -242,16 +157,12 @@ async def link(
 
 @router.get("/book", response_class=HTMLResponse)
 async def book_page(
-    request: Request,
-    lang: LangQuery = None,
+    page: PageContext,
     service: Annotated[str | None, Query(max_length=64)] = None,
     date: Annotated[dt.date | None, Query()] = None,
     session: SessionCookie = None,
-    csrf: CsrfCookie = None,
-    lang_cookie: LangCookie = None,
 ) -> HTMLResponse:
     """Choose a service, then a day, then a free time (each step a plain link)."""
-    page = Page(request, lang, csrf, lang_cookie)
     try:
         proxy = await page.run(proxy_for_session, page.db, page.settings.data_keys, session)
     except ProxyNotSignedIn:
@@ -274,43 +185,35 @@ async def book_page(
 
 @router.post("/book", response_class=HTMLResponse)
 async def book(
-    request: Request,
     form: Annotated[BookForm, Form()],
-    lang: LangQuery = None,
+    page: PageContext,
     session: SessionCookie = None,
-    csrf: CsrfCookie = None,
-    lang_cookie: LangCookie = None,
 ) -> Response:
-    page = Page(request, lang, csrf, lang_cookie)
     return await _act_as_proxy(
-        page, form, csrf, session, "booked",
+        page, form, session, "booked",
         lambda proxy: proxy_book(page.db, page.settings, proxy, form.service, form.date, form.time),
     )
 
 
 @router.post("/appointments/{code}/cancel", response_class=HTMLResponse)
 async def cancel(
-    request: Request,
     form: Annotated[PageForm, Form()],
     code: Annotated[str, Path(pattern="^[A-Za-z][0-9]{4,6}$")],
-    lang: LangQuery = None,
+    page: PageContext,
     session: SessionCookie = None,
-    csrf: CsrfCookie = None,
-    lang_cookie: LangCookie = None,
 ) -> Response:
-    page = Page(request, lang, csrf, lang_cookie)
     return await _act_as_proxy(
-        page, form, csrf, session, "cancelled", lambda proxy: proxy_cancel(page.db, page.settings, proxy, code)
+        page, form, session, "cancelled", lambda proxy: proxy_cancel(page.db, page.settings, proxy, code)
     )
 
 
 async def _act_as_proxy(
-    page: Page, form: PageForm, csrf: str | None, session: str | None, outcome: str,
+    page: Page, form: PageForm, session: str | None, outcome: str,
     act: Callable[[Any], Any],
 ) -> Response:
     """Check the form, find the signed-in relative, act for their elder, and show the result."""
     try:
-        page.check_form(form, csrf)
+        page.check_form(form)
         proxy = await page.run(proxy_for_session, page.db, page.settings.data_keys, session)
         appointment = await page.run(act, proxy)
     except ProxyNotSignedIn:
@@ -322,16 +225,12 @@ async def _act_as_proxy(
 
 @router.post("/sign-out", response_class=HTMLResponse)
 async def sign_out(
-    request: Request,
     form: Annotated[PageForm, Form()],
-    lang: LangQuery = None,
+    page: PageContext,
     session: SessionCookie = None,
-    csrf: CsrfCookie = None,
-    lang_cookie: LangCookie = None,
 ) -> HTMLResponse:
-    page = Page(request, lang, csrf, lang_cookie)
     try:
-        page.check_form(form, csrf)
+        page.check_form(form)
         proxy = await page.run(proxy_for_session, page.db, page.settings.data_keys, session)
         await page.run(end_proxy_session, page.db, proxy)
     except ApiError:
