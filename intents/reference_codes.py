@@ -20,14 +20,15 @@ EN_LETTER_NAMES: dict[str, str] = {
     "en": "n", "pee": "p", "ess": "s", "tee": "t", "vee": "v", "ex": "x", "zed": "z", "zee": "z",
 }  # fmt: skip
 """How recognisers spell out a lone letter; homophones of everyday words ("you", "are",
-"why", "oh") are left out because they would turn sentences into codes."""
+"why", "oh") are left out because they would turn sentences into codes. A letter may be spelt
+with a word that starts with it ("n as in nancy two seven…", "m for mother eight oh…")."""
 
 _ZH_DIGIT = "[0-9零〇一二两三四五六七八九幺]"
 _ZH_CODE = re.compile(
     rf"(?<![a-z])(?P<letter>[a-z])[ -]?(?P<digits>{_ZH_DIGIT}(?:[ -]?{_ZH_DIGIT})*)(?![a-z0-9])"
 )
 _EN_CODE = re.compile(
-    rf"\b(?P<letter>{word_alternation(EN_LETTER_NAMES)}|[a-z])[ -]?"
+    rf"\b(?P<letter>{word_alternation(EN_LETTER_NAMES)}|[a-z])(?: (?:as in|for) (?P=letter)[a-z]+)?[ -]?"
     rf"(?P<digits>{EN_SPOKEN_DIGIT_PATTERN}(?:[ -]?{EN_SPOKEN_DIGIT_PATTERN})*)(?![a-z0-9])"
 )
 
