@@ -374,8 +374,9 @@ class IntentMatcher:
             index.freeze()
             self._longest[lang] = np.asarray(longest)
             self._indexes[lang] = index
-        # Intents about a service or a hotline: a request for something else is not theirs.
-        self._takes_things = self._slot_kinds[:, :2].any(axis=1) | np.asarray(
+        # Intents about a service, a hotline or an application: a request for something else is
+        # not theirs ("track my parcel" asks after no application of the centre's).
+        self._takes_things = self._slot_kinds.any(axis=1) | np.asarray(
             [bool({"service", "hotline"} & set(intent.required_slots)) for intent in catalogue.intents])
 
     def takes_slot(self, intent_id: str, slot: str) -> bool:
