@@ -45,6 +45,15 @@ EN_DAY_OFFSETS: dict[str, int] = {"today": 0, "tonight": 0, "tomorrow": 1, "day 
 EN_WEEKDAYS: dict[str, int] = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
 }  # fmt: skip
+EN_WEEKDAYS_SHORT: dict[str, int] = {
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4,
+    "sat": 5, "sun": 6,
+}  # fmt: skip
+"""Short weekday names, read only after a week word ("next wed"): alone they are everyday words."""
+EN_PARTS_OF_TODAY = ("morning", "afternoon", "evening")
+_EN_CLOCK_BEFORE = re.compile(
+    r"(?:\d|oclock|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirty|fifteen|half|quarter) $"
+)
 EN_MONTHS: dict[str, int] = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
     "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
@@ -103,6 +112,16 @@ def _en_week(m: re.Match[str], today: date) -> date | None:
     return _weekday(today, EN_WEEK_WORDS.get(m.group(1) or ""), EN_WEEKDAYS[m.group(2)])
 
 
+def _en_short_week(m: re.Match[str], today: date) -> date | None:
+    return _weekday(today, EN_WEEK_WORDS[m.group(1)], EN_WEEKDAYS_SHORT[m.group(2)])
+
+
+def _en_part_of_today(m: re.Match[str], today: date) -> date | None:
+    """"this afternoon" is today, unless it only places a clock time ("at four this afternoon"),
+    which the time reader takes whole."""
+    return None if _EN_CLOCK_BEFORE.search(m.string, 0, m.start()) else today
+
+
 def _en_weekday_next_week(m: re.Match[str], today: date) -> date | None:
     return _weekday(today, "next", EN_WEEKDAYS[m.group(1)])  # "thursday next week"
 
@@ -143,9 +162,24 @@ _EN_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         _en_week,
     ),
     (re.compile(rf"\b({'|'.join(EN_WEEKDAYS)})(?: of)?,? next week\b"), _en_weekday_next_week),
+    (
+        re.compile(
+            rf"\b({'|'.join(sorted(EN_WEEK_WORDS, key=len, reverse=True))}) "
+            rf"({'|'.join(sorted(EN_WEEKDAYS_SHORT, key=len, reverse=True))})\b"
+        ),
+        _en_short_week,
+    ),
+    (re.compile(rf"\bthis ({'|'.join(EN_PARTS_OF_TODAY)})\b"), _en_part_of_today),
+    # A weekday then a date ("friday the fourth of december"): the date says which Friday.
+    (re.compile(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) {_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),
+    (re.compile(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) (?:the )?{_EN_DAY} (?:of )?{_EN_MONTH}\b"), _en_month_day),
+    (re.compile(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) the ({EN_ORDINAL_PATTERN})\b"), _en_day_only),
     (re.compile(rf"\b{_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),
     (re.compile(rf"\b(?:the )?{_EN_DAY} (?:of )?{_EN_MONTH}\b"), _en_month_day),
     (re.compile(rf"(?:(?<=\bon )|(?<=\bfor ))the ({EN_ORDINAL_PATTERN})\b"), _en_day_only),
+    # "the seventh" alone is a day when nothing else follows, or a part of the day does.
+    (re.compile(rf"\bthe ({EN_ORDINAL_PATTERN})(?=(?: in the| this)? (?:morning|afternoon|evening)\b|$)"),
+     _en_day_only),
     (re.compile(rf"\bin ({EN_CARDINAL_PATTERN}|a) days?\b"), _en_in_days),
 )
 

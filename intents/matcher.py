@@ -374,8 +374,9 @@ class IntentMatcher:
             index.freeze()
             self._longest[lang] = np.asarray(longest)
             self._indexes[lang] = index
-        # Intents about a service or a hotline: a request for something else is not theirs.
-        self._takes_things = self._slot_kinds[:, :2].any(axis=1) | np.asarray(
+        # Intents about a service, a hotline or an application: a request for something else is
+        # not theirs ("track my parcel" asks after no application of the centre's).
+        self._takes_things = self._slot_kinds.any(axis=1) | np.asarray(
             [bool({"service", "hotline"} & set(intent.required_slots)) for intent in catalogue.intents])
 
     def takes_slot(self, intent_id: str, slot: str) -> bool:
@@ -416,7 +417,9 @@ class IntentMatcher:
                 (keywords[self._hotline_only] >= PHONE_WORD).any())
             if number_asked:
                 scores = np.where(self._service_only, scores * NUMBER_ASKED, scores)
-            elif described[NAMING_SLOTS.index("service")] and not named.any():
+            elif described[NAMING_SLOTS.index("service")] and not named.any() and not _says_when(utterance):
+                # A need described with a day or a time ("could the nurse come round on Monday")
+                # proposes a visit: the booking and the lookup compete on their own evidence.
                 asks = self._scope.asks(utterance.normalised, utterance.lang)
                 floor = SITUATION_ASK_FLOOR if asks else SITUATION_FLOOR
                 scores = np.where(self._service_only, np.maximum(scores, floor), scores)
@@ -465,6 +468,11 @@ def _when_after_service(utterance: Utterance) -> bool:
     """A service named, then a day or a time."""
     service = next((s.start for s in utterance.slots if s.name == "service"), None)
     return service is not None and any(s.name in ("date", "time") and s.start > service for s in utterance.slots)
+
+
+def _says_when(utterance: Utterance) -> bool:
+    """A day or a time is said."""
+    return any(s.name in ("date", "time") for s in utterance.slots)
 
 
 def _gives_a_number(utterance: Utterance) -> bool:

@@ -30,6 +30,11 @@ _EN_NUMBER_WORDS = {"zero", "oh", "o", "one", "two", "three", "four", "five", "s
                     "double", "triple"}
 _AM_PM = re.compile(r"\b([ap])\s*\.\s*m\b\.?")
 _OCLOCK = re.compile(r"\bo\s*'?\s*clock\b")
+_SPOKEN_AM_PM = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|thirty|forty five"
+    r"|oclock) ([ap]) m\b"
+)
+"""A recogniser's "two p m": the letters said apart, after a clock time only ("a m for mother" stays)."""
 
 _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
@@ -79,6 +84,7 @@ def _normalise_zh(text: str) -> str:
 def _normalise_en(text: str) -> str:
     text = _AM_PM.sub(r"\1m", text)
     text = _OCLOCK.sub("oclock", text)
+    text = _SPOKEN_AM_PM.sub(r"\1 \2m", text)
     for pattern, replacement in _CONTRACTIONS if "'" in text else _UNQUOTED_CONTRACTIONS:
         text = pattern.sub(replacement, text)
     text = _EN_KEEP.sub(" ", text)

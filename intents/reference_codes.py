@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import re
 
-from .numbers import EN_SPOKEN_DIGIT_PATTERN, en_digits, word_alternation, zh_digits
+from .numbers import (
+    EN_PHONE_TEENS,
+    EN_SPOKEN_DIGIT_PATTERN,
+    EN_TENS,
+    EN_UNITS,
+    en_digits,
+    en_number,
+    word_alternation,
+    zh_digits,
+)
 from .slot_span import SlotSpan
 
 EN_LETTER_NAMES: dict[str, str] = {
@@ -20,16 +29,34 @@ EN_LETTER_NAMES: dict[str, str] = {
     "en": "n", "pee": "p", "ess": "s", "tee": "t", "vee": "v", "ex": "x", "zed": "z", "zee": "z",
 }  # fmt: skip
 """How recognisers spell out a lone letter; homophones of everyday words ("you", "are",
-"why", "oh") are left out because they would turn sentences into codes."""
+"why", "oh") are left out because they would turn sentences into codes. A letter may be spelt
+with a word that starts with it ("n as in nancy two seven…", "m for mother eight oh…")."""
 
 _ZH_DIGIT = "[0-9零〇一二两三四五六七八九幺]"
 _ZH_CODE = re.compile(
     rf"(?<![a-z])(?P<letter>[a-z])[ -]?(?P<digits>{_ZH_DIGIT}(?:[ -]?{_ZH_DIGIT})*)(?![a-z0-9])"
 )
 _EN_CODE = re.compile(
-    rf"\b(?P<letter>{word_alternation(EN_LETTER_NAMES)}|[a-z])[ -]?"
+    rf"\b(?P<letter>{word_alternation(EN_LETTER_NAMES)}|[a-z])(?: (?:as in|for) (?P=letter)[a-z]+)?[ -]?"
     rf"(?P<digits>{EN_SPOKEN_DIGIT_PATTERN}(?:[ -]?{EN_SPOKEN_DIGIT_PATTERN})*)(?![a-z0-9])"
 )
+
+_EN_PAIR = (
+    rf"(?:(?:{word_alternation(EN_TENS)})(?: (?:{word_alternation(w for w, v in EN_UNITS.items() if 1 <= v <= 9)}))?"
+    rf"|{word_alternation(EN_PHONE_TEENS)})"
+)
+_EN_PAIRED_CODE = re.compile(
+    rf"\b(?P<letter>{word_alternation(EN_LETTER_NAMES)}|[b-hj-z]) "
+    rf"(?P<pairs>{_EN_PAIR}(?: {_EN_PAIR}){{1,2}})(?![a-z0-9])"
+)
+"""A code read in pairs, like a year: "ess seventy three forty one" is S7341. Not after "a" or "i",
+which are words far more often than letters ("a fifty fifty chance")."""
+
+
+def _en_pairs(text: str) -> str | None:
+    pairs = re.findall(_EN_PAIR, text)
+    values = [en_number(pair) for pair in pairs]
+    return "".join(str(v) for v in values) if all(v is not None and v >= 10 for v in values) else None
 
 
 def find_references(text: str, lang: str, digits: tuple[int, int] = (4, 6)) -> list[SlotSpan]:
@@ -44,4 +71,12 @@ def find_references(text: str, lang: str, digits: tuple[int, int] = (4, 6)) -> l
         if number is not None and digits[0] <= len(number) <= digits[1]:
             letter = EN_LETTER_NAMES.get(m["letter"], m["letter"]).upper()
             found.append(SlotSpan("reference", letter + number, m.start(), m.end()))
+    if lang != "zh":
+        for m in _EN_PAIRED_CODE.finditer(text):
+            number = _en_pairs(m["pairs"])
+            if number is not None and digits[0] <= len(number) <= digits[1] and all(
+                    m.end() <= f.start or m.start() >= f.end for f in found):
+                letter = EN_LETTER_NAMES.get(m["letter"], m["letter"]).upper()
+                found.append(SlotSpan("reference", letter + number, m.start(), m.end()))
+        found.sort(key=lambda span: span.start)
     return found
