@@ -66,7 +66,8 @@ class PhraseTable:
 
 def _common(query: str, phrases: np.ndarray) -> np.ndarray:
     """Length of the longest common subsequence of `query` and each phrase."""
-    return cdist([query], phrases, scorer=LCSseq.similarity, dtype=np.int32, workers=1)[0]
+    common: np.ndarray = cdist([query], phrases, scorer=LCSseq.similarity, dtype=np.int32, workers=1)[0]
+    return common
 
 
 def _postings(row: list[str]) -> dict[str, np.ndarray]:
