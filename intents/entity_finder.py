@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from .catalogue import Catalogue, Language
 from .normaliser import normalise
+from .shared_units import SharedUnits
 from .slot_span import SlotSpan
 from .sound_form import SoundForm, sound_form
 
@@ -120,6 +121,8 @@ class EntityFinder:
             lang: [n.units for n in names] if lang == "zh" else [n.compact for n in names]
             for lang, names in self._fuzzy.items()
         }
+        self._fuzzy_bounds: dict[Language, SharedUnits] = {}
+        """Built on first use: only the finder of names said by residents matches fuzzily."""
 
     def find(self, form: SoundForm, lang: Language, taken: list[SlotSpan], fuzzy: bool = True) -> list[SlotSpan]:
         """Entity spans in `form.surface` that do not overlap `taken` (spans found before).
@@ -162,7 +165,14 @@ class EntityFinder:
         if not names or len(text) < shortest:
             return
         keys = self._fuzzy_keys[lang]
-        for _, _, index in process.extract(text, keys, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=3):
+        bounds = self._fuzzy_bounds.get(lang)
+        if bounds is None:
+            bounds = self._fuzzy_bounds[lang] = SharedUnits(keys)
+        # Only names that could reach the cutoff; in name order, so ties rank as before.
+        possible = bounds.candidates(text, cutoff)
+        choices = [keys[i] for i in possible]
+        for _, _, picked in process.extract(text, choices, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=3):
+            index = possible[picked]
             name, key = names[index], keys[index]
             alignment = fuzz.partial_ratio_alignment(key, text)
             if alignment is None or alignment.score < cutoff or alignment.dest_end <= alignment.dest_start:
