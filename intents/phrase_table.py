@@ -41,13 +41,13 @@ class PhraseTable:
         """F-score of each query (one per row) against every phrase in its row."""
         common = np.zeros((len(self._phrases), self._size))
         for row, (query, phrases, postings) in enumerate(zip(queries, self._phrases, self._postings, strict=True)):
-            shared = [postings[unit] for unit in set(query) if unit in postings]
+            ids, spans = postings
+            shared = [ids[slice(*spans[unit])] for unit in set(query) if unit in spans]
             if not shared:
                 continue  # nothing in common with any phrase: the row stays 0
             if sum(map(len, shared)) < SPARSE_SHARE * self._size:
                 mask = np.zeros(self._size, dtype=bool)
-                for ids in shared:
-                    mask[ids] = True
+                mask[np.concatenate(shared)] = True
                 where = np.flatnonzero(mask)
                 common[row, where] = _common(query, phrases[where])
             else:
@@ -70,14 +70,17 @@ def _common(query: str, phrases: np.ndarray) -> np.ndarray:
     return common
 
 
-def _postings(row: list[str]) -> dict[str, np.ndarray]:
-    """For each unit, the phrases that contain it."""
-    postings: dict[str, list[int]] = {}
-    for position, text in enumerate(row):
-        for unit in set(text):
-            ids = postings.get(unit)
-            if ids is None:
-                postings[unit] = [position]
-            else:
-                ids.append(position)
-    return {unit: np.asarray(ids, dtype=np.intp) for unit, ids in postings.items()}
+def _postings(row: list[str]) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+    """For each unit, where the phrases that contain it (ascending) stand in one array.
+
+    In numpy rather than a loop over every character: a 10,000-phrase catalogue has some
+    300,000 of them, and this runs at every catalogue load."""
+    lengths = np.fromiter(map(len, row), dtype=np.int64, count=len(row))
+    units = np.frombuffer("".join(row).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    phrases = np.repeat(np.arange(len(row), dtype=np.int64), lengths)
+    pairs = np.unique((units.astype(np.int64) << 32) | phrases)  # by unit, then phrase; once each
+    ids = (pairs & 0xFFFFFFFF).astype(np.intp)
+    unit_of = pairs >> 32
+    starts = np.flatnonzero(np.diff(unit_of, prepend=-1)).tolist()
+    spans = zip(starts, [*starts[1:], len(pairs)], strict=True)
+    return ids, dict(zip(map(chr, unit_of[starts].tolist()), spans, strict=True))
