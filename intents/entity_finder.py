@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -202,18 +203,22 @@ def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:
     return out
 
 
-def _word_heads(sound: str) -> list[str]:
+@lru_cache(maxsize=8)
+def _word_heads(sound: str) -> frozenset[str]:
     """Every word of a sound key, and every two neighbouring words: the possible first two
-    words of a name found in it."""
+    words of a name found in it. Cached: the name and situation finders ask in turn for the
+    same text."""
     words = sound.split(" ")
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    return frozenset(words + [f"{a} {b}" for a, b in itertools.pairwise(words)])
 
 
-def _singulars(text: str) -> set[str]:
-    """Every word of `text`, and each without a plural ending it might have (s, es)."""
+@lru_cache(maxsize=8)
+def _singulars(text: str) -> frozenset[str]:
+    """Every word of `text`, and each without a plural ending it might have (s, es); cached
+    like `_word_heads`."""
     words = set(text.split(" "))
     words.update([w[:-1] for w in words if w.endswith("s")] + [w[:-2] for w in words if w.endswith("es")])
-    return words
+    return frozenset(words)
 
 
 def _sound_trusted(name: _Name, lang: Language) -> bool:
