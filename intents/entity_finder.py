@@ -10,11 +10,13 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from .catalogue import Catalogue, Language
 from .normaliser import normalise
+from .shared_units import SharedUnits
 from .slot_span import SlotSpan
 from .sound_form import SoundForm, sound_form
 
@@ -120,6 +122,8 @@ class EntityFinder:
             lang: [n.units for n in names] if lang == "zh" else [n.compact for n in names]
             for lang, names in self._fuzzy.items()
         }
+        self._fuzzy_bounds: dict[Language, SharedUnits] = {}
+        """Built on first use: only the finder of names said by residents matches fuzzily."""
 
     def find(self, form: SoundForm, lang: Language, taken: list[SlotSpan], fuzzy: bool = True) -> list[SlotSpan]:
         """Entity spans in `form.surface` that do not overlap `taken` (spans found before).
@@ -162,7 +166,14 @@ class EntityFinder:
         if not names or len(text) < shortest:
             return
         keys = self._fuzzy_keys[lang]
-        for _, _, index in process.extract(text, keys, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=3):
+        bounds = self._fuzzy_bounds.get(lang)
+        if bounds is None:
+            bounds = self._fuzzy_bounds[lang] = SharedUnits(keys)
+        # Only names that could reach the cutoff; in name order, so ties rank as before.
+        possible = bounds.candidates(text, cutoff)
+        choices = [keys[i] for i in possible]
+        for _, _, picked in process.extract(text, choices, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=3):
+            index = possible[picked]
             name, key = names[index], keys[index]
             alignment = fuzz.partial_ratio_alignment(key, text)
             if alignment is None or alignment.score < cutoff or alignment.dest_end <= alignment.dest_start:
@@ -192,18 +203,22 @@ def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:
     return out
 
 
-def _word_heads(sound: str) -> list[str]:
+@lru_cache(maxsize=8)
+def _word_heads(sound: str) -> frozenset[str]:
     """Every word of a sound key, and every two neighbouring words: the possible first two
-    words of a name found in it."""
+    words of a name found in it. Cached: the name and situation finders ask in turn for the
+    same text."""
     words = sound.split(" ")
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    return frozenset(words + [f"{a} {b}" for a, b in itertools.pairwise(words)])
 
 
-def _singulars(text: str) -> set[str]:
-    """Every word of `text`, and each without a plural ending it might have (s, es)."""
+@lru_cache(maxsize=8)
+def _singulars(text: str) -> frozenset[str]:
+    """Every word of `text`, and each without a plural ending it might have (s, es); cached
+    like `_word_heads`."""
     words = set(text.split(" "))
     words.update([w[:-1] for w in words if w.endswith("s")] + [w[:-2] for w in words if w.endswith("es")])
-    return words
+    return frozenset(words)
 
 
 def _sound_trusted(name: _Name, lang: Language) -> bool:

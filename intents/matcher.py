@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from rapidfuzz.distance import LCSseq
-from rapidfuzz.process import cdist
 
 from .catalogue import Catalogue, Language
 from .digit_strings import find_phone_number
 from .normaliser import PLACEHOLDER_CHARS
+from .phrase_table import PhraseTable
 from .scope import ScopeReader
 from .sound_form import SoundForm
 from .tense import TenseReader
@@ -210,8 +209,9 @@ class _LanguageIndex:
 
     def freeze(self) -> None:
         order = np.argsort(np.asarray(self.classes, dtype=np.int64), kind="stable")
-        self.columns = tuple([column[i] for i in order] for column in self.columns)
-        self.lengths = tuple(np.asarray([len(t) for t in column], dtype=np.float64) for column in self.columns)
+        self.table = PhraseTable([[column[i] for i in order] for column in self.columns])
+        self.columns = ([], [], [], [])  # now held, in phrase order, by the table
+        self._has_pairs = self.table.lengths[2:] > 0
         classes = np.asarray(self.classes, dtype=np.int64)[order]
         self.group_classes, self.group_starts = np.unique(classes, return_index=True)
         # Longest first; at equal length a neutral phrase first, so 是不是 claims its span before
@@ -227,12 +227,8 @@ class _LanguageIndex:
         best = np.zeros(2 * n + 1)
         if not self.classes or not utterance.form.surface:
             return best
-        f = [
-            _f_scores(query, column, lengths)
-            for query, column, lengths in zip(_comparable(utterance), self.columns, self.lengths, strict=True)
-        ]
-        surface = _ordered(f[0], f[1], self.lengths[1])
-        sound = _ordered(f[2], f[3], self.lengths[3])
+        f = self.table.f_scores(_comparable(utterance), RECALL_WEIGHT)
+        surface, sound = _ordered(f[:2], f[2:], self._has_pairs)
         per_phrase = np.maximum(surface, sound * SOUND_DISCOUNT)
         overlap = self.overlap.scores(evidence_words(utterance.form, utterance.lang), RECALL_WEIGHT)
         per_phrase = (1.0 - OVERLAP_WEIGHT) * per_phrase + OVERLAP_WEIGHT * overlap
@@ -498,7 +494,7 @@ def _named(utterance: Utterance) -> set[str]:
 
 
 def _comparable(utterance: Utterance) -> tuple[str, str, str, str]:
-    """The four strings compared per phrase: characters, character pairs, sounds, sound pairs.
+    """The four strings compared per phrase: characters, sounds, character pairs, sound pairs.
 
     A placeholder stands for a whole name or date, so it weighs as much as a short word:
     "{service}多少钱" must not match "猪肉多少钱" just because only one unit differs.
@@ -506,8 +502,8 @@ def _comparable(utterance: Utterance) -> tuple[str, str, str, str]:
     form = utterance.form
     return (
         _weigh_placeholders(form.surface),
-        form.surface_pairs,
         _weigh_placeholders(form.sound_units),
+        form.surface_pairs,
         form.sound_pairs,
     )
 
@@ -516,24 +512,9 @@ def _weigh_placeholders(text: str) -> str:
     return _PLACEHOLDER_RUN.sub(lambda m: m.group(0) * PLACEHOLDER_WEIGHT, text)
 
 
-def _ordered(single: np.ndarray, pairs: np.ndarray, pair_lengths: np.ndarray) -> np.ndarray:
+def _ordered(single: np.ndarray, pairs: np.ndarray, has_pairs: np.ndarray) -> np.ndarray:
     """Blend unit and pair matches; one-unit phrases have no pairs and keep their unit score."""
-    return np.where(pair_lengths > 0, ORDER_WEIGHT * pairs + (1.0 - ORDER_WEIGHT) * single, single)
-
-
-def _f_scores(query: str, phrases: list[str], lengths: np.ndarray) -> np.ndarray:
-    """Recall-weighted F-score of the longest common subsequence, query vs every phrase."""
-    common = cdist([query], phrases, scorer=LCSseq.similarity, dtype=np.int32, workers=1)[0]
-    common = common.astype(np.float64)
-    precision = common / max(len(query), 1)
-    recall = common / np.maximum(lengths, 1.0)
-    b2 = RECALL_WEIGHT**2
-    denominator = b2 * precision + recall
-    # 0 where nothing is shared; dividing only where the denominator is positive skips the
-    # error-state switching of np.where over a full division (same values).
-    f: np.ndarray = np.zeros_like(denominator)
-    np.divide((1 + b2) * precision * recall, denominator, out=f, where=denominator > 0)
-    return f
+    return np.where(has_pairs, ORDER_WEIGHT * pairs + (1.0 - ORDER_WEIGHT) * single, single)
 
 
 class _SoundIndex:

@@ -1,9 +1,11 @@
 """The parser's shortcuts for speed skip only work that could find nothing.
 
 Keywords are tested only when their head occurs in the utterance, and entity names only when
-their first word does (intents/matcher.py, intents/entity_finder.py). Here each shortcut is
-checked against the full search over the regression sets and hypothesis-made text: same
-keyword scores, same entities. (bench/parse_snapshot.py checks whole readings before and after
+their first word does (intents/matcher.py, intents/entity_finder.py); names are fuzzily matched
+only when they share enough units with the text (intents/shared_units.py), and phrases only
+when they share a unit with it (intents/phrase_table.py). Here each shortcut is checked against
+the full search over the regression sets and hypothesis-made text: same keyword scores, same
+entities, same phrase scores. (bench/parse_snapshot.py checks whole readings before and after
 a change.)
 """
 
@@ -15,10 +17,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import LCSseq
+from rapidfuzz.process import cdist
 
 from intents import load_catalogue
 from intents.catalogue import Language
-from intents.matcher import _SoundIndex
+from intents.matcher import RECALL_WEIGHT, _comparable, _SoundIndex
 from intents.parser import Parser
 from intents.sentence_sets import load_set, regression_dir
 
@@ -66,16 +70,49 @@ def _assert_same_entities(parser: Parser, text: str, lang: Language) -> None:
     preparer = parser._preparer
     finders = [preparer._entities, *preparer._situations.values()]
     fast = [repr(preparer.prepare(text, lang, DAY, heard=heard)) for heard in (True, False)]
-    saved = [(f._sound_heads, f._en_surface_heads) for f in finders]
+    saved = [(f._sound_heads, f._en_surface_heads, f._fuzzy_bounds) for f in finders]
     try:
         for finder in finders:
             finder._sound_heads = {"zh": _Everything(), "en": _Everything()}  # type: ignore[dict-item]
             finder._en_surface_heads = _Everything()  # type: ignore[assignment]
+            finder._fuzzy_bounds = {lang: _AllNames(len(keys))  # type: ignore[misc]
+                                    for lang, keys in finder._fuzzy_keys.items()}
         full = [repr(preparer.prepare(text, lang, DAY, heard=heard)) for heard in (True, False)]
     finally:
-        for finder, (sound, surface) in zip(finders, saved, strict=True):
-            finder._sound_heads, finder._en_surface_heads = sound, surface
+        for finder, (sound, surface, bounds) in zip(finders, saved, strict=True):
+            finder._sound_heads, finder._en_surface_heads, finder._fuzzy_bounds = sound, surface, bounds
     assert fast == full, text
+
+
+class _AllNames:
+    """A bound that lets every name through to the fuzzy match."""
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+
+    def candidates(self, text: str, cutoff: float) -> list[int]:
+        return list(range(self._count))
+
+
+def _assert_same_phrase_scores(parser: Parser, text: str, lang: Language) -> None:
+    """Every phrase compared, as before the phrase table: the same F-scores to the last bit."""
+    utterance = parser._preparer.prepare(text, lang, DAY)
+    if not utterance.form.surface:
+        return
+    table = parser._matcher._indexes[lang].table
+    queries = _comparable(utterance)
+    fast = table.f_scores(queries, RECALL_WEIGHT)
+    for row, query in enumerate(queries):
+        phrases = table._phrases[row].tolist()
+        common = cdist([query], phrases, scorer=LCSseq.similarity, dtype=np.int32, workers=1)[0]
+        common = common.astype(np.float64)
+        precision = common / max(len(query), 1)
+        recall = common / np.maximum(table.lengths[row], 1.0)
+        b2 = RECALL_WEIGHT**2
+        denominator = b2 * precision + recall
+        full = np.zeros_like(denominator)
+        np.divide((1 + b2) * precision * recall, denominator, out=full, where=denominator > 0)
+        assert np.array_equal(fast[row], full), (text, row)
 
 
 def test_keyword_shortcut_keeps_every_score(parser: Parser) -> None:
@@ -86,6 +123,11 @@ def test_keyword_shortcut_keeps_every_score(parser: Parser) -> None:
 def test_entity_shortcut_keeps_every_slot(parser: Parser) -> None:
     for text, lang in _sentences():
         _assert_same_entities(parser, text, lang)
+
+
+def test_phrase_shortcut_keeps_every_score(parser: Parser) -> None:
+    for text, lang in _sentences():
+        _assert_same_phrase_scores(parser, text, lang)
 
 
 _WORDS = st.sampled_from(
@@ -101,6 +143,7 @@ def test_shortcuts_on_made_up_english(parser: Parser, words: list[str]) -> None:
     text = " ".join(words)
     _assert_same_keywords(parser, text, "en")
     _assert_same_entities(parser, text, "en")
+    _assert_same_phrase_scores(parser, text, "en")
 
 
 _HANZI = "我想预约体检取消社保卡老年证电话热线火警救命帮不是的时候明天三点号码"
@@ -111,3 +154,4 @@ _HANZI = "我想预约体检取消社保卡老年证电话热线火警救命帮�
 def test_shortcuts_on_made_up_mandarin(parser: Parser, text: str) -> None:
     _assert_same_keywords(parser, text, "zh")
     _assert_same_entities(parser, text, "zh")
+    _assert_same_phrase_scores(parser, text, "zh")
