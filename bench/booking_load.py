@@ -8,9 +8,10 @@ does, so `apt-get install postgresql` first) it starts the server on a free loop
 with a fresh data directory, enrols extra residents, identifies each at the demo kiosk,
 then lets every client (a coroutine with its own keep-alive connection, all on one event
 loop: bench/keepalive_client.py — httpx threads spent a third as much CPU as the server on
-the same two cores) book as fast as it can for the given time. A fifth of the requests rush for the soonest open slot — all clients at the
-same few seats at once, as on a busy morning — and the rest pick random open slots; a
-client drops a slot the server reports full. Latency is measured per booking request
+the same two cores) book as fast as it can for the given time. A fifth of the requests rush
+for the soonest open slot — all clients at the same few seats at once, as on a
+busy morning — and the rest pick random open slots; a client drops a slot the server
+reports full. Latency is measured per booking request
 (refusals included) at the client. Afterwards the database is opened directly and every
 slot checked: its active appointments never exceed its capacity and equal its counter,
 and nobody holds one slot twice. One machine-readable line per backend ("overbooked" counts every violation), then
@@ -194,9 +195,7 @@ async def run_clients(
     start = asyncio.Barrier(clients + 1)
     stop_at = [float("inf")]
     tasks = [
-        asyncio.create_task(
-            run_client(port, sessions[i % len(sessions)], pool, args.hot_share, start, stop_at, seed=i)
-        )
+        asyncio.create_task(run_client(port, sessions[i % len(sessions)], pool, args.hot_share, start, stop_at, seed=i))
         for i in range(clients)
     ]
     await start.wait()  # every client connected (its health check answered)
