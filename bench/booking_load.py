@@ -327,8 +327,8 @@ def main() -> int:
     parser.add_argument(
         "--hot-share", type=float, default=HOT_SHARE, help=f"share of rush requests (default {HOT_SHARE})"
     )
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers on SQLite (default 1)")
-    parser.add_argument("--pg-workers", type=int, default=1, help="uvicorn workers on PostgreSQL (default 1)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers on SQLite (default 2)")
+    parser.add_argument("--pg-workers", type=int, default=2, help="uvicorn workers on PostgreSQL (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory for inspection")
     args = parser.parse_args()
 
