@@ -6,10 +6,12 @@
 For each backend (PostgreSQL: a throwaway server started like server/db/scratch_postgres.py
 does, so `apt-get install postgresql` first) it starts the server on a free loopback port
 with a fresh data directory, enrols extra residents, identifies each at the demo kiosk,
-then lets every client (a thread with its own connection) book as fast as it can for the
-given time. A fifth of the requests rush for the soonest open slot — all clients at the
-same few seats at once, as on a busy morning — and the rest pick random open slots; a
-client drops a slot the server reports full. Latency is measured per booking request
+then lets every client (a coroutine with its own keep-alive connection, all on one event
+loop: bench/keepalive_client.py — httpx threads spent a third as much CPU as the server on
+the same two cores) book as fast as it can for the given time. A fifth of the requests rush
+for the soonest open slot — all clients at the same few seats at once, as on a
+busy morning — and the rest pick random open slots; a client drops a slot the server
+reports full. Latency is measured per booking request
 (refusals included) at the client. Afterwards the database is opened directly and every
 slot checked: its active appointments never exceed its capacity and equal its counter,
 and nobody holds one slot twice. One machine-readable line per backend ("overbooked" counts every violation), then
@@ -22,6 +24,7 @@ the load average, since the figures mean little without it on a shared machine:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import shutil
@@ -30,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -40,6 +42,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import uvloop
+from keepalive_client import KeepAliveClient
 
 DEMO_KIOSK_TOKEN = "demo-kiosk-token"
 HOT_SHARE = 0.2
@@ -49,28 +53,26 @@ aims at the same few seats at once, so those requests really race each other."""
 
 @dataclass
 class SlotPool:
-    """Open slots, soonest first, shared by all clients; full ones are dropped."""
+    """Open slots, soonest first, shared by all clients (one event loop); full ones are dropped."""
 
     slots: list[tuple[str, str, str]]
     """(service_id, date, "HH:MM")."""
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def pick(
         self, rng: random.Random, hot_share: float, skip: set[tuple[str, str, str]]
     ) -> tuple[str, str, str] | None:
-        with self.lock:
-            if not self.slots:
-                return None
-            if rng.random() < hot_share:
-                return next((slot for slot in self.slots if slot not in skip), None)
-            for _ in range(20):
-                slot = rng.choice(self.slots)
-                if slot not in skip:
-                    return slot
+        if not self.slots:
             return None
+        if rng.random() < hot_share:
+            return next((slot for slot in self.slots if slot not in skip), None)
+        for _ in range(20):
+            slot = rng.choice(self.slots)
+            if slot not in skip:
+                return slot
+        return None
 
     def drop(self, slot: tuple[str, str, str]) -> None:
-        with self.lock, suppress(ValueError):  # another client dropped it first
+        with suppress(ValueError):  # another client dropped it first
             self.slots.remove(slot)
 
 
@@ -140,12 +142,12 @@ def open_slots(client: httpx.Client, days: int) -> list[tuple[str, str, str]]:
     return slots
 
 
-def run_client(
-    base_url: str,
+async def run_client(
+    port: int,
     session: str,
     pool: SlotPool,
     hot_share: float,
-    start: threading.Barrier,
+    start: asyncio.Barrier,
     stop_at: list[float],
     seed: int,
 ) -> ClientResult:
@@ -153,9 +155,10 @@ def run_client(
     result = ClientResult()
     mine: set[tuple[str, str, str]] = set()
     headers = {"Authorization": f"Bearer {DEMO_KIOSK_TOKEN}", "X-Resident-Session": session}
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
-        client.get("/healthz")
-        start.wait()
+    client = KeepAliveClient("127.0.0.1", port, headers)
+    try:
+        await client.request("GET", "/healthz")
+        await start.wait()
         while time.perf_counter() < stop_at[0]:
             slot = pool.pick(rng, hot_share, mine)
             if slot is None:
@@ -163,23 +166,46 @@ def run_client(
                 break
             service, day, at = slot
             began = time.perf_counter()
-            response = client.post(
+            response = await client.request(
+                "POST",
                 "/api/v1/appointments",
-                json={"service_id": service, "date": day, "time": at},
+                json_body={"service_id": service, "date": day, "time": at},
                 headers={"Idempotency-Key": uuid.uuid4().hex},
             )
             result.latencies.append(time.perf_counter() - began)
-            if response.status_code == 201:
+            if response.status == 201:
                 result.outcomes["booked"] += 1
                 mine.add(slot)
             else:
-                error = response.json().get("error", str(response.status_code))
+                error = response.json().get("error", str(response.status))
                 result.outcomes[error] += 1
                 if error == "slot_full":
                     pool.drop(slot)
                 elif error == "already_booked":
                     mine.add(slot)
+    finally:
+        await client.close()
     return result
+
+
+async def run_clients(
+    port: int, sessions: list[str], pool: SlotPool, clients: int, args: argparse.Namespace, server_pid: int
+) -> tuple[list[ClientResult], float, float, float]:
+    """All clients booking at once for `args.seconds`: (results, elapsed, server CPU, client CPU)."""
+    start = asyncio.Barrier(clients + 1)
+    stop_at = [float("inf")]
+    tasks = [
+        asyncio.create_task(run_client(port, sessions[i % len(sessions)], pool, args.hot_share, start, stop_at, seed=i))
+        for i in range(clients)
+    ]
+    await start.wait()  # every client connected (its health check answered)
+    began = time.perf_counter()
+    cpu_before = cpu_seconds(server_pid)
+    client_cpu_before = client_cpu_seconds()
+    stop_at[0] = began + args.seconds
+    results = await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - began
+    return results, elapsed, cpu_seconds(server_pid) - cpu_before, client_cpu_seconds() - client_cpu_before
 
 
 def check_database(url: str) -> tuple[int, int, int]:
@@ -216,6 +242,12 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def client_cpu_seconds() -> float:
+    """CPU time (user + system) of this bench process, the clients, so far."""
+    times = os.times()
+    return times.user + times.system
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -247,24 +279,9 @@ def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[st
         print(f"{backend}: server pid {server.pid}, {workers} worker(s), {len(pool.slots)} open slots, "
               f"{clients} clients, {len(sessions)} residents, {args.seconds:g} s", flush=True)  # fmt: skip
 
-        start = threading.Barrier(clients + 1)
-        stop_at = [float("inf")]
-        results: list[ClientResult] = [ClientResult() for _ in range(clients)]
-
-        def client_thread(i: int) -> None:
-            results[i] = run_client(base_url, sessions[i % len(sessions)], pool, args.hot_share, start, stop_at, seed=i)
-
-        threads = [threading.Thread(target=client_thread, args=(i,)) for i in range(clients)]
-        for thread in threads:
-            thread.start()
-        start.wait()
-        began = time.perf_counter()
-        cpu_before = cpu_seconds(server.pid)
-        stop_at[0] = began + args.seconds
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - began
-        server_cpu = cpu_seconds(server.pid) - cpu_before
+        results, elapsed, server_cpu, client_cpu = uvloop.run(
+            run_clients(port, sessions, pool, clients, args, server.pid)
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -287,7 +304,8 @@ def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[st
               f"max {max(latencies) * 1000:.1f}")  # fmt: skip
     if latencies:
         print(f"{backend}: server CPU {server_cpu:.1f} s = {server_cpu / elapsed:.2f} cores, "
-              f"{server_cpu / len(latencies) * 1000:.2f} ms per booking request")  # fmt: skip
+              f"{server_cpu / len(latencies) * 1000:.2f} ms per booking request; "
+              f"bench clients {client_cpu / elapsed:.2f} cores")  # fmt: skip
     print(f"{backend}: database check: overbooked slots {overbooked}, counter mismatches {mismatched}, "
           f"double bookings {doubles}", flush=True)  # fmt: skip
     return {
@@ -309,8 +327,8 @@ def main() -> int:
     parser.add_argument(
         "--hot-share", type=float, default=HOT_SHARE, help=f"share of rush requests (default {HOT_SHARE})"
     )
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers on SQLite (default 1)")
-    parser.add_argument("--pg-workers", type=int, default=1, help="uvicorn workers on PostgreSQL (default 1)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers on SQLite (default 2)")
+    parser.add_argument("--pg-workers", type=int, default=2, help="uvicorn workers on PostgreSQL (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory for inspection")
     args = parser.parse_args()
 

@@ -2,9 +2,10 @@
 
 A booking is one write transaction (SQLite: `BEGIN IMMEDIATE`, see server/db/database.py):
 
-1. a retry with the same idempotency key returns the first answer;
-2. the service and slot are checked (bookable, not past, not closed), and whether the
-   resident already holds the slot (for a clear answer; the unique index below decides);
+1. one query reads the service, the slot, whether the resident already holds the slot (for
+   a clear answer; the unique index below decides) and whether the idempotency key was used;
+2. a retry with the same idempotency key returns the first answer; otherwise the service
+   and slot are checked (bookable, not past, not closed);
 3. `UPDATE time_slot SET booked = booked + 1 WHERE id = … AND booked < capacity` — the
    row count says whether a seat was taken; on PostgreSQL the UPDATE holds the slot's
    row lock, so concurrent bookings of one slot queue there and re-check the condition;
@@ -123,7 +124,8 @@ BY_IDEMPOTENCY_KEY = appointment_query().where(
     APPOINTMENT.c.device_id == bindparam("device_id"), APPOINTMENT.c.idempotency_key == bindparam("key")
 )
 HELD = APPOINTMENT.alias("held")
-SERVICE_AND_SLOT = (  # with the resident's active booking of that slot, if any: one round trip
+PRIOR = APPOINTMENT.alias("prior")
+SERVICE_AND_SLOT = (  # with the resident's active booking of that slot and the key's earlier use: one round trip
     select(
         SERVICE.c.bookable,
         SLOT.c.id,
@@ -132,17 +134,20 @@ SERVICE_AND_SLOT = (  # with the resident's active booking of that slot, if any:
         HELD.c.code.label("held_code"),
         HELD.c.device_id.label("held_device_id"),
         HELD.c.idempotency_key.label("held_key"),
+        PRIOR.c.id.label("prior_id"),
     )
     .select_from(
-        SERVICE.outerjoin(
-            SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == bindparam("starts_at"))
-        ).outerjoin(
+        SERVICE.outerjoin(SLOT, and_(SLOT.c.service_id == SERVICE.c.id, SLOT.c.starts_at == bindparam("starts_at")))
+        .outerjoin(
             HELD,
             and_(
                 HELD.c.slot_id == SLOT.c.id,
                 HELD.c.resident_id == bindparam("resident_id"),
                 HELD.c.status == "booked",
             ),
+        )
+        .outerjoin(
+            PRIOR, and_(PRIOR.c.device_id == bindparam("device_id"), PRIOR.c.idempotency_key == bindparam("key"))
         )
     )
     .where(SERVICE.c.id == bindparam("service_id"))
@@ -201,17 +206,15 @@ def _book(
     conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: datetime, now: datetime
 ) -> BookingResult:
     fingerprint = request.fingerprint()
-    if request.idempotency_key is not None:
-        earlier = conn.execute(
-            BY_IDEMPOTENCY_KEY, {"device_id": request.device_id, "key": request.idempotency_key}
-        ).first()
-        if earlier is not None:
-            return _replay(earlier, fingerprint, zone)
-
+    key = {"device_id": request.device_id, "key": request.idempotency_key}
     found = conn.execute(
         SERVICE_AND_SLOT,
-        {"starts_at": starts_at, "service_id": request.service_id, "resident_id": request.resident_id},
+        {"starts_at": starts_at, "service_id": request.service_id, "resident_id": request.resident_id, **key},
     ).first()
+    if request.idempotency_key is not None and (found is None or found.prior_id is not None):
+        earlier = conn.execute(BY_IDEMPOTENCY_KEY, key).first()  # a retry: rare, and answered first
+        if earlier is not None:
+            return _replay(earlier, fingerprint, zone)
     if found is None:
         raise ServiceNotFound(f"no service with id {request.service_id!r}")
     if not found.bookable:
@@ -232,10 +235,7 @@ def _book(
             request.idempotency_key,
         ):
             # PostgreSQL, read committed: our own earlier try committed after the key lookup above.
-            earlier = conn.execute(
-                BY_IDEMPOTENCY_KEY, {"device_id": request.device_id, "key": request.idempotency_key}
-            ).one()
-            return _replay(earlier, fingerprint, zone)
+            return _replay(conn.execute(BY_IDEMPOTENCY_KEY, key).one(), fingerprint, zone)
         raise AlreadyBooked("the resident already holds a booking in this slot", code=found.held_code)
 
     if conn.execute(TAKE_SEAT, {"slot_id": found.id}).rowcount != 1:

@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--staff", action="store_true", help="with --new-device: a staff desk, not a kiosk")
     parser.add_argument(
-        "--workers", type=int, default=1, help="uvicorn worker processes (default 1; keep 1 with SQLite)"
+        "--workers", type=int, default=1, help="uvicorn worker processes (default 1; 2 on a 2-core machine)"
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
     parser.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
@@ -87,12 +87,6 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"kiosk serve: cannot use the database {where}: {reason}", file=sys.stderr)
         return 2
 
-    if args.workers > 1 and settings.is_sqlite:
-        print(
-            "kiosk serve: warning: several workers share one SQLite file; writes then wait on each "
-            "other in SQLite's busy loop (slower, not unsafe)",
-            file=sys.stderr,
-        )
     where = make_url(settings.database_url).render_as_string(hide_password=True)
     print(f"kiosk serve: {where} on http://{args.host}:{args.port}", flush=True)
     options = {"host": args.host, "port": args.port, "access_log": args.access_log, "log_level": args.log_level}

@@ -55,8 +55,7 @@ class DeviceDirectory:
         return await self.db.run(self.look_up, token)
 
     def look_up(self, token: str) -> AuthenticatedDevice:
-        with self.db.read() as conn:
-            row = conn.execute(DEVICE_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+        row = self.db.first(DEVICE_BY_TOKEN, {"token_hash": token_hash(token)})
         if row is None:
             raise DeviceUnauthorized("unknown or revoked device token")
         return AuthenticatedDevice(id=row.id, name=row.name, role=row.role)
