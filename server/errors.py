@@ -11,11 +11,13 @@ and every other failure, into the one JSON body `{"error": code, "message": …}
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from protocol.bodies import ErrorBody
@@ -287,11 +289,36 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
+        if isinstance(exc, DBAPIError):
+            stack = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("unexpected database error in %s %s: %s\n%s", request.method, request.url.path,
+                      database_error_summary(exc), stack)  # fmt: skip
+        else:
+            log.exception("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse(
             {"error": ErrorCode.INTERNAL_ERROR, "message": "the server failed; the details are in its log"},
             status_code=500,
         )
+
+
+def database_error_summary(exc: DBAPIError) -> str:
+    """What went wrong in the database, without a value from the statement: PostgreSQL's own
+    message repeats them ("Failing row contains (…)", "Key (phone_hash)=(…)", "invalid input
+    syntax: …"), and a server log must never hold a resident's data. The error class, SQLSTATE
+    and the table, column and constraint named are enough to find the bug."""
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    named = {
+        part: value
+        for part in ("table_name", "column_name", "constraint_name")
+        if (value := getattr(diag, part, None))
+    }
+    if diag is None and isinstance(orig, Exception) and orig.args:  # SQLite names columns, never values
+        named["message"] = str(orig.args[0]).splitlines()[0]
+    state = getattr(orig, "sqlstate", None)
+    return f"{type(orig).__name__}" + (f" [{state}]" if state else "") + "".join(
+        f" {k}={v}" for k, v in named.items()
+    )
 
 
 def _problem(error: dict[str, Any]) -> dict[str, str]:

@@ -72,12 +72,14 @@ class Database:
         elif backend == "postgresql":
             self.dialect = "postgresql"
             self.engine = create_engine(
-                url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_serializer=_json_text
-            )
+                url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, json_serializer=_json_text,
+                hide_parameters=True,  # an error logged by the server never carries a resident's data
+            )  # fmt: skip
         else:
             raise SettingsError(f"database {backend!r} is not supported; use SQLite or PostgreSQL")
         event.listen(self.engine, "before_cursor_execute", _refuse_nul)
-        self._write_lock = WriterLock(_sqlite_path(url)) if self.dialect == "sqlite" else None
+        busy_seconds = SQLITE_BUSY_TIMEOUT_MS / 1000
+        self._write_lock = WriterLock(_sqlite_path(url), busy_seconds) if self.dialect == "sqlite" else None
         self._immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._single = self.engine.execution_options(sqlite_begin=None)
 
@@ -157,6 +159,7 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         pool_use_lifo=True,  # the connection used last, whose caches are warm
         max_overflow=20,
         json_serializer=_json_text,
+        hide_parameters=True,  # an error logged by the server never carries a resident's data
     )
 
     @event.listens_for(engine, "connect")

@@ -1,4 +1,5 @@
-"""The SQLite writer lock excludes other processes and is released when its holder is killed."""
+"""The SQLite writer lock excludes other processes, is released when its holder is killed, and
+a holder that never lets go costs a waiting request a clear "busy", not a hung server."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from server.db.writer_lock import WriterLock
+from server.errors import DatabaseBusy
 
 HOLD = """
 import sys, time
 from pathlib import Path
 from server.db.writer_lock import WriterLock
-with WriterLock(Path(sys.argv[1])):
+with WriterLock(Path(sys.argv[1]), 5):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))
 """
@@ -34,7 +38,7 @@ def test_a_second_process_waits_for_the_writer_and_gets_the_lock_at_once_after(t
     database = tmp_path / "kiosk.sqlite3"
     holder = _holder(database, 0.5)
     began = time.monotonic()
-    with WriterLock(database):
+    with WriterLock(database, 5):
         waited = time.monotonic() - began
     holder.wait(timeout=10)
     assert 0.3 < waited < 2
@@ -46,7 +50,20 @@ def test_a_writer_killed_with_sigkill_leaves_no_lock_behind(tmp_path: Path) -> N
     holder.send_signal(signal.SIGKILL)
     holder.wait(timeout=10)
     began = time.monotonic()
-    lock = WriterLock(database)
+    lock = WriterLock(database, 5)
     with lock:
         assert time.monotonic() - began < 1
     lock.close()
+
+
+def test_a_holder_that_never_lets_go_makes_a_waiting_writer_busy_not_hung(tmp_path: Path) -> None:
+    database = tmp_path / "kiosk.sqlite3"
+    holder = _holder(database, 60)
+    try:
+        began = time.monotonic()
+        with pytest.raises(DatabaseBusy, match="retry"), WriterLock(database, 0.3):
+            pass
+        assert 0.3 <= time.monotonic() - began < 2
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
