@@ -63,8 +63,12 @@ class ScopeReader:
         return _any_in(self._foreign.get(lang, ()), _padded(normalised, lang))
 
     def asks(self, normalised: str, lang: Language) -> bool:
-        """The utterance carries some sign of a question or a request."""
+        """The utterance carries some sign of a question or a request. Words inside a telling of
+        something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
         text = _padded(normalised, lang)
+        for marker in self._told.get(lang, ()):
+            if marker in text:
+                text = text.replace(marker, " " if lang == "en" else "|")
         if _any_in(self._asks.get(lang, ()), text):
             return True
         if lang == "zh":
