@@ -405,7 +405,10 @@ class IntentMatcher:
         if named.any():
             strangers = (named & ~self._slot_kinds).any(axis=1)
             scores = np.where(strangers, scores * SLOT_MISMATCH, scores)
-        described = np.asarray([any(s.name == name for s in utterance.situations) for name in NAMING_SLOTS],
+        text, lang = utterance.normalised, utterance.lang
+        situations = [s for s in utterance.situations
+                      if not self._scope.inside_foreign_object(s.start, s.end, text, lang)]
+        described = np.asarray([any(s.name == name for s in situations) for name in NAMING_SLOTS],
                                dtype=bool)
         if described.any():
             strangers = np.asarray(~(described & self._slot_kinds).any(axis=1), dtype=bool)
@@ -433,11 +436,10 @@ class IntentMatcher:
         longest = self._longest[utterance.lang]
         fit = np.minimum(1.0, LENGTH_SLACK * longest / _length(utterance))
         scores = np.where(longest <= SHORT_INTENT_UNITS[utterance.lang], scores * fit, scores)
-        text, lang = utterance.normalised, utterance.lang
         past = self._tense.past_story(text, lang)
         if self._emergency is not None and past:
             scores[self._emergency] *= PAST_STORY
-        if not named.any() and not utterance.situations and self._scope.foreign_object(text, lang):
+        if not named.any() and not situations and self._scope.foreign_object(text, lang):
             scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
             out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)

@@ -62,6 +62,19 @@ class ScopeReader:
         """The utterance mentions something the centre does not do."""
         return _any_in(self._foreign.get(lang, ()), _padded(normalised, lang))
 
+    def inside_foreign_object(self, start: int, end: int, normalised: str, lang: Language) -> bool:
+        """The words at normalised[start:end] are part of a foreign object's name: 养老 in 养老金
+        (a pension, paid by the bank) describes no need of the elderly-care line."""
+        text = _padded(normalised, lang)
+        shift = 1 if lang == "en" else 0
+        for marker in self._foreign.get(lang, ()):
+            at = text.find(marker)
+            while at != -1:
+                if at - shift <= start and end <= at + len(marker) - shift:
+                    return True
+                at = text.find(marker, at + 1)
+        return False
+
     def asks(self, normalised: str, lang: Language) -> bool:
         """The utterance carries some sign of a question or a request. Words inside a telling of
         something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
