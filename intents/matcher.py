@@ -85,6 +85,11 @@ asks for a number to call: "有没有什么电话她可以打，找人说说话�
 NAMED_ASK_FLOOR = 0.32
 """Least score of a service lookup when a service is named and something is asked."""
 
+NAMED_QUESTION_FLOOR = 0.4
+"""The same when it is a question (多少, 吗, 干不干, "how much"): "城乡居民医保今年涨价了没有，一年交多少"
+asks about the service in words no example uses. Not with a reference code said: that asks
+after an application."""
+
 GIVEN_NUMBER = 0.5
 """When the utterance itself says a phone number: score kept by intents that look a hotline up
 (unless one is named), and share of example evidence kept when nothing else is named. "My
@@ -430,7 +435,9 @@ class IntentMatcher:
         if named[NAMING_SLOTS.index("service")] and self._scope.asks(utterance.normalised, utterance.lang):
             # A named service and a question is at least a lookup ("…住在这里的证明，我该找谁"),
             # though only just: any real evidence of a booking or a cancellation still wins.
-            scores = np.where(self._service_only, np.maximum(scores, NAMED_ASK_FLOOR), scores)
+            question = not named[NAMING_SLOTS.index("reference")] and self._scope.questions(text, lang)
+            floor = NAMED_QUESTION_FLOOR if question else NAMED_ASK_FLOOR
+            scores = np.where(self._service_only, np.maximum(scores, floor), scores)
         if gives_number and not named[NAMING_SLOTS.index("hotline")]:
             scores = np.where(self._hotline_only, scores * GIVEN_NUMBER, scores)
         longest = self._longest[utterance.lang]
