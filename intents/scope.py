@@ -84,8 +84,8 @@ class ScopeReader:
                 text = text.replace(marker, " " if lang == "en" else "|")
         if _any_in(self._asks.get(lang, ()), text):
             return True
-        if lang == "zh":
-            return bool(_ZH_CLOSING_QUESTION.search(normalised))
+        if lang == "zh":  # also A-not-A anywhere: "家政干不干", "管不管擦窗户"
+            return bool(_ZH_CLOSING_QUESTION.search(normalised) or _ZH_QUESTION.search(normalised))
         first = normalised.split(maxsplit=1)
         return bool(first) and first[0] in _EN_OPENERS
 
