@@ -34,8 +34,9 @@ _EN_OPENERS = frozenset(
 """An English utterance starting with one of these is a question or an order."""
 
 
-_ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|(.)[不没]\1")
-"""A Mandarin question, not a request: question words, 吗, or A-not-A (在不在, 开没开)."""
+_ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不没]\1")
+"""A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
+开没开)."""
 
 _EN_QUESTION_WORDS = frozenset(("what", "where", "when", "how", "which", "who", "why", "whether"))
 _EN_QUESTION_OPENERS = frozenset(
