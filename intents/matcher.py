@@ -446,7 +446,10 @@ class IntentMatcher:
         past = self._tense.past_story(text, lang)
         if self._emergency is not None and past:
             scores[self._emergency] *= PAST_STORY
-        if not named.any() and not situations and self._scope.foreign_object(text, lang):
+        services = [s for s in utterance.slots if s.name == "service"]
+        foreign_service = bool(services) and not named[1:].any() and all(
+            self._scope.foreign_bound(s.start, s.end, text, lang) for s in services)
+        if (not named.any() or foreign_service) and not situations and self._scope.foreign_object(text, lang):
             scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
             out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)

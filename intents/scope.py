@@ -76,6 +76,20 @@ class ScopeReader:
                 at = text.find(marker, at + 1)
         return False
 
+    def foreign_bound(self, start: int, end: int, normalised: str, lang: Language) -> bool:
+        """The service words at normalised[start:end] belong to a foreign object: inside its name
+        (律师 in 律师事务所) or done by it (医院的体检, 去医院做体检): the centre's service is not
+        what is asked for."""
+        if self.inside_foreign_object(start, end, normalised, lang):
+            return True
+        if lang != "zh":
+            return False
+        before = normalised[:start]
+        for joint in _ZH_FOREIGN_JOINTS:
+            if before.endswith(joint) and _any_ends(self._foreign.get(lang, ()), before[:len(before) - len(joint)]):
+                return True
+        return False
+
     def asks(self, normalised: str, lang: Language) -> bool:
         """The utterance carries some sign of a question or a request. Words inside a telling of
         something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
@@ -108,6 +122,14 @@ class ScopeReader:
         shift = 1 if lang == "en" else 0
         ends = [text.rfind(marker) + len(marker) - shift for marker in self._turns.get(lang, ()) if marker in text]
         return max(ends, default=-1)
+
+
+_ZH_FOREIGN_JOINTS = ("的", "里的", "做", "做个", "去做")
+"""What joins a foreign place to a service it does: 医院的体检, 医院做体检."""
+
+
+def _any_ends(markers: tuple[str, ...], text: str) -> bool:
+    return any(text.endswith(marker) for marker in markers)
 
 
 def _padded(normalised: str, lang: Language) -> str:
