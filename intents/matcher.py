@@ -388,6 +388,15 @@ class IntentMatcher:
         ids = self._indexes["zh"].intent_ids
         return bool(self._slot_kinds[ids.index(intent_id), NAMING_SLOTS.index(slot)])
 
+    def _foreign_request(self, utterance: Utterance, named: np.ndarray) -> bool:
+        """Something the centre does not do is asked for, and no service of its own is named (a
+        service inside the foreign object's name, or done by it, is not its own: 医院的体检)."""
+        text, lang = utterance.normalised, utterance.lang
+        if named[1:].any() or not self._scope.foreign_object(text, lang):
+            return False
+        return all(self._scope.foreign_bound(s.start, s.end, text, lang) for s in utterance.slots
+                   if s.name == "service")
+
     def rank(self, utterance: Utterance) -> Ranking:
         index = self._indexes[utterance.lang]
         n = len(index.intent_ids)
@@ -411,8 +420,9 @@ class IntentMatcher:
             strangers = (named & ~self._slot_kinds).any(axis=1)
             scores = np.where(strangers, scores * SLOT_MISMATCH, scores)
         text, lang = utterance.normalised, utterance.lang
-        situations = [s for s in utterance.situations
-                      if not self._scope.inside_foreign_object(s.start, s.end, text, lang)]
+        situations = list(utterance.situations)
+        if situations and self._scope.foreign_object(text, lang):
+            situations = [s for s in situations if not self._scope.inside_foreign_object(s.start, s.end, text, lang)]
         described = np.asarray([any(s.name == name for s in situations) for name in NAMING_SLOTS],
                                dtype=bool)
         if described.any():
@@ -446,10 +456,7 @@ class IntentMatcher:
         past = self._tense.past_story(text, lang)
         if self._emergency is not None and past:
             scores[self._emergency] *= PAST_STORY
-        services = [s for s in utterance.slots if s.name == "service"]
-        foreign_service = bool(services) and not named[1:].any() and all(
-            self._scope.foreign_bound(s.start, s.end, text, lang) for s in services)
-        if (not named.any() or foreign_service) and not situations and self._scope.foreign_object(text, lang):
+        if not situations and self._foreign_request(utterance, named):
             scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
             out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)
