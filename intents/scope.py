@@ -100,7 +100,7 @@ class ScopeReader:
         if _any_in(self._asks.get(lang, ()), text):
             return True
         if lang == "zh":  # also A-not-A anywhere: "家政干不干", "管不管擦窗户"
-            return bool(_ZH_CLOSING_QUESTION.search(normalised) or _ZH_QUESTION.search(normalised))
+            return bool(_ZH_CLOSING_QUESTION.search(text) or _ZH_QUESTION.search(text))
         first = normalised.split(maxsplit=1)
         return bool(first) and first[0] in _EN_OPENERS
 
