@@ -180,6 +180,9 @@ class EntityFinder:
                 continue
             if alignment.src_end - alignment.src_start < NAME_COVERAGE * len(key):
                 continue  # a short sentence matching a piece of a long name ("救命" in 医疗保险)
+            heard = alignment.dest_end - alignment.dest_start
+            if lang == "zh" and len(key) == FUZZY_MIN_SYLLABLES and heard < len(key):
+                continue  # two syllables of a three-syllable name: 老年 in 老年合唱团 is no 老年卡
             if lang == "zh":
                 begin = form.unit_spans[alignment.dest_start][0]
                 stop = form.unit_spans[alignment.dest_end - 1][1]

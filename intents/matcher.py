@@ -84,6 +84,11 @@ asks for a number to call: "有没有什么电话她可以打，找人说说话�
 NAMED_ASK_FLOOR = 0.32
 """Least score of a service lookup when a service is named and something is asked."""
 
+NAMED_QUESTION_FLOOR = 0.4
+"""The same when it is a question (多少, 吗, 干不干, "how much"): "城乡居民医保今年涨价了没有，一年交多少"
+asks about the service in words no example uses. Not with a reference code said: that asks
+after an application."""
+
 GIVEN_NUMBER = 0.5
 """When the utterance itself says a phone number: score kept by intents that look a hotline up
 (unless one is named), and share of example evidence kept when nothing else is named. "My
@@ -380,6 +385,15 @@ class IntentMatcher:
         ids = self._indexes["zh"].intent_ids
         return bool(self._slot_kinds[ids.index(intent_id), NAMING_SLOTS.index(slot)])
 
+    def _foreign_request(self, utterance: Utterance, named: np.ndarray) -> bool:
+        """Something the centre does not do is asked for, and no service of its own is named (a
+        service inside the foreign object's name, or done by it, is not its own: 医院的体检)."""
+        text, lang = utterance.normalised, utterance.lang
+        if named[1:].any() or not self._scope.foreign_object(text, lang):
+            return False
+        return all(self._scope.foreign_bound(s.start, s.end, text, lang) for s in utterance.slots
+                   if s.name == "service")
+
     def rank(self, utterance: Utterance) -> Ranking:
         index = self._indexes[utterance.lang]
         n = len(index.intent_ids)
@@ -402,7 +416,11 @@ class IntentMatcher:
         if named.any():
             strangers = (named & ~self._slot_kinds).any(axis=1)
             scores = np.where(strangers, scores * SLOT_MISMATCH, scores)
-        described = np.asarray([any(s.name == name for s in utterance.situations) for name in NAMING_SLOTS],
+        text, lang = utterance.normalised, utterance.lang
+        situations = list(utterance.situations)
+        if situations and self._scope.foreign_object(text, lang):
+            situations = [s for s in situations if not self._scope.inside_foreign_object(s.start, s.end, text, lang)]
+        described = np.asarray([any(s.name == name for s in situations) for name in NAMING_SLOTS],
                                dtype=bool)
         if described.any():
             strangers = np.asarray(~(described & self._slot_kinds).any(axis=1), dtype=bool)
@@ -426,17 +444,18 @@ class IntentMatcher:
         if named[NAMING_SLOTS.index("service")] and self._scope.asks(utterance.normalised, utterance.lang):
             # A named service and a question is at least a lookup ("…住在这里的证明，我该找谁"),
             # though only just: any real evidence of a booking or a cancellation still wins.
-            scores = np.where(self._service_only, np.maximum(scores, NAMED_ASK_FLOOR), scores)
+            question = not named[NAMING_SLOTS.index("reference")] and self._scope.questions(text, lang)
+            floor = NAMED_QUESTION_FLOOR if question else NAMED_ASK_FLOOR
+            scores = np.where(self._service_only, np.maximum(scores, floor), scores)
         if gives_number and not named[NAMING_SLOTS.index("hotline")]:
             scores = np.where(self._hotline_only, scores * GIVEN_NUMBER, scores)
         longest = self._longest[utterance.lang]
         fit = np.minimum(1.0, LENGTH_SLACK * longest / _length(utterance))
         scores = np.where(longest <= SHORT_INTENT_UNITS[utterance.lang], scores * fit, scores)
-        text, lang = utterance.normalised, utterance.lang
         past = self._tense.past_story(text, lang)
         if self._emergency is not None and past:
             scores[self._emergency] *= PAST_STORY
-        if not named.any() and not utterance.situations and self._scope.foreign_object(text, lang):
+        if not situations and self._foreign_request(utterance, named):
             scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
             out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)

@@ -72,8 +72,13 @@ def normalise(text: str, lang: Language) -> str:
     return _normalise_zh(text) if lang == "zh" else _normalise_en(text)
 
 
+_ZH_DIALECT = str.maketrans({"俺": "我", "侬": "你"})
+"""Dialect pronouns said for the standard ones (俺 = 我 in the north, 侬 = 你 in Shanghai), one
+character for one, so spans found in the text stay where they are."""
+
+
 def _normalise_zh(text: str) -> str:
-    text = zhconv.convert(text, "zh-cn")
+    text = zhconv.convert(text, "zh-cn").translate(_ZH_DIALECT)
     text = _ZH_KEEP.sub(" ", text)
     text = _LONE_COLON.sub(" ", text)
     text = " ".join(text.split())

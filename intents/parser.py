@@ -123,11 +123,16 @@ def _fill_from_situations(slots: dict[str, str], utterance: Utterance, intent: I
     mental-health line; "someone to clean my flat" → housekeeping): its required naming slot, or
     for intents without one, any naming slot it takes.
 
+    Of several needs described, the last one is a service's (the one the story leads to).
+
     When a hotline comes from words that also named a service (养老服务 in "养老服务热线号码"),
     the service was only the line's description: an intent about hotlines drops it."""
     about = [s for s in ("service", "hotline") if s in intent.required_slots]
     for slot in about or [s for s in ("service", "hotline") if matcher.takes_slot(intent.id, s)]:
-        situation = next((s for s in utterance.situations if s.name == slot), None)
+        described = [s for s in utterance.situations if s.name == slot]
+        # A story comes first and the need it leads to last ("老伴走了…一个人住…能不能有人来看看我");
+        # a hotline's first description is what the call is about ("投诉物业": a complaint).
+        situation = (described[-1] if slot == "service" else described[0]) if described else None
         if slot in slots or situation is None:
             continue
         slots[slot] = situation.value

@@ -34,8 +34,9 @@ _EN_OPENERS = frozenset(
 """An English utterance starting with one of these is a question or an order."""
 
 
-_ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|(.)[不没]\1")
-"""A Mandarin question, not a request: question words, 吗, or A-not-A (在不在, 开没开)."""
+_ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不没]\1")
+"""A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
+开没开)."""
 
 _EN_QUESTION_WORDS = frozenset(("what", "where", "when", "how", "which", "who", "why", "whether"))
 _EN_QUESTION_OPENERS = frozenset(
@@ -62,13 +63,44 @@ class ScopeReader:
         """The utterance mentions something the centre does not do."""
         return _any_in(self._foreign.get(lang, ()), _padded(normalised, lang))
 
-    def asks(self, normalised: str, lang: Language) -> bool:
-        """The utterance carries some sign of a question or a request."""
+    def inside_foreign_object(self, start: int, end: int, normalised: str, lang: Language) -> bool:
+        """The words at normalised[start:end] are part of a foreign object's name: 养老 in 养老金
+        (a pension, paid by the bank) describes no need of the elderly-care line."""
         text = _padded(normalised, lang)
+        shift = 1 if lang == "en" else 0
+        for marker in self._foreign.get(lang, ()):
+            at = text.find(marker)
+            while at != -1:
+                if at - shift <= start and end <= at + len(marker) - shift:
+                    return True
+                at = text.find(marker, at + 1)
+        return False
+
+    def foreign_bound(self, start: int, end: int, normalised: str, lang: Language) -> bool:
+        """The service words at normalised[start:end] belong to a foreign object: inside its name
+        (律师 in 律师事务所) or done by it (医院的体检, 去医院做体检): the centre's service is not
+        what is asked for."""
+        if self.inside_foreign_object(start, end, normalised, lang):
+            return True
+        if lang != "zh":
+            return False
+        before = normalised[:start]
+        for joint in _ZH_FOREIGN_JOINTS:
+            if before.endswith(joint) and _any_ends(self._foreign.get(lang, ()), before[:len(before) - len(joint)]):
+                return True
+        return False
+
+    def asks(self, normalised: str, lang: Language) -> bool:
+        """The utterance carries some sign of a question or a request. Words inside a telling of
+        something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
+        text = _padded(normalised, lang)
+        for marker in self._told.get(lang, ()):
+            if marker in text:
+                text = text.replace(marker, " " if lang == "en" else "|")
         if _any_in(self._asks.get(lang, ()), text):
             return True
-        if lang == "zh":
-            return bool(_ZH_CLOSING_QUESTION.search(normalised))
+        if lang == "zh":  # also A-not-A anywhere: "家政干不干", "管不管擦窗户"
+            return bool(_ZH_CLOSING_QUESTION.search(text) or _ZH_QUESTION.search(text))
         first = normalised.split(maxsplit=1)
         return bool(first) and first[0] in _EN_OPENERS
 
@@ -90,6 +122,14 @@ class ScopeReader:
         shift = 1 if lang == "en" else 0
         ends = [text.rfind(marker) + len(marker) - shift for marker in self._turns.get(lang, ()) if marker in text]
         return max(ends, default=-1)
+
+
+_ZH_FOREIGN_JOINTS = ("的", "里的", "做", "做个", "去做")
+"""What joins a foreign place to a service it does: 医院的体检, 医院做体检."""
+
+
+def _any_ends(markers: tuple[str, ...], text: str) -> bool:
+    return any(text.endswith(marker) for marker in markers)
 
 
 def _padded(normalised: str, lang: Language) -> str:
