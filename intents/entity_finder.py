@@ -84,7 +84,7 @@ class EntityFinder:
         self._names: dict[Language, list[_Name]] = {"zh": [], "en": []}
         for slot, entity_id, names_by_lang in entries:
             for lang, names in names_by_lang.items():
-                for name in _with_spoken_numbers(names, lang):
+                for name in _with_joined_pinyin(_with_spoken_numbers(names, lang), lang):
                     surface = normalise(name, lang)
                     if surface:
                         form = sound_form(surface, lang)
@@ -189,6 +189,37 @@ def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:
             for digit in name:
                 readings = [f"{r}{joiner if r else ''}{w}" for r in readings for w in spoken[digit]][:16]
             out.extend(r for r in readings if r not in out)
+    return out
+
+
+_PINYIN_SYLLABLE = re.compile(
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:a|ai|an|ang|ao|e|ei|en|eng|er|i|ia|ian|iang|iao|ie|in|ing|iong|iu|o|ong|ou|u|ua|uai|uan|uang|ue|ui|un|uo|v|ve)"
+)
+
+PINYIN_JOINS_MAX = 16
+"""Most spellings of one pinyin name (its syllables joined or apart in every way)."""
+
+
+def _with_joined_pinyin(names: list[str], lang: Language) -> list[str]:
+    """Older residents speaking English name things by their Chinese names, and write or are
+    heard with the syllables together or apart: "lao nian ka" is also "laonian ka", "laonianka"
+    ("shebao card", "ju zhu zhengming"). The catalogue spells pinyin syllable by syllable; every
+    way of joining neighbouring syllables is a name too."""
+    if lang != "en":
+        return names
+    out = list(names)
+    for name in names:
+        words = name.split()
+        joins = [i for i in range(1, len(words))
+                 if _PINYIN_SYLLABLE.fullmatch(words[i - 1]) and _PINYIN_SYLLABLE.fullmatch(words[i])]
+        if not joins:
+            continue
+        for mask in range(1, min(1 << len(joins), PINYIN_JOINS_MAX)):
+            glued = {j for n, j in enumerate(joins) if mask >> n & 1}
+            spelled = words[0] + "".join(("" if i in glued else " ") + words[i] for i in range(1, len(words)))
+            if spelled not in out:
+                out.append(spelled)
     return out
 
 
