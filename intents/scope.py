@@ -34,6 +34,12 @@ _EN_OPENERS = frozenset(
 """An English utterance starting with one of these is a question or an order."""
 
 
+_EN_DONE_WITH_ALREADY = re.compile(r"(?: [a-z]+(?: me| it| us| them| him| her)?)? already(?: [a-z]+(?= \S))? ")
+"""Second-language English marks a done thing with "already" and a plain verb ("already book it
+on my phone", "the lawyer help me already"): the verb beside it tells, it does not ask. A verb
+said last is an order, though ("no go already cancel")."""
+
+
 _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|(.)[不没]\1")
 """A Mandarin question, not a request: question words, 吗, or A-not-A (在不在, 开没开)."""
 
@@ -65,6 +71,8 @@ class ScopeReader:
     def asks(self, normalised: str, lang: Language) -> bool:
         """The utterance carries some sign of a question or a request."""
         text = _padded(normalised, lang)
+        if lang == "en" and " already " in text:
+            text = _EN_DONE_WITH_ALREADY.sub(" already ", text)
         if _any_in(self._asks.get(lang, ()), text):
             return True
         if lang == "zh":
