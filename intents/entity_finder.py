@@ -35,7 +35,7 @@ Over letters, 线电话 came within reach of 火警电话 because both end in �
 NAME_COVERAGE = 0.85
 """Share of a name a fuzzy match must cover."""
 
-EN_SOUND_SPELLING_FLOOR = 75.0
+EN_SOUND_SPELLING_FLOOR = 80.0
 """An English sound-alike must also look alike: "please" and "place" sound like "police" but are
 other words ("his school place" named no police); a recogniser's homophone is spelled close."""
 
