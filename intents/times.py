@@ -65,7 +65,8 @@ _EN_RELATIVE = re.compile(
     rf"(?P<hour>{_EN_HOUR}){_NOT_A_TIME_AFTER}"
 )
 _EN_PERIOD_BEFORE = re.compile(
-    rf"\b(?P<part>morning|afternoon|evening) (?P<hour>{_EN_HOUR})(?::(?P<digits>[0-5]\d)| (?P<minute>{_EN_MINUTE_WORDS}))?"
+    rf"\b(?P<part>morning|afternoon|evening) (?P<hour>{_EN_HOUR})"
+    rf"(?::(?P<digits>[0-5]\d)| (?P<minute>{_EN_MINUTE_WORDS}))?"
     rf"(?: ?o'? ?clock)?{_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}(?![0-9a-z])"
 )
 """Chinese word order in English, the period first: "tomorrow morning ten", "afternoon two thirty"."""
