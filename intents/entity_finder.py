@@ -82,9 +82,14 @@ class EntityFinder:
 
     def __init__(self, entries: list[NamedEntry]) -> None:
         self._names: dict[Language, list[_Name]] = {"zh": [], "en": []}
+        pinyin: set[str] = set()  # matched exactly or by sound only: near-misses cost too much time
         for slot, entity_id, names_by_lang in entries:
             for lang, names in names_by_lang.items():
-                for name in _with_joined_pinyin(_with_spoken_numbers(names, lang), lang):
+                spelled = _with_spoken_numbers(names, lang)
+                joined = _with_joined_pinyin(spelled, lang)
+                if len(joined) > len(spelled):
+                    pinyin.update(normalise(n, lang) for n in joined if n not in names or _has_pinyin_pair(n))
+                for name in joined:
                     surface = normalise(name, lang)
                     if surface:
                         form = sound_form(surface, lang)
@@ -110,12 +115,14 @@ class EntityFinder:
         self._fuzzy: dict[Language, list[_Name]] = {
             lang: [  # numbers are said exactly or not at all: "12345热线" is no near-miss of "老年人的热线"
                 n for n in names
-                if not any(ch.isdigit() for ch in n.surface)
+                if not any(ch.isdigit() for ch in n.surface) and n.surface not in pinyin
                 and (len(n.units) >= FUZZY_MIN_SYLLABLES if lang == "zh"
                     else len(n.compact) >= FUZZY_MIN_LETTERS)
             ]
             for lang, names in self._names.items()
         }
+        # Names spelled apart or joined ("house keeping", pinyin "lao nian ka") are one near-miss.
+        self._fuzzy["en"] = list({n.compact: n for n in reversed(self._fuzzy["en"])}.values())[::-1]
         self._fuzzy_keys = {
             lang: [n.units for n in names] if lang == "zh" else [n.compact for n in names]
             for lang, names in self._fuzzy.items()
@@ -197,30 +204,44 @@ _PINYIN_SYLLABLE = re.compile(
     r"(?:a|ai|an|ang|ao|e|ei|en|eng|er|i|ia|ian|iang|iao|ie|in|ing|iong|iu|o|ong|ou|u|ua|uai|uan|uang|ue|ui|un|uo|v|ve)"
 )
 
-PINYIN_JOINS_MAX = 16
-"""Most spellings of one pinyin name (its syllables joined or apart in every way)."""
-
-
 def _with_joined_pinyin(names: list[str], lang: Language) -> list[str]:
     """Older residents speaking English name things by their Chinese names, and write or are
     heard with the syllables together or apart: "lao nian ka" is also "laonian ka", "laonianka"
-    ("shebao card", "ju zhu zhengming"). The catalogue spells pinyin syllable by syllable; every
-    way of joining neighbouring syllables is a name too."""
+    ("shebao card", "juzhu zhengming"). The catalogue spells pinyin syllable by syllable; each
+    run of syllables is also a name joined whole and joined in pairs (Chinese words are mostly
+    two syllables), from the left and, for an odd run, from the right."""
     if lang != "en":
         return names
     out = list(names)
     for name in names:
-        words = name.split()
-        joins = [i for i in range(1, len(words))
-                 if _PINYIN_SYLLABLE.fullmatch(words[i - 1]) and _PINYIN_SYLLABLE.fullmatch(words[i])]
-        if not joins:
+        if not _has_pinyin_pair(name):
             continue
-        for mask in range(1, min(1 << len(joins), PINYIN_JOINS_MAX)):
-            glued = {j for n, j in enumerate(joins) if mask >> n & 1}
-            spelled = words[0] + "".join(("" if i in glued else " ") + words[i] for i in range(1, len(words)))
+        words = name.split()
+        runs: list[list[str]] = []
+        for word in words:
+            if _PINYIN_SYLLABLE.fullmatch(word) and runs and runs[-1] and _PINYIN_SYLLABLE.fullmatch(runs[-1][-1]):
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        for style in ("whole", "pairs", "pairs from the right"):
+            spelled = " ".join(_joined(run, style) for run in runs)
             if spelled not in out:
                 out.append(spelled)
     return out
+
+
+def _has_pinyin_pair(name: str) -> bool:
+    """Two neighbouring words of `name` are pinyin syllables."""
+    return any(_PINYIN_SYLLABLE.fullmatch(a) and _PINYIN_SYLLABLE.fullmatch(b)
+               for a, b in itertools.pairwise(name.split()))
+
+
+def _joined(run: list[str], style: str) -> str:
+    if len(run) < 2 or style == "whole":
+        return "".join(run)
+    offset = len(run) % 2 if style == "pairs from the right" else 0
+    pieces = run[:offset] + ["".join(run[i:i + 2]) for i in range(offset, len(run), 2)]
+    return " ".join(pieces)
 
 
 def _word_heads(sound: str) -> list[str]:
