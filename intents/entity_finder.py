@@ -37,7 +37,7 @@ Over letters, 线电话 came within reach of 火警电话 because both end in �
 NAME_COVERAGE = 0.85
 """Share of a name a fuzzy match must cover."""
 
-EN_SOUND_SPELLING_FLOOR = 75.0
+EN_SOUND_SPELLING_FLOOR = 80.0
 """An English sound-alike must also look alike: "please" and "place" sound like "police" but are
 other words ("his school place" named no police); a recogniser's homophone is spelled close."""
 
@@ -84,9 +84,14 @@ class EntityFinder:
 
     def __init__(self, entries: list[NamedEntry]) -> None:
         self._names: dict[Language, list[_Name]] = {"zh": [], "en": []}
+        pinyin: set[str] = set()  # matched exactly or by sound only: near-misses cost too much time
         for slot, entity_id, names_by_lang in entries:
             for lang, names in names_by_lang.items():
-                for name in _with_spoken_numbers(names, lang):
+                spelled = _with_spoken_numbers(names, lang)
+                joined = _with_joined_pinyin(spelled, lang)
+                if len(joined) > len(spelled):
+                    pinyin.update(normalise(n, lang) for n in joined if n not in names or _has_pinyin_pair(n))
+                for name in joined:
                     surface = normalise(name, lang)
                     if surface:
                         form = sound_form(surface, lang)
@@ -112,12 +117,14 @@ class EntityFinder:
         self._fuzzy: dict[Language, list[_Name]] = {
             lang: [  # numbers are said exactly or not at all: "12345热线" is no near-miss of "老年人的热线"
                 n for n in names
-                if not any(ch.isdigit() for ch in n.surface)
+                if not any(ch.isdigit() for ch in n.surface) and n.surface not in pinyin
                 and (len(n.units) >= FUZZY_MIN_SYLLABLES if lang == "zh"
                     else len(n.compact) >= FUZZY_MIN_LETTERS)
             ]
             for lang, names in self._names.items()
         }
+        # Names spelled apart or joined ("house keeping", pinyin "lao nian ka") are one near-miss.
+        self._fuzzy["en"] = list({n.compact: n for n in reversed(self._fuzzy["en"])}.values())[::-1]
         self._fuzzy_keys = {
             lang: [n.units for n in names] if lang == "zh" else [n.compact for n in names]
             for lang, names in self._fuzzy.items()
@@ -204,6 +211,51 @@ def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:
                 readings = [f"{r}{joiner if r else ''}{w}" for r in readings for w in spoken[digit]][:16]
             out.extend(r for r in readings if r not in out)
     return out
+
+
+_PINYIN_SYLLABLE = re.compile(
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:a|ai|an|ang|ao|e|ei|en|eng|er|i|ia|ian|iang|iao|ie|in|ing|iong|iu|o|ong|ou|u|ua|uai|uan|uang|ue|ui|un|uo|v|ve)"
+)
+
+def _with_joined_pinyin(names: list[str], lang: Language) -> list[str]:
+    """Older residents speaking English name things by their Chinese names, and write or are
+    heard with the syllables together or apart: "lao nian ka" is also "laonian ka", "laonianka"
+    ("shebao card", "juzhu zhengming"). The catalogue spells pinyin syllable by syllable; each
+    run of syllables is also a name joined whole and joined in pairs (Chinese words are mostly
+    two syllables), from the left and, for an odd run, from the right."""
+    if lang != "en":
+        return names
+    out = list(names)
+    for name in names:
+        if not _has_pinyin_pair(name):
+            continue
+        words = name.split()
+        runs: list[list[str]] = []
+        for word in words:
+            if _PINYIN_SYLLABLE.fullmatch(word) and runs and runs[-1] and _PINYIN_SYLLABLE.fullmatch(runs[-1][-1]):
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        for style in ("whole", "pairs", "pairs from the right"):
+            spelled = " ".join(_joined(run, style) for run in runs)
+            if spelled not in out:
+                out.append(spelled)
+    return out
+
+
+def _has_pinyin_pair(name: str) -> bool:
+    """Two neighbouring words of `name` are pinyin syllables."""
+    return any(_PINYIN_SYLLABLE.fullmatch(a) and _PINYIN_SYLLABLE.fullmatch(b)
+               for a, b in itertools.pairwise(name.split()))
+
+
+def _joined(run: list[str], style: str) -> str:
+    if len(run) < 2 or style == "whole":
+        return "".join(run)
+    offset = len(run) % 2 if style == "pairs from the right" else 0
+    pieces = run[:offset] + ["".join(run[i:i + 2]) for i in range(offset, len(run), 2)]
+    return " ".join(pieces)
 
 
 @lru_cache(maxsize=8)

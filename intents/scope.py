@@ -34,6 +34,12 @@ _EN_OPENERS = frozenset(
 """An English utterance starting with one of these is a question or an order."""
 
 
+_EN_DONE_WITH_ALREADY = re.compile(r"(?: [a-z]+(?: me| it| us| them| him| her)?)? already(?: [a-z]+(?= \S))? ")
+"""Second-language English marks a done thing with "already" and a plain verb ("already book it
+on my phone", "the lawyer help me already"): the verb beside it tells, it does not ask. A verb
+said last is an order, though ("no go already cancel")."""
+
+
 _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不没]\1")
 """A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
 开没开)."""
@@ -94,6 +100,8 @@ class ScopeReader:
         """The utterance carries some sign of a question or a request. Words inside a telling of
         something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
         text = _padded(normalised, lang)
+        if lang == "en" and " already " in text:  # before "already" itself goes with the told words
+            text = _EN_DONE_WITH_ALREADY.sub(" already ", text)
         for marker in self._told.get(lang, ()):
             if marker in text:
                 text = text.replace(marker, " " if lang == "en" else "|")

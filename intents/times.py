@@ -64,6 +64,12 @@ _EN_RELATIVE = re.compile(
     rf"\b(?:a )?(?P<rel>half|quarter|{EN_CARDINAL_PATTERN})(?: minutes?)? (?P<dir>past|after|to|before) "
     rf"(?P<hour>{_EN_HOUR}){_NOT_A_TIME_AFTER}"
 )
+_EN_PERIOD_BEFORE = re.compile(
+    rf"\b(?P<part>morning|afternoon|evening) (?P<hour>{_EN_HOUR})"
+    rf"(?::(?P<digits>[0-5]\d)| (?P<minute>{_EN_MINUTE_WORDS}))?"
+    rf"(?: ?o'? ?clock)?{_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}(?![0-9a-z])"
+)
+"""Chinese word order in English, the period first: "tomorrow morning ten", "afternoon two thirty"."""
 _EN_NOON = re.compile(r"\b(?:(?:twelve|12) )?(?P<word>noon|midday|midnight)\b")
 _EN_PERIOD_AFTER = re.compile(
     r" ?(?P<ampm>am|pm)\b| (?:in the|this) (?P<part>morning|afternoon|evening)\b"
@@ -140,6 +146,11 @@ def _en_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
             hour, rel = hour - 1 if hour > 1 else 12, 60 - rel
         if (after := _en_period(text, m.end())) is not None:
             _append(found, _clock(hour, rel, after[0], hours), m.start(), after[1])
+    for m in _EN_PERIOD_BEFORE.finditer(text):
+        hour = _en_hour(m["hour"])
+        minute = int(m["digits"]) if m["digits"] else _en_minute(m["minute"])
+        if hour is not None and minute is not None:
+            _append(found, _clock(hour, minute, EN_PERIODS[m["part"]], hours), m.start("hour"), m.end())
     for m in _EN_SPOKEN.finditer(text):
         hour = _en_hour(m["hour"])
         minute = int(m["digits"]) if m["digits"] else _en_minute(m["minute"])
