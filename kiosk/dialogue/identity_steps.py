@@ -59,8 +59,8 @@ class IdentitySteps:
         for when identification comes. True if one was found (and the resident is not
         identified yet)."""
         s = self.talk.state
-        if s.resident is not None:
-            return False
+        if s.resident is not None or parse.text in parse.slots.values():
+            return False  # a day or time touched on a picker ("2026-12-03") holds no phone number
         phone, year = self.read(parse)
         if phone is None and year is None:
             return False

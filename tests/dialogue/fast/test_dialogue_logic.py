@@ -225,3 +225,14 @@ def test_a_day_alone_answers_which_appointment_to_cancel(chat: Chats) -> None:
     assert reply.state == "cancel.ask_which" and "120" in reply.text, kiosk
     reply = kiosk.say("后天的")
     assert reply.state == "cancel.confirm" and "后天" in reply.text, kiosk
+
+
+def test_a_day_and_time_touched_on_the_pickers_are_no_phone_number(chat: Chats) -> None:
+    """The screen passes a picked day as its ISO text ("2026-12-09"): its digits are a date, so
+    identification still asks for the phone number and the birth year."""
+    kiosk = chat("en")
+    kiosk.touch("appointment.book")
+    kiosk.touch("service:health_check")
+    kiosk.dialogue.respond_to(ParseResult("2026-12-09", "en", None, 1.0, {"date": "2026-12-09"}))
+    reply = kiosk.dialogue.respond_to(ParseResult("09:00", "en", None, 1.0, {"time": "09:00"}))
+    assert reply.state == "booking.ask_identity", kiosk
