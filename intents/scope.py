@@ -38,6 +38,9 @@ _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不
 """A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
 开没开)."""
 
+_ZH_INDEFINITE = re.compile(r"(?:啥|什么|哪儿|哪里|哪|谁)(?:都|也)")
+"""Question words that mean "any-" before 都/也 ask nothing: "啥都不中用了", "哪儿都去不了"."""
+
 _EN_QUESTION_WORDS = frozenset(("what", "where", "when", "how", "which", "who", "why", "whether"))
 _EN_QUESTION_OPENERS = frozenset(
     ("can", "could", "would", "will", "do", "does", "did", "is", "are", "was", "were", "have", "has",
@@ -93,7 +96,7 @@ class ScopeReader:
     def asks(self, normalised: str, lang: Language) -> bool:
         """The utterance carries some sign of a question or a request. Words inside a telling of
         something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
-        text = _padded(normalised, lang)
+        text = _padded(normalised, lang) if lang == "en" else _ZH_INDEFINITE.sub("|", normalised)
         for marker in self._told.get(lang, ()):
             if marker in text:
                 text = text.replace(marker, " " if lang == "en" else "|")
@@ -108,6 +111,7 @@ class ScopeReader:
         """The utterance is a question, not only a request ("体检下周五开门不", "is it open on
         Friday", "what do I bring"): narrower than `asks`, where "I want…" also counts."""
         if lang == "zh":
+            normalised = _ZH_INDEFINITE.sub("|", normalised)
             return bool(_ZH_QUESTION.search(normalised) or _ZH_CLOSING_QUESTION.search(normalised))
         words = normalised.split()
         return bool(words) and (words[0] in _EN_QUESTION_OPENERS or not _EN_QUESTION_WORDS.isdisjoint(words))
