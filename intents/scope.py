@@ -128,8 +128,8 @@ class ScopeReader:
         return max(ends, default=-1)
 
 
-_ZH_FOREIGN_JOINTS = ("的", "里的", "做", "做个", "去做")
-"""What joins a foreign place to a service it does: 医院的体检, 医院做体检."""
+_ZH_FOREIGN_JOINTS = ("的", "里的", "做", "做个", "去做", "约", "约个", "约一个", "预约", "预约个", "挂", "挂个")
+"""What joins a foreign place to a service it does: 医院的体检, 医院做体检, (在)医院约个体检."""
 
 
 def _any_ends(markers: tuple[str, ...], text: str) -> bool:
