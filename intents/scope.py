@@ -41,6 +41,10 @@ _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不
 _ZH_INDEFINITE = re.compile(r"(?:啥|什么|哪儿|哪里|哪|谁)(?:都|也)")
 """Question words that mean "any-" before 都/也 ask nothing: "啥都不中用了", "哪儿都去不了"."""
 
+_ZH_DONE_OBJECT = re.compile(r"(?:预约|约|办)的")
+"""A booking or an application named by what was done asks for nothing by its verb: "前天约的家政
+来过了", "在这儿办的老年证"."""
+
 _EN_QUESTION_WORDS = frozenset(("what", "where", "when", "how", "which", "who", "why", "whether"))
 _EN_QUESTION_OPENERS = frozenset(
     ("can", "could", "would", "will", "do", "does", "did", "is", "are", "was", "were", "have", "has",
@@ -100,6 +104,8 @@ class ScopeReader:
         for marker in self._told.get(lang, ()):
             if marker in text:
                 text = text.replace(marker, " " if lang == "en" else "|")
+        if lang == "zh":
+            text = _ZH_DONE_OBJECT.sub("|", text)
         if _any_in(self._asks.get(lang, ()), text):
             return True
         if lang == "zh":  # also A-not-A anywhere: "家政干不干", "管不管擦窗户"
