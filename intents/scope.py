@@ -38,8 +38,9 @@ _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不
 """A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
 开没开)."""
 
-_ZH_INDEFINITE = re.compile(r"(?:啥|什么|哪儿|哪里|哪|谁)(?:都|也)")
-"""Question words that mean "any-" before 都/也 ask nothing: "啥都不中用了", "哪儿都去不了"."""
+_ZH_INDEFINITE = re.compile(r"(?:啥|什么|哪儿|哪里|哪|谁)(?:都|也)|(?<!提)前几天|这几天|好几")
+"""Question words that mean "any-" before 都/也, and 几 meaning "a few", ask nothing: "啥都不中用了",
+"哪儿都去不了", "前几天约的护理来过了"."""
 
 _ZH_DONE_OBJECT = re.compile(r"(?:预约|约|办)的")
 """A booking or an application named by what was done asks for nothing by its verb: "前天约的家政
