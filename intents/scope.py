@@ -42,9 +42,9 @@ _ZH_INDEFINITE = re.compile(r"(?:啥|什么|哪儿|哪里|哪|谁)(?:都|也)|(?
 """Question words that mean "any-" before 都/也, and 几 meaning "a few", ask nothing: "啥都不中用了",
 "哪儿都去不了", "前几天约的护理来过了"."""
 
-_ZH_DONE_OBJECT = re.compile(r"(?:预约|约|办)的")
-"""A booking or an application named by what was done asks for nothing by its verb: "前天约的家政
-来过了", "在这儿办的老年证"."""
+_ZH_DONE_OBJECT = re.compile(r"(?:预约|约|办)(?:的|好了|完了)")
+"""A booking or an application named by what was done, or said to be done, asks for nothing by its
+verb: "前天约的家政来过了", "在这儿办的老年证", "已经约好了，谢谢"."""
 
 _EN_QUESTION_WORDS = frozenset(("what", "where", "when", "how", "which", "who", "why", "whether"))
 _EN_QUESTION_OPENERS = frozenset(
