@@ -38,7 +38,7 @@ _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不
 """A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
 开没开)."""
 
-_ZH_INDEFINITE = re.compile(r"(?:啥|什么|哪儿|哪里|哪|谁)(?:都|也)|没(?:啥|什么)|(?<!提)前几天|这几天|好几")
+_ZH_INDEFINITE = re.compile(r"(?:啥|什么|哪儿|哪里|哪|谁)(?:都|也)|没(?:啥|什么)(?:问题)?|(?<!提)前几天|这几天|好几")
 """Question words that mean "any-" before 都/也 or "nothing" after 没, and 几 meaning "a few", ask
 nothing: "啥都不中用了", "哪儿都去不了", "去过了，没啥事", "前几天约的护理来过了"."""
 
