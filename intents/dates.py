@@ -39,7 +39,7 @@ ZH_WEEKDAYS: dict[str, int] = {
     "一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
     "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6,
 }  # fmt: skip
-ZH_WEEK_WORDS: dict[str, str] = {"下": "next", "这": "this", "本": "this", "上": "last"}
+ZH_WEEK_WORDS: dict[str, str] = {"下下": "after next", "下": "next", "这": "this", "本": "this", "上": "last"}
 
 EN_DAY_OFFSETS: dict[str, int] = {"today": 0, "tonight": 0, "tomorrow": 1, "day after tomorrow": 2}
 EN_WEEKDAYS: dict[str, int] = {
@@ -146,7 +146,7 @@ def _en_in_days(m: re.Match[str], today: date) -> date | None:
 _ZH_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (re.compile(f"(?:今天|今儿)是?{_ZH_WEEKDAY}"), _zh_today_weekday),
     (re.compile("|".join(sorted(ZH_DAY_OFFSETS, key=len, reverse=True))), _zh_relative_day),
-    (re.compile(f"(?:([下这本上])个?)?{_ZH_WEEKDAY}"), _zh_week),
+    (re.compile(f"(?:(下下|[下这本上])个?)?{_ZH_WEEKDAY}"), _zh_week),
     (re.compile(f"(?:(?P<month>{_N})月|(?P<which>[下这本])个?月)(?P<day>{_N})[号日]"), _zh_month_day),
     (re.compile(f"(?P<month>{_N})月(?P<day>{_N})(?![{ZH_NUMERAL_CHARS}月])"), _zh_month_day),
     (re.compile(f"(?<![月{ZH_NUMERAL_CHARS}])({_N})[号日](?![楼窗线门柜房室床口])"), _zh_day_only),
@@ -198,6 +198,8 @@ def _weekday(today: date, which: str | None, weekday: int) -> date:
     monday = today - timedelta(today.weekday())
     if which == "next":
         return monday + timedelta(7 + weekday)
+    if which == "after next":  # 下下周一: the Monday of the week after next
+        return monday + timedelta(14 + weekday)
     if which == "last":
         return monday + timedelta(weekday - 7)
     if which == "this":

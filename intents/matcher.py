@@ -387,12 +387,16 @@ class IntentMatcher:
 
     def _foreign_request(self, utterance: Utterance, named: np.ndarray) -> bool:
         """Something the centre does not do is asked for, and no service of its own is named (a
-        service inside the foreign object's name, or done by it, is not its own: 医院的体检)."""
+        service inside the foreign object's name, or done by it, is not its own: 医院的体检), nor
+        named only before the resident moved on ("体检的事弄明白了，再问个事，儿童医院咋走")."""
         text, lang = utterance.normalised, utterance.lang
         if named[1:].any() or not self._scope.foreign_object(text, lang):
             return False
+        turn = self._scope.turn(text, lang)
+        if turn >= 0 and not self._scope.foreign_object(text[turn:], lang):
+            turn = -1
         return all(self._scope.foreign_bound(s.start, s.end, text, lang) for s in utterance.slots
-                   if s.name == "service")
+                   if s.name == "service" and s.start >= turn)
 
     def rank(self, utterance: Utterance) -> Ranking:
         index = self._indexes[utterance.lang]

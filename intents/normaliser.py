@@ -77,8 +77,22 @@ _ZH_DIALECT = str.maketrans({"俺": "我", "侬": "你"})
 character for one, so spans found in the text stay where they are."""
 
 
+_ZH_DIALECT_WORD_MAP = {
+    "系唔系": "是不是", "唔系": "不是", "唔该": "麻烦", "唔使": "不用", "唔要": "不要", "喺": "在", "边度": "哪里",
+    "冇": "没", "啲": "点", "嘅": "的", "咗": "了", "佢": "他", "睇": "看", "乜嘢": "什么", "咩": "啥",
+    "点样": "怎样", "点搞": "咋办", "几时": "啥时", "啥辰光": "啥时候", "阿拉": "我们", "囡囡": "女儿",
+    "我个女": "我女儿", "我个仔": "我儿子", "号头": "单号", "明朝": "明天", "勿要": "不要", "勿是": "不是",
+    "伐": "吗", "落雨": "下雨",
+}
+"""Cantonese and Shanghainese words a recogniser writes down as heard (喺边度 for 在哪里, 唔该 = please,
+阿拉 for 我们, 啥辰光 for 啥时候, the question particle 伐 for 吗, which also sounded like 法), each
+replaced by standard words of the same length, so spans stay put."""
+_ZH_DIALECT_WORDS = re.compile("|".join(sorted(_ZH_DIALECT_WORD_MAP, key=len, reverse=True)))
+
+
 def _normalise_zh(text: str) -> str:
     text = zhconv.convert(text, "zh-cn").translate(_ZH_DIALECT)
+    text = _ZH_DIALECT_WORDS.sub(lambda m: _ZH_DIALECT_WORD_MAP[m.group(0)], text)
     text = _ZH_KEEP.sub(" ", text)
     text = _LONE_COLON.sub(" ", text)
     text = " ".join(text.split())

@@ -20,6 +20,7 @@ from .numbers import (
     en_number,
     word_alternation,
     zh_digits,
+    zh_number,
 )
 from .slot_span import SlotSpan
 
@@ -36,6 +37,12 @@ _ZH_DIGIT = "[0-9零〇一二两三四五六七八九幺]"
 _ZH_CODE = re.compile(
     rf"(?<![a-z])(?P<letter>[a-z])[ -]?(?P<digits>{_ZH_DIGIT}(?:[ -]?{_ZH_DIGIT})*)(?![a-z0-9])"
 )
+_ZH_AMOUNT_CODE = re.compile(
+    r"(?<![a-z])(?P<letter>[a-z])[ -]?(?P<amount>[一二两三四五六七八九]千[零〇一二两三四五六七八九十百]*)"
+    r"(?![a-z0-9零〇一二两三四五六七八九十百千万块元])"
+)
+"""A four-digit code read as a number, like a year: "P两千零一十" is P2010. Only with 千, so the
+reading is a whole quantity of four digits."""
 _EN_CODE = re.compile(
     rf"\b(?P<letter>{word_alternation(EN_LETTER_NAMES)}|[a-z])(?: (?:as in|for) (?P=letter)[a-z]+)?[ -]?"
     rf"(?P<digits>{EN_SPOKEN_DIGIT_PATTERN}(?:[ -]?{EN_SPOKEN_DIGIT_PATTERN})*)(?![a-z0-9])"
@@ -71,7 +78,14 @@ def find_references(text: str, lang: str, digits: tuple[int, int] = (4, 6)) -> l
         if number is not None and digits[0] <= len(number) <= digits[1]:
             letter = EN_LETTER_NAMES.get(m["letter"], m["letter"]).upper()
             found.append(SlotSpan("reference", letter + number, m.start(), m.end()))
-    if lang != "zh":
+    if lang == "zh":
+        for m in _ZH_AMOUNT_CODE.finditer(text):
+            value = zh_number(m["amount"])
+            if value is not None and 1000 <= value <= 9999 and digits[0] <= 4 <= digits[1] and all(
+                    m.end() <= f.start or m.start() >= f.end for f in found):
+                found.append(SlotSpan("reference", m["letter"].upper() + str(value), m.start(), m.end()))
+        found.sort(key=lambda span: span.start)
+    else:
         for m in _EN_PAIRED_CODE.finditer(text):
             number = _en_pairs(m["pairs"])
             if number is not None and digits[0] <= len(number) <= digits[1] and all(

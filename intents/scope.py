@@ -44,6 +44,14 @@ _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不
 """A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
 开没开)."""
 
+_ZH_INDEFINITE = re.compile(r"(?:啥|什么|哪儿|哪里|哪|谁)(?:都|也)|没(?:啥|什么)(?:问题)?|(?<!提)前几天|这几天|好几")
+"""Question words that mean "any-" before 都/也 or "nothing" after 没, and 几 meaning "a few", ask
+nothing: "啥都不中用了", "哪儿都去不了", "去过了，没啥事", "前几天约的护理来过了"."""
+
+_ZH_DONE_OBJECT = re.compile(r"(?:预约|约|办)(?:的|好了|完了)")
+"""A booking or an application named by what was done, or said to be done, asks for nothing by its
+verb: "前天约的家政来过了", "在这儿办的老年证", "已经约好了，谢谢"."""
+
 _EN_QUESTION_WORDS = frozenset(("what", "where", "when", "how", "which", "who", "why", "whether"))
 _EN_QUESTION_OPENERS = frozenset(
     ("can", "could", "would", "will", "do", "does", "did", "is", "are", "was", "were", "have", "has",
@@ -99,12 +107,14 @@ class ScopeReader:
     def asks(self, normalised: str, lang: Language) -> bool:
         """The utterance carries some sign of a question or a request. Words inside a telling of
         something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
-        text = _padded(normalised, lang)
+        text = _padded(normalised, lang) if lang == "en" else _ZH_INDEFINITE.sub("|", normalised)
         if lang == "en" and " already " in text:  # before "already" itself goes with the told words
             text = _EN_DONE_WITH_ALREADY.sub(" already ", text)
         for marker in self._told.get(lang, ()):
             if marker in text:
                 text = text.replace(marker, " " if lang == "en" else "|")
+        if lang == "zh":
+            text = _ZH_DONE_OBJECT.sub("|", text)
         if _any_in(self._asks.get(lang, ()), text):
             return True
         if lang == "zh":  # also A-not-A anywhere: "家政干不干", "管不管擦窗户"
@@ -116,6 +126,7 @@ class ScopeReader:
         """The utterance is a question, not only a request ("体检下周五开门不", "is it open on
         Friday", "what do I bring"): narrower than `asks`, where "I want…" also counts."""
         if lang == "zh":
+            normalised = _ZH_INDEFINITE.sub("|", normalised)
             return bool(_ZH_QUESTION.search(normalised) or _ZH_CLOSING_QUESTION.search(normalised))
         words = normalised.split()
         return bool(words) and (words[0] in _EN_QUESTION_OPENERS or not _EN_QUESTION_WORDS.isdisjoint(words))
@@ -132,8 +143,8 @@ class ScopeReader:
         return max(ends, default=-1)
 
 
-_ZH_FOREIGN_JOINTS = ("的", "里的", "做", "做个", "去做")
-"""What joins a foreign place to a service it does: 医院的体检, 医院做体检."""
+_ZH_FOREIGN_JOINTS = ("的", "里的", "做", "做个", "去做", "约", "约个", "约一个", "预约", "预约个", "挂", "挂个")
+"""What joins a foreign place to a service it does: 医院的体检, 医院做体检, (在)医院约个体检."""
 
 
 def _any_ends(markers: tuple[str, ...], text: str) -> bool:
