@@ -4,7 +4,13 @@ Parses the regression set and the held-out sets with raw scores, labels each rea
 wrong (intent and slots, the same judge as the tests), and fits a logistic curve over the raw
 score, its lead over the runner-up and its lead over out-of-scope. Weights are clipped at zero so
 the mapping stays monotone. Re-run after changing the catalogue or the matcher:
-    .venv/bin/python bench/fit_calibration.py [SET ...]     (default: regression heldout heldout2)
+    .venv/bin/python bench/fit_calibration.py [SET ...]
+        (default: regression heldout heldout2 dev dev2 dev3: every set the catalogue was tuned on)
+
+Fitted on tuned sets, the table is over-confident on new wording (see `parse_accuracy.py` on the
+held-out sets). Fitted instead on dev2 and dev3 as the parser read them *before* it was tuned on
+them (the code of commit f9b1576), it is calibrated on held-out sets too — but the same decisions
+then need a lower `min_confidence`, and a third of new-wording turns fall in the check band.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> tuple
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    args.add_argument("sets", nargs="*", default=["regression", "heldout", "heldout2"])
+    args.add_argument("sets", nargs="*", default=["regression", "heldout", "heldout2", "dev", "dev2", "dev3"])
     x, y = samples(args.parse_args().sets)
     bias, weights = fit(x, y)
     table = {"bias": round(bias, 4), "weights": {n: round(float(w), 4) for n, w in zip(FEATURES, weights, strict=True)},
