@@ -385,12 +385,12 @@ class IntentMatcher:
         ids = self._indexes["zh"].intent_ids
         return bool(self._slot_kinds[ids.index(intent_id), NAMING_SLOTS.index(slot)])
 
-    def _foreign_request(self, utterance: Utterance, named: np.ndarray) -> bool:
+    def _foreign_request(self, utterance: Utterance, named: np.ndarray, foreign: bool) -> bool:
         """Something the centre does not do is asked for, and no service of its own is named (a
         service inside the foreign object's name, or done by it, is not its own: 医院的体检), nor
         named only before the resident moved on ("体检的事弄明白了，再问个事，儿童医院咋走")."""
         text, lang = utterance.normalised, utterance.lang
-        if named[1:].any() or not self._scope.foreign_object(text, lang):
+        if named[1:].any() or not foreign:
             return False
         turn = self._scope.turn(text, lang)
         if turn >= 0 and not self._scope.foreign_object(text[turn:], lang):
@@ -422,7 +422,8 @@ class IntentMatcher:
             scores = np.where(strangers, scores * SLOT_MISMATCH, scores)
         text, lang = utterance.normalised, utterance.lang
         situations = list(utterance.situations)
-        if situations and self._scope.foreign_object(text, lang):
+        foreign = self._scope.foreign_object(text, lang)  # read once: situations and the scope rule both ask
+        if situations and foreign:
             situations = [s for s in situations if not self._scope.inside_foreign_object(s.start, s.end, text, lang)]
         described = np.asarray([any(s.name == name for s in situations) for name in NAMING_SLOTS],
                                dtype=bool)
@@ -459,7 +460,7 @@ class IntentMatcher:
         past = self._tense.past_story(text, lang)
         if self._emergency is not None and past:
             scores[self._emergency] *= PAST_STORY
-        if not situations and self._foreign_request(utterance, named):
+        if not situations and self._foreign_request(utterance, named, foreign):
             scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
             out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)

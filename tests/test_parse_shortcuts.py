@@ -22,7 +22,7 @@ from rapidfuzz.process import cdist
 
 from intents import load_catalogue
 from intents.catalogue import Language
-from intents.matcher import RECALL_WEIGHT, _comparable, _SoundIndex
+from intents.matcher import RECALL_WEIGHT, _comparable
 from intents.parser import Parser
 from intents.sentence_sets import load_set, regression_dir
 
@@ -51,19 +51,11 @@ def _assert_same_keywords(parser: Parser, text: str, lang: Language) -> None:
     fast = index.keyword_scores(utterance)
     heads = index._keyword_heads
     try:
-        index._keyword_heads = _AllKeywords(len(index.keywords))  # type: ignore[assignment]
+        index._keyword_heads = _AllCandidates(len(index.keywords))  # type: ignore[assignment]
         full = index.keyword_scores(utterance)
     finally:
         index._keyword_heads = heads
     assert np.array_equal(fast, full), text
-
-
-class _AllKeywords:
-    def __init__(self, count: int) -> None:
-        self._count = count
-
-    def candidates(self, utterance: object, heard: _SoundIndex) -> list[int]:
-        return list(range(self._count))
 
 
 def _assert_same_entities(parser: Parser, text: str, lang: Language) -> None:
@@ -75,7 +67,7 @@ def _assert_same_entities(parser: Parser, text: str, lang: Language) -> None:
         for finder in finders:
             finder._sound_heads = {"zh": _Everything(), "en": _Everything()}  # type: ignore[dict-item]
             finder._en_surface_heads = _Everything()  # type: ignore[assignment]
-            finder._fuzzy_bounds = {lang: _AllNames(len(keys))  # type: ignore[misc]
+            finder._fuzzy_bounds = {lang: _AllCandidates(len(keys))  # type: ignore[misc]
                                     for lang, keys in finder._fuzzy_keys.items()}
         full = [repr(preparer.prepare(text, lang, DAY, heard=heard)) for heard in (True, False)]
     finally:
@@ -84,13 +76,14 @@ def _assert_same_entities(parser: Parser, text: str, lang: Language) -> None:
     assert fast == full, text
 
 
-class _AllNames:
-    """A bound that lets every name through to the fuzzy match."""
+class _AllCandidates:
+    """A prefilter that lets everything through (every keyword, every name to the fuzzy match):
+    what the full search would compare."""
 
     def __init__(self, count: int) -> None:
         self._count = count
 
-    def candidates(self, text: str, cutoff: float) -> list[int]:
+    def candidates(self, *_: object) -> list[int]:
         return list(range(self._count))
 
 
