@@ -619,7 +619,7 @@ class Dialogue:
     def _check_intent(self, parse: ParseResult) -> Reply:
         """Unsure of one reading: ask "did you mean A?" before acting on it."""
         intent = parse.intent or ""
-        if not self.talk.writer.has(intent, "label", "zh"):
+        if not self.talk.writer.has(intent, "label", self.state.lang):  # nothing to ask it by: act
             return self._start(TASK_OF_INTENT[intent], intent, parse)
         s = self.state
         s.start(Task.CLARIFY, Step.CHECK)
