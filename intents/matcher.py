@@ -31,7 +31,7 @@ from .scope import ScopeReader
 from .sound_form import SoundForm
 from .tense import TenseReader
 from .utterance import Utterance, UtterancePreparer
-from .word_evidence import WordEvidence, WordOverlap, evidence_words
+from .word_evidence import WordEvidence, WordOverlap, content_units, evidence_words
 
 RECALL_WEIGHT = 2.0
 """F-beta's beta: how much more covering an example counts than extra words around it."""
@@ -340,21 +340,29 @@ class IntentMatcher:
         self._booking = ids.index(BOOKING) if BOOKING in ids else None
         self._service_only = np.asarray([intent.required_slots == ("service",) for intent in catalogue.intents])
         self._hotline_only = np.asarray([intent.required_slots == ("hotline",) for intent in catalogue.intents])
+        examples_naming = np.zeros(n)
+        examples_all = np.zeros(n)
+        self._vocabulary: dict[Language, set[str]] = {"zh": set(), "en": set()}
         for lang in ("zh", "en"):
             index = _LanguageIndex(ids, lang)
             longest = [1.0] * n
+            vocabulary = self._vocabulary[lang]
             for cls, intent in enumerate(catalogue.intents):
                 for text in intent.examples.get(lang, ()):
                     example = preparer.prepare(text, lang, anchor, heard=False)
                     index.add(cls, example)
+                    vocabulary |= content_units(example.form, lang)
                     longest[cls] = max(longest[cls], _length(example))
+                    examples_all[cls] += 1
                     if _named(example):
                         self._slot_kinds[cls] |= _naming_slots(example)
+                        examples_naming[cls] += 1
                 for text in intent.counter_examples.get(lang, ()):
                     index.add(n + cls, preparer.prepare(text, lang, anchor, heard=False))
                 for keyword in intent.keywords.get(lang, ()):
                     prepared = preparer.prepare(keyword.text, lang, anchor, heard=False)
                     form = prepared.form
+                    vocabulary |= content_units(form, lang)
                     if form.surface and not form.surface.strip("".join(PLACEHOLDER_CHARS.values()) + " "):
                         index.keywords.append(_KeywordForm(cls, keyword.weight, form.surface, None,
                                                            literal=prepared.normalised))
@@ -375,6 +383,8 @@ class IntentMatcher:
             index.freeze()
             self._longest[lang] = np.asarray(longest)
             self._indexes[lang] = index
+        shares = (examples_naming / np.maximum(examples_all, 1)).tolist()
+        self._naming_share: dict[str, float] = dict(zip(ids, shares, strict=True))
         # Intents about a service, a hotline or an application: a request for something else is
         # not theirs ("track my parcel" asks after no application of the centre's).
         self._takes_things = self._slot_kinds.any(axis=1) | np.asarray(
@@ -384,6 +394,17 @@ class IntentMatcher:
         """Whether any example of the intent names a `slot` ("service", "hotline", "reference")."""
         ids = self._indexes["zh"].intent_ids
         return bool(self._slot_kinds[ids.index(intent_id), NAMING_SLOTS.index(slot)])
+
+    def naming_share(self, intent_id: str) -> float:
+        """Share of the intent's examples that name a service, a hotline or a code: near 1 for a
+        service look-up, near 0 for "yes" or an emergency."""
+        return self._naming_share[intent_id]
+
+    def says_unknown_words(self, utterance: Utterance) -> bool:
+        """The utterance uses a word (a character, in Mandarin) that no example or keyword of any
+        intent uses: "披萨", "newspaper". With nothing of the centre's named, that word is
+        likely what is asked about, and the centre does not know it."""
+        return not content_units(utterance.form, utterance.lang) <= self._vocabulary[utterance.lang]
 
     def _foreign_request(self, utterance: Utterance, named: np.ndarray, foreign: bool) -> bool:
         """Something the centre does not do is asked for, and no service of its own is named (a

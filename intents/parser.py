@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .calibration import Calibration, load_calibration
+from .calibration import Calibration, Evidence, load_calibration
 from .catalogue import Catalogue, Intent, Language
 from .language import detect_language
-from .matcher import IntentMatcher, Ranking
+from .matcher import NAMING_SLOTS, IntentMatcher, IntentScore, Ranking
 from .scope import ScopeReader
 from .utterance import Utterance, UtterancePreparer
 
@@ -100,10 +100,17 @@ class Parser:
             return _unsure_plea(text, language, slots, ranking)
         raw = best.confidence
         runner_up = ranking.scores[1].confidence if len(ranking.scores) > 1 else 0.0
-        chance = self._calibration.probability(raw, raw - runner_up, raw - ranking.out_of_scope)
+        anchored = anchored_in_catalogue(utterance)
+        unknown = self._matcher.says_unknown_words(utterance)
+
+        def probability(score: IntentScore, lead: float) -> float:
+            return self._calibration.probability(Evidence(
+                score.confidence, lead, score.confidence - ranking.out_of_scope, anchored, unknown,
+                self._matcher.naming_share(score.intent)))
+
+        chance = probability(best, raw - runner_up)
         alternatives = tuple(
-            Alternative(s.intent, round(self._calibration.probability(s.confidence, 0.0,
-                                                                      s.confidence - ranking.out_of_scope), 4))
+            Alternative(s.intent, round(probability(s, 0.0), 4))
             for s in ranking.scores[1:4] if s.confidence >= ALTERNATIVE_FLOOR
         )
         head = (Alternative(best.intent, round(chance, 4)),) if raw >= ALTERNATIVE_FLOOR else ()
@@ -116,6 +123,12 @@ class Parser:
         ambiguous = bool(alternatives) and alternatives[0].confidence >= settings.min_confidence and (
             raw - runner_up < settings.ambiguity_margin)
         return ParseResult(text, language, best.intent, round(chance, 4), slots, alternatives, ambiguous)
+
+
+def anchored_in_catalogue(utterance: Utterance) -> bool:
+    """The utterance names or describes one of the centre's own things (intents/calibration.py
+    says why that matters)."""
+    return bool(utterance.situations) or any(span.name in NAMING_SLOTS for span in utterance.slots)
 
 
 def _fill_from_situations(slots: dict[str, str], utterance: Utterance, intent: Intent, matcher: IntentMatcher) -> None:

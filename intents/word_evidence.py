@@ -14,12 +14,14 @@ import math
 import numpy as np
 
 from .catalogue import Language
+from .normaliser import PLACEHOLDER_CHARS
 from .sound_form import SoundForm
 
 UNKNOWN_WORD_WEIGHT = 0.35
 """How much a word no example uses dilutes the vote (rambling is common; noise is too)."""
 
 _EN_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+_PLACEHOLDERS = frozenset(PLACEHOLDER_CHARS.values())
 
 
 def evidence_words(form: SoundForm, lang: Language) -> set[str]:
@@ -28,6 +30,14 @@ def evidence_words(form: SoundForm, lang: Language) -> set[str]:
     words = set(units)
     words.update(f"{a}+{b}" for a, b in itertools.pairwise(units))
     return words
+
+
+def content_units(form: SoundForm, lang: Language) -> set[str]:
+    """What a vocabulary is made of: characters in Mandarin (no word breaks to trust), stemmed
+    words in English; slot placeholders left out, since they stand for the centre's own things."""
+    if lang == "zh":
+        return {c for c in form.surface if not c.isspace() and c not in _PLACEHOLDERS}
+    return {_stem(w) for w in form.surface.split() if _PLACEHOLDERS.isdisjoint(w)}
 
 
 def _stem(word: str) -> str:
