@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from importlib import resources
+from importlib.abc import Traversable
 
 import yaml
 
@@ -74,15 +75,15 @@ class CalibrationTableError(ValueError):
     """The shipped calibration table does not fit this code (re-run bench/fit_calibration.py)."""
 
 
-def load_calibration() -> Calibration:
-    """The fitted table shipped in the package (intents/data/calibration.yaml)."""
-    path = resources.files("intents") / "data" / "calibration.yaml"
+def load_calibration(path: Traversable | None = None) -> Calibration:
+    """The fitted table shipped in the package (intents/data/calibration.yaml), or another."""
+    path = path or resources.files("intents") / "data" / "calibration.yaml"
     if not path.is_file():
         return Calibration()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     missing = [name for name in FEATURES if name not in data.get("weights", {})]
     if missing:
         raise CalibrationTableError(
-            f"intents/data/calibration.yaml has no weight for {', '.join(missing)}: "
+            f"{path} has no weight for {', '.join(missing)}: "
             "re-run bench/fit_calibration.py for this version of the parser")
     return Calibration(float(data["bias"]), tuple(float(data["weights"][name]) for name in FEATURES), identity=False)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intents import load_catalogue
+from intents.calibration import CalibrationTableError, load_calibration
 from intents.language import detect_language
 from intents.normaliser import normalise
 from intents.parser import Parser
@@ -203,3 +205,46 @@ def test_a_number_asked_for_a_described_need_is_the_line(parser: Parser, text: s
 def test_someone_to_talk_to_without_a_number_is_the_service(parser: Parser) -> None:
     reading = parser.parse("I feel lonely, is there someone to talk to here", lang="en", now=NOW)
     assert (reading.intent, reading.slots.get("service")) == ("service.lookup", "counselling")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A request's shape with a thing in it that no example or keyword knows, and nothing of
+        # the centre's named: not acted on at once (declined, or checked first). These objects
+        # are in no `foreign_objects` list: the doubt comes from the words being strangers.
+        "book me a kayak for saturday",
+        "can you book a piano tuner",
+        "i want to apply for a fishing licence",
+        "where do i apply for a library card",
+    ],
+)
+def test_a_request_about_a_stranger_is_not_acted_on_at_once(parser: Parser, text: str) -> None:
+    reading = parser.parse(text, now=NOW)
+    assert reading.intent is None or reading.confidence < parser.catalogue.settings.confirm_below
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # The same shapes with nothing strange in them: acted on (the kiosk asks which service).
+        ("make a booking please", "appointment.book"),
+        ("我想约个时间", "appointment.book"),
+        ("where do i apply for things here", "service.lookup"),
+        # Intents that never name a thing are not doubted for a word the catalogue lacks.
+        ("my husband just collapsed on the kitchen lino", "emergency"),
+        ("说慢点，我耳朵背", "dialog.slower"),
+    ],
+)
+def test_a_request_with_nothing_strange_is_acted_on(parser: Parser, text: str, intent: str) -> None:
+    reading = parser.parse(text, now=NOW)
+    assert reading.intent == intent
+    assert reading.confidence >= parser.catalogue.settings.confirm_below
+
+
+def test_a_calibration_table_of_another_version_is_refused(tmp_path: Path) -> None:
+    """A table fitted for other features would silently mis-weigh every reading."""
+    table = tmp_path / "calibration.yaml"
+    table.write_text("bias: -1.0\nweights: {score: 1.0, lead: 2.0, scope_lead: 3.0}\n", encoding="utf-8")
+    with pytest.raises(CalibrationTableError, match="no weight for stranger"):
+        load_calibration(table)
