@@ -1,5 +1,6 @@
 """Understanding accuracy on an utterance set: intent accuracy per language, out-of-scope
-rejection, slot accuracy, and how well the confidence is calibrated, with every miss listed.
+rejection, slot accuracy, how well the confidence is calibrated, and what the resident meets (acted
+on at once, checked first, asked again), with every miss listed.
 
 Targets (issue 10, on sets nobody tuned on): intent >= 97 % per language, out-of-scope
 rejection >= 95 %, slots >= 95 %; a reliability table where a stated confidence of 0.8 is
@@ -31,6 +32,7 @@ def report(name: str, parser: Parser, show_misses: bool) -> None:
     total: Counter[str] = Counter()
     right: Counter[str] = Counter()
     bins: Counter[tuple[int, bool]] = Counter()
+    steps: Counter[tuple[str, bool]] = Counter()
     misses: list[str] = []
     for case in cases_of(name):
         reading = judge(parser, case)
@@ -46,6 +48,10 @@ def report(name: str, parser: Parser, show_misses: bool) -> None:
         if reading.intent is not None:
             index = next(i for i, top in enumerate(BINS[1:]) if reading.confidence < top)
             bins[index, reading.right] += 1
+            step = "acts" if reading.confidence >= parser.catalogue.settings.confirm_below else "checks"
+        else:
+            step = "declines"
+        steps[step, reading.right] += 1
         if not reading.right:
             misses.append(f"  {case.lang} want {case.intent} {case.slots} got {reading.describe()} "
                           f"{reading.confidence:.2f}  «{case.text}»")  # fmt: skip
@@ -61,7 +67,14 @@ def report(name: str, parser: Parser, show_misses: bool) -> None:
         if count:
             print(f"  {BINS[index]:.2f}–{min(BINS[index + 1], 1.0):.2f}: {bins[index, True]}/{count} = "
                   f"{bins[index, True] / count:.0%}")  # fmt: skip
-    print(name, " ".join(f"{k}={figures[k]:.3f}" for k in sorted(figures)))
+    # What the resident meets: acted on at once (confirm_below and up), checked first, or asked again.
+    count = sum(steps.values())
+    print("dialogue: " + ", ".join(
+        f"{step} {steps[step, True] + steps[step, False]} ({(steps[step, True] + steps[step, False]) / count:.0%}, "
+        f"{steps[step, True] / max(steps[step, True] + steps[step, False], 1):.0%} right)"
+        for step in ("acts", "checks", "declines")))
+    print(name, " ".join(f"{k}={figures[k]:.3f}" for k in sorted(figures)),
+          f"acts_wrong={steps['acts', False] / count:.3f}")
 
 
 def main() -> None:
