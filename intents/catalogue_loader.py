@@ -61,7 +61,7 @@ SETTINGS_FIELDS = (
     "reference_digits", "past_markers", "present_markers", "unsure_pleas", "dialogue_cues",
     "foreign_objects", "request_markers", "remark_markers", "change_of_mind",
 )
-DIALOGUE_CUES = ("correction", "next_week")
+DIALOGUE_CUES = ("correction", "next_week", "thanks")
 
 
 def demo_catalogue_path() -> Path:

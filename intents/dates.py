@@ -146,7 +146,8 @@ def _en_in_days(m: re.Match[str], today: date) -> date | None:
 _ZH_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (re.compile(f"(?:今天|今儿)是?{_ZH_WEEKDAY}"), _zh_today_weekday),
     (re.compile("|".join(sorted(ZH_DAY_OFFSETS, key=len, reverse=True))), _zh_relative_day),
-    (re.compile(f"(?:(下下|[下这本上])个?)?{_ZH_WEEKDAY}"), _zh_week),
+    # 一下 + 下周二 is "(book) for next Tuesday", not the week after: "帮我预约一下下周二的体检"
+    (re.compile(f"(?:((?<!一)下下|[下这本上])个?)?{_ZH_WEEKDAY}"), _zh_week),
     (re.compile(f"(?:(?P<month>{_N})月|(?P<which>[下这本])个?月)(?P<day>{_N})[号日]"), _zh_month_day),
     (re.compile(f"(?P<month>{_N})月(?P<day>{_N})(?![{ZH_NUMERAL_CHARS}月])"), _zh_month_day),
     (re.compile(f"(?<![月{ZH_NUMERAL_CHARS}])({_N})[号日](?![楼窗线门柜房室床口])"), _zh_day_only),

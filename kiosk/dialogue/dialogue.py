@@ -91,6 +91,7 @@ NEEDED_REPLIES: dict[str | None, tuple[str, ...]] = {
         "identify_failed", "server_unavailable", "ask_identity", "ask_phone", "ask_birth_year", "identified",
         "identify_blocked", "identify_ambiguous", "retry_offer", "yes_or_no", "anything_else",
         "proxy_booked", "proxy_cancelled", "proxy_news_end", "noted_identity", "story_heard",
+        "you_are_welcome",
     ),
     "service.lookup": ("label", "default", "no_documents", "ask_service", "offer_booking"),
     "appointment.book": (
@@ -412,6 +413,9 @@ class Dialogue:
                     return self._understood(self.lookups.lookup(task, parse.slots))
         if story:  # "我去年摔了一跤…": heard, not an emergency, not a failure
             return talk.reply(talk.join(talk.say(None, "story_heard"), talk.question()))
+        if intent is None and self.reader.only_thanks(parse.text, parse.lang):
+            follow = talk.question() if pending else talk.say(None, "anything_else")
+            return self._understood(talk.reply(talk.join(talk.say(None, "you_are_welcome"), follow)))
         return self._not_understood(parse)
 
     def _settled(self, parse: ParseResult) -> ParseResult:

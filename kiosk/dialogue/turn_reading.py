@@ -26,6 +26,9 @@ from kiosk.dialogue.talk import Talk
 
 DETAILS = ("service", "date", "time")
 CLAUSE_BREAKS = re.compile(r"[,，。.!！?？;；…、]+|\s-\s")
+THANKS_ROOM_ZH = 3
+THANKS_ROOM_EN = 3
+"""Words beside thanks that still ask for nothing: 你啊, 大姐, "very much dear", "so much love"."""
 
 
 class TurnReader:
@@ -50,6 +53,18 @@ class TurnReader:
 
     def says(self, kind: str, text: str, lang: str) -> bool:
         return bool(self._spans(kind, text, lang))
+
+    def only_thanks(self, text: str, lang: str) -> bool:
+        """Thanks and little else ("谢谢你啊", "thanks very much dear"): what is left once the
+        thanks are taken out is too short to ask for anything."""
+        spans = self._spans("thanks", text, lang)
+        if not spans:
+            return False
+        rest = list(text.lower())
+        for start, end in spans:
+            rest[start:end] = " " * (end - start)
+        left = CLAUSE_BREAKS.sub(" ", "".join(rest)).split()
+        return len("".join(left)) <= THANKS_ROOM_ZH if lang == "zh" else len(left) <= THANKS_ROOM_EN
 
     # ------------------------------------------------------------------ past and present
 

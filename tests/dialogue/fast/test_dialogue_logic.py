@@ -236,3 +236,22 @@ def test_a_day_and_time_touched_on_the_pickers_are_no_phone_number(chat: Chats) 
     kiosk.dialogue.respond_to(ParseResult("2026-12-09", "en", None, 1.0, {"date": "2026-12-09"}))
     reply = kiosk.dialogue.respond_to(ParseResult("09:00", "en", None, 1.0, {"time": "09:00"}))
     assert reply.state == "booking.ask_identity", kiosk
+
+
+def test_thanks_on_their_own_are_welcomed_not_refused(chat: Chats) -> None:
+    """Thanks ask for nothing (no intent), yet "I can't help with that" would be rude to an
+    older resident who is only being polite; thanks with a goodbye still end the visit."""
+    kiosk = chat("en")
+    answer = kiosk.say("where do I get a senior card")
+    reply = kiosk.say("thanks very much dear")
+    assert reply.text.startswith("You're welcome") and "can't help" not in reply.text, kiosk
+    assert not reply.done and reply.state == answer.state, kiosk
+    assert kiosk.say("thank you goodbye").done, kiosk
+
+    kiosk = chat("zh")
+    kiosk.say("社保卡在哪儿办")
+    reply = kiosk.say("谢谢你啊")
+    assert reply.text.startswith("不客气") and not reply.done, kiosk
+    reply = kiosk.say("谢谢，帮我叫个出租车")  # more than thanks: refused as before
+    assert not reply.text.startswith("不客气"), kiosk
+    assert kiosk.say("好了谢谢你，再见").done, kiosk
