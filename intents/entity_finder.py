@@ -26,6 +26,11 @@ FUZZY_MIN_LETTERS = 9
 FUZZY_MIN_SYLLABLES = 3
 """Mandarin: names of fewer syllables are matched exactly (by characters or sound) only."""
 
+SOUND_MIN_SYLLABLES = {"name": 2, "situation": 3}
+"""Mandarin: the shortest key matched by sound alone. A name of two syllables is worth it (设保 for
+社保); a two-syllable description is an everyday word, and its sound turns up across word
+boundaries (海南过冬 sounds like 难过, 微信里的 like 心里的)."""
+
 FUZZY_CUTOFF = 88.0
 """rapidfuzz partial_ratio (0–100) an English near-miss must reach, over its letters."""
 
@@ -80,9 +85,9 @@ class EntityFinder:
         """Hotlines or services (`slot`) by what they are for (着火 → fire, 没人做饭 → meals),
         when no name was said. One finder per kind: "feeling low" is both a line and a service."""
         entries = catalogue.hotlines if slot == "hotline" else catalogue.services
-        return cls([(slot, e.id, e.situations) for e in entries if e.situations])
+        return cls([(slot, e.id, e.situations) for e in entries if e.situations], SOUND_MIN_SYLLABLES["situation"])
 
-    def __init__(self, entries: list[NamedEntry]) -> None:
+    def __init__(self, entries: list[NamedEntry], sound_min_syllables: int = SOUND_MIN_SYLLABLES["name"]) -> None:
         self._names: dict[Language, list[_Name]] = {"zh": [], "en": []}
         pinyin: set[str] = set()  # matched exactly or by sound only: near-misses cost too much time
         for slot, entity_id, names_by_lang in entries:
@@ -101,7 +106,7 @@ class EntityFinder:
             listed.sort(key=lambda n: len(n.surface), reverse=True)
         self._by_surface = {lang: _first_by(names, "surface") for lang, names in self._names.items()}
         self._by_sound = {
-            lang: _first_by([n for n in names if _sound_trusted(n, lang)], "sound")
+            lang: _first_by([n for n in names if _sound_trusted(n, lang, sound_min_syllables)], "sound")
             for lang, names in self._names.items()
         }
         self._surface_pattern = {
@@ -276,9 +281,9 @@ def _singulars(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def _sound_trusted(name: _Name, lang: Language) -> bool:
+def _sound_trusted(name: _Name, lang: Language, min_syllables: int) -> bool:
     """One syllable or a short key sounds like too many other words to be matched by sound."""
-    return len(name.surface) >= 2 if lang == "zh" else len(name.sound) >= 3
+    return len(name.surface) >= min_syllables if lang == "zh" else len(name.sound) >= 3
 
 
 def _first_by(names: list[_Name], attribute: str) -> dict[str, _Name]:
