@@ -433,7 +433,10 @@ class IntentMatcher:
             examples = examples * GIVEN_NUMBER
         # A counter-example closer than any example discounts the example evidence only: a
         # keyword such as 摔倒 still carries its intent ("my wife collapsed" is not "help").
-        examples = np.where(counters > examples, examples * (1.0 - counters), examples)
+        # An example said word for word is never discounted ("不用了谢谢" is dialog.stop's own
+        # example, however close its counter-example "不用了" is).
+        closer = (counters > examples) & (classes[:n] < 1.0)
+        examples = np.where(closer, examples * (1.0 - counters), examples)
         scores = examples + (1.0 - examples) * KEYWORD_GAIN * keywords
         # Naming a service to an intent that never takes one ("what does your cleaning
         # service do" is not a request for help with the kiosk) makes that intent unlikely.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,10 @@ from .catalogue import Catalogue, Intent, Language
 from .language import detect_language
 from .matcher import NAMING_SLOTS, IntentMatcher, IntentScore, Ranking
 from .scope import ScopeReader
+from .sentence_model import NO_INTENT, Reading, SentenceModel, load_sentence_model
 from .utterance import Utterance, UtterancePreparer
+
+log = logging.getLogger(__name__)
 
 ALTERNATIVE_FLOOR = 0.35
 """Runner-up intents scoring below this are not worth offering to the dialogue."""
@@ -68,10 +72,15 @@ class ParseResult:
 class Parser:
     """Understands utterances against one catalogue; build once, parse many times."""
 
-    def __init__(self, catalogue: Catalogue, calibration: Calibration | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, calibration: Calibration | None = None,
+                 sentence_model: SentenceModel | bool = True) -> None:
         """`calibration` defaults to the fitted table shipped in the package; pass
-        `Calibration()` for raw scores (bench/fit_calibration.py does, to fit a new table)."""
+        `Calibration()` for raw scores (bench/fit_calibration.py does, to fit a new table).
+        `sentence_model`: True for the one shipped in the package, False for the matcher alone
+        (bench/train_sentence_model.py trains on its readings), or a model of one's own."""
         self.catalogue = catalogue
+        self._model = _usable(catalogue, load_sentence_model() if sentence_model is True
+                              else sentence_model or None)
         self._preparer = UtterancePreparer(catalogue)
         self._matcher = IntentMatcher(catalogue, self._preparer)
         self._scope = ScopeReader(catalogue)
@@ -82,22 +91,40 @@ class Parser:
             for lang, texts in catalogue.settings.unsure_pleas.items()
         }
 
-    def parse(self, text: str, lang: Language | None = None, now: datetime | None = None) -> ParseResult:
+    def parse(self, text: str, lang: Language | None = None, now: datetime | None = None,
+              answering: bool = False) -> ParseResult:
+        """`answering`: the kiosk just asked a yes-or-no question, so a yes or a no the matcher
+        reads stands (the sentence model learned from sentences said with no question before
+        them: "好的谢谢" alone is thanks, after "is that right?" it is a yes)."""
         language = lang or detect_language(text)
         moment = now or datetime.now()
         utterance = self._preparer.prepare(text, language, moment.date())
+        ranking = self._matcher.rank(utterance)
+        if not ranking.scores or not utterance.form.surface:
+            return ParseResult(text, language, None, 1.0, self._named(utterance))
+        if utterance.form.surface in self._pleas.get(language, ()):
+            return _unsure_plea(text, language, self._named(utterance), ranking)
+        first = self._matcher_reading(text, utterance, ranking)
+        if self._model is None or first.intent == "emergency":  # never talk an emergency down
+            return first
+        if answering and first.intent in ANSWERS:
+            return first
+        return self._second_opinion(first, utterance, self._model)
+
+    def _named(self, utterance: Utterance) -> dict[str, str]:
+        """The slots said, one value each: named after a change of mind ("先不管老年证，社保卡在
+        哪儿换") beats named before it."""
         slots: dict[str, str] = {}
-        # Named after a change of mind ("先不管老年证，社保卡在哪儿换") beats named before it.
-        turn = self._scope.turn(utterance.normalised, language)
+        turn = self._scope.turn(utterance.normalised, utterance.lang)
         for span in sorted(utterance.slots, key=lambda s: s.start < turn):
             slots.setdefault(span.name, span.value)
+        return slots
+
+    def _matcher_reading(self, text: str, utterance: Utterance, ranking: Ranking) -> ParseResult:
+        language = utterance.lang
+        slots = self._named(utterance)
         settings = self.catalogue.settings
-        ranking = self._matcher.rank(utterance)
-        best = ranking.scores[0] if ranking.scores else None
-        if best is None or not utterance.form.surface:
-            return ParseResult(text, language, None, 1.0, slots)
-        if utterance.form.surface in self._pleas.get(language, ()):
-            return _unsure_plea(text, language, slots, ranking)
+        best = ranking.scores[0]
         raw = best.confidence
         runner_up = ranking.scores[1].confidence if len(ranking.scores) > 1 else 0.0
         anchored = anchored_in_catalogue(utterance)
@@ -123,6 +150,44 @@ class Parser:
         ambiguous = bool(alternatives) and alternatives[0].confidence >= settings.min_confidence and (
             raw - runner_up < settings.ambiguity_margin)
         return ParseResult(text, language, best.intent, round(chance, 4), slots, alternatives, ambiguous)
+
+    def _second_opinion(self, first: ParseResult, utterance: Utterance, model: SentenceModel) -> ParseResult:
+        """The sentence model's reading where it differs from the matcher's: its probability is
+        the confidence, and below `min_confidence` the kiosk asks again, as for the matcher."""
+        chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, reading_of(first)))
+        choice = int(chances.argmax())
+        label = model.labels[choice]
+        intent = None if label == NO_INTENT else label
+        if intent == first.intent:
+            return first
+        chance = round(float(chances[choice]), 4)
+        slots = self._named(utterance)
+        earlier = (Alternative(first.intent, first.confidence),) if first.intent is not None else ()
+        if intent is None:
+            return ParseResult(first.text, first.lang, None, chance, slots, earlier, out_of_scope=True)
+        if chance < self.catalogue.settings.min_confidence:
+            return ParseResult(first.text, first.lang, None, round(1.0 - chance, 4), slots,
+                               (Alternative(intent, chance), *earlier))
+        _fill_from_situations(slots, utterance, self.catalogue.intent(intent), self._matcher)
+        return ParseResult(first.text, first.lang, intent, chance, slots, earlier)
+
+
+def reading_of(result: ParseResult) -> Reading:
+    """What the sentence model is told of the matcher's reading (the same when training)."""
+    return Reading(result.intent, result.confidence, tuple(a.intent for a in result.alternatives[:2]))
+
+
+def _usable(catalogue: Catalogue, model: SentenceModel | None) -> SentenceModel | None:
+    """The model, if it was trained for exactly this catalogue's intents."""
+    if model is None:
+        return None
+    have = {intent.id for intent in catalogue.intents}
+    if model.intents() != have:
+        log.warning("the sentence model was trained for other intents (%s); the matcher reads alone until "
+                    "it is trained again (bench/train_sentence_model.py)",
+                    ", ".join(sorted(model.intents() ^ have)))
+        return None
+    return model
 
 
 def anchored_in_catalogue(utterance: Utterance) -> bool:
@@ -153,6 +218,9 @@ def _fill_from_situations(slots: dict[str, str], utterance: Utterance, intent: I
             slots.pop("service", None)
         break
 
+
+ANSWERS = ("dialog.yes", "dialog.no")
+"""Readings the sentence model may not overrule while a yes-or-no question waits."""
 
 PLEA_INTENTS = ("emergency", "dialog.help")
 """An unsure plea's reading: the safe one first, so a dialogue that ignores `ambiguous` still

@@ -120,7 +120,7 @@ class Conversation:
                 heard = None
             else:
                 lang = self._language_of(words)
-                parse = dialogue.parser.parse(words, lang=lang, now=dialogue.now())
+                parse = dialogue.read(words, lang)
                 heard = Line("resident", words)
             reply = dialogue.respond_to(parse)
             dialogue_ms = (time.perf_counter() - started) * 1000

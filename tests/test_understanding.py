@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from intents.calibration import CalibrationTableError, load_calibration
 from intents.language import detect_language
 from intents.normaliser import normalise
 from intents.parser import Parser
+from intents.sentence_model import NO_INTENT, SentenceModel, load_sentence_model
 
 NOW = datetime(2026, 11, 26, 10, 0)
 
@@ -248,3 +250,61 @@ def test_a_calibration_table_of_another_version_is_refused(tmp_path: Path) -> No
     table.write_text("bias: -1.0\nweights: {score: 1.0, lead: 2.0, scope_lead: 3.0}\n", encoding="utf-8")
     with pytest.raises(CalibrationTableError, match="no weight for stranger"):
         load_calibration(table)
+
+
+# ---------------------------------------------------------------- the sentence model's second opinion
+
+
+def _model_that_always_says(label: str) -> SentenceModel:
+    """A model whose only weights favour `label` on every utterance's language n-grams: a
+    stand-in with a known answer, to test what the parser does with a second opinion."""
+    shipped = load_sentence_model()
+    assert shipped is not None
+    weights = np.zeros_like(shipped.weights)
+    weights[:, shipped.labels.index(label)] = 50.0
+    return SentenceModel(shipped.labels, shipped.rows, weights)
+
+
+def test_the_shipped_model_fits_the_demo_catalogue(parser: Parser) -> None:
+    """Trained for exactly these intents: a forgotten retraining after adding one would leave
+    the matcher reading alone, and this says so."""
+    model = load_sentence_model()
+    assert model is not None and model.intents() == {intent.id for intent in parser.catalogue.intents}
+    assert parser._model is not None
+
+
+def test_a_second_opinion_can_decline_but_never_talks_an_emergency_down() -> None:
+    declining = Parser(load_catalogue(), sentence_model=_model_that_always_says(NO_INTENT))
+    reading = declining.parse("where do I get a senior card", now=NOW)
+    assert reading.intent is None and reading.out_of_scope
+    assert reading.alternatives[0].intent == "service.lookup"  # what the matcher read stays visible
+    assert declining.parse("my husband has collapsed and is not breathing", now=NOW).intent == "emergency"
+
+
+def test_a_second_opinion_fills_the_slots_of_its_own_intent() -> None:
+    booking = Parser(load_catalogue(), sentence_model=_model_that_always_says("appointment.book"))
+    reading = booking.parse("我心里难受想找人说说话", now=NOW)
+    assert reading.intent == "appointment.book" and reading.slots.get("service") == "counselling"
+
+
+def test_a_model_for_other_intents_is_not_used(caplog: pytest.LogCaptureFixture) -> None:
+    """A centre that added an intent runs on the matcher alone, with a warning saying why."""
+    shipped = load_sentence_model()
+    assert shipped is not None
+    other = SentenceModel((*shipped.labels[:-2], shipped.labels[-1]), shipped.rows, shipped.weights[:, 1:])
+    with caplog.at_level("WARNING"):
+        alone = Parser(load_catalogue(), sentence_model=other)
+    assert alone._model is None and "trained for other intents" in caplog.text
+    assert alone.parse("where do I get a senior card", now=NOW).intent == "service.lookup"
+
+
+def test_no_model_file_means_the_matcher_alone(tmp_path: Path) -> None:
+    assert load_sentence_model(tmp_path / "missing.npz") is None
+
+
+def test_a_yes_or_no_stands_while_a_question_waits(parser: Parser) -> None:
+    """The model learned from sentences said out of the blue; after "is that right?" a yes with
+    thanks is a yes."""
+    for text in ("yes, thank you dear", "好的谢谢", "不用了"):
+        reading = parser.parse(text, now=NOW, answering=True)
+        assert reading.intent in ("dialog.yes", "dialog.no"), (text, reading)

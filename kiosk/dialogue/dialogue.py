@@ -214,9 +214,12 @@ class Dialogue:
         """One utterance in, one reply out."""
         if self.state.done:
             self._start_over()
-        lang = self._language_of(text)
-        parse = self.parser.parse(text, lang=lang, now=self.now())
-        return self._safely(parse)
+        return self._safely(self.read(text, self._language_of(text)))
+
+    def read(self, text: str, lang: str) -> ParseResult:
+        """The parser's reading of an utterance in this conversation: while a yes-or-no question
+        waits, a yes or a no is the answer it sounds like."""
+        return self.parser.parse(text, lang=lang, now=self.now(), answering=self.talk.asks_yes_or_no())
 
     def choose(self, option_id: str) -> Reply:
         """A button from `Reply.options` was touched: the same as saying it."""

@@ -102,6 +102,10 @@ class Talk:
         """A question is waiting that the resident should not lose by a misheard word."""
         return self.state.task is not None and self.at not in SOFT_STEPS
 
+    def asks_yes_or_no(self) -> bool:
+        """The question waiting is answered yes or no (a read-back, an offer, a retry)."""
+        return self.at in YES_NO_STEPS or self.state.step is Step.RETRY
+
     # ------------------------------------------------------------------ the pending question
 
     def question(self) -> Said:
@@ -174,7 +178,7 @@ class Talk:
     def options(self) -> tuple[Option, ...]:
         s = self.state
         lang = s.lang
-        if self.at in YES_NO_STEPS or s.step is Step.RETRY:
+        if self.asks_yes_or_no():
             return self.options_for(("dialog.yes", "dialog.no", *COMMON_OPTIONS))
         if self.at == (Task.BOOKING, Step.ASK_SERVICE):
             services = [Option(f"service:{x.id}", x.name(lang)) for x in self.catalogue.services if x.bookable]

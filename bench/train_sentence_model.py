@@ -1,0 +1,154 @@
+"""Train the sentence model shipped in intents/data/sentence_model.npz (intents/sentence_model.py).
+
+What it learns from:
+- every example of the catalogue, and its out-of-scope examples (no matcher reading: the model
+  learns their wording);
+- the regression set, read by today's matcher;
+- each tuning set read by the catalogue of the commit that added it, through today's code
+  (bench/fit_calibration.py's UNSEEN_WORDING): there the matcher meets wording it was not tuned
+  on, so the model learns when to doubt it, not only that it is usually right.
+The held-out sets (bench/heldout*) are never read here: they are the exam.
+
+    .venv/bin/python bench/train_sentence_model.py [--validate]
+
+`--validate` first trains once per tuning set with that set left out and prints how the
+parser does on it with and without the model (the set read by the catalogue of its day).
+Re-run after changing the catalogue's intents, the matcher or the calibration; then refit
+the calibration and check the held-out sets with parse_accuracy.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from fit_calibration import UNSEEN_WORDING, catalogue_at
+from scipy.optimize import minimize
+from scipy.sparse import csr_matrix
+
+from intents import load_catalogue
+from intents.catalogue import Catalogue, Language
+from intents.parser import Parser, reading_of
+from intents.sentence_model import NO_INTENT, SentenceModel, shipped_model_path
+from intents.sentence_sets import load_set, regression_dir
+from intents.utterance import UtterancePreparer
+
+BENCH = Path(__file__).resolve().parent
+RIDGE = 1e-5
+"""L2 penalty per weight; chosen by leaving each tuning set out in turn (--validate)."""
+REFERENCE = datetime(2026, 11, 26, 10, 0)
+"""The day catalogue examples are prepared on (the sets' own reference time)."""
+
+
+class Rows:
+    """Features and labels of the training sentences."""
+
+    def __init__(self, catalogue: Catalogue, model: SentenceModel) -> None:
+        self.model = model
+        self.preparer = UtterancePreparer(catalogue)
+        self.features: list[dict[int, float]] = []
+        self.labels: list[int] = []
+        self.column = {label: k for k, label in enumerate(model.labels)}
+
+    def add(self, text: str, lang: Language, intent: str | None, now: datetime, parser: Parser | None) -> None:
+        utterance = self.preparer.prepare(text, lang, now.date())
+        if not utterance.form.surface:
+            return
+        reading = reading_of(parser.parse(text, lang=lang, now=now)) if parser is not None else None
+        self.features.append(self.model.features(utterance.form.surface, lang, reading))
+        self.labels.append(self.column[intent or NO_INTENT])
+
+
+def blank_model(catalogue: Catalogue) -> SentenceModel:
+    labels = (*sorted(intent.id for intent in catalogue.intents), NO_INTENT)
+    return SentenceModel(labels, np.zeros(0, dtype=np.int64), np.zeros((0, len(labels)), dtype=np.float32))
+
+
+def rows_for(catalogue: Catalogue, specs: list[str], scratch: Path) -> Rows:
+    rows = Rows(catalogue, blank_model(catalogue))
+    for intent in catalogue.intents:
+        for lang, examples in intent.examples.items():
+            for text in examples:
+                rows.add(text, lang, intent.id, REFERENCE, None)
+    for lang, examples in catalogue.out_of_scope.items():
+        for text in examples:
+            rows.add(text, lang, None, REFERENCE, None)
+    for spec in specs:
+        name, _, commit = spec.partition("@")
+        parser = Parser(load_catalogue(catalogue_at(commit or None, scratch)), sentence_model=False)
+        for case in load_set(regression_dir() if name == "regression" else BENCH / name):
+            rows.add(case.text, case.lang, case.intent, case.now, parser)
+    return rows
+
+
+def train(rows: Rows) -> SentenceModel:
+    """Multinomial logistic regression, L-BFGS, weights kept only for features seen."""
+    model = rows.model
+    k = len(model.labels)
+    r, c, v = [], [], []
+    for i, found in enumerate(rows.features):
+        r.extend([i] * len(found))
+        c.extend(found)
+        v.extend(found.values())
+    x = csr_matrix((v, (r, c)), shape=(len(rows.features), model.feature_count))
+    used = np.unique(x.indices)
+    x = x[:, used]
+    y = np.eye(k)[np.asarray(rows.labels)]
+    n = len(rows.labels)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        weights = w.reshape(len(used), k)
+        z = x @ weights
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        value = -np.sum(y * np.log(p + 1e-12)) / n + RIDGE * np.sum(weights * weights)
+        return value, np.asarray(x.T @ (p - y) / n + 2 * RIDGE * weights).ravel()
+
+    result = minimize(loss, np.zeros(len(used) * k), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return SentenceModel(model.labels, used.astype(np.int64), result.x.reshape(len(used), k).astype(np.float32))
+
+
+def validate(catalogue: Catalogue, specs: list[str], scratch: Path) -> None:
+    for left_out in [s for s in specs if "@" in s]:
+        model = train(rows_for(catalogue, [s for s in specs if s != left_out], scratch))
+        name, _, commit = left_out.partition("@")
+        day = load_catalogue(catalogue_at(commit, scratch))
+        alone, helped = Parser(day, sentence_model=False), Parser(day, sentence_model=model)
+        right: Counter[tuple[str, str]] = Counter()
+        total: Counter[str] = Counter()
+        for case in load_set(BENCH / name):
+            kind = "oos" if case.intent is None else case.lang
+            total[kind] += 1
+            for label, parser in (("matcher", alone), ("with model", helped)):
+                right[(label, kind)] += parser.parse(case.text, lang=case.lang, now=case.now).intent == case.intent
+        for label in ("matcher", "with model"):
+            figures = " ".join(f"{kind}={right[(label, kind)] / total[kind]:.3f}" for kind in ("en", "zh", "oos"))
+            print(f"  {left_out} left out, {label}: intent {figures}")
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    args.add_argument("--validate", action="store_true")
+    options = args.parse_args()
+    catalogue = load_catalogue()
+    specs = ["regression", *UNSEEN_WORDING]
+    with tempfile.TemporaryDirectory() as scratch:
+        if options.validate:
+            validate(catalogue, specs, Path(scratch))
+        started = time.perf_counter()
+        rows = rows_for(catalogue, specs, Path(scratch))
+        model = train(rows)
+    target = Path(str(shipped_model_path()))
+    model.save(target)
+    print(f"{len(rows.labels)} sentences, {len(model.rows)} features, {time.perf_counter() - started:.0f} s "
+          f"→ {target} ({target.stat().st_size // 1024} KiB)")
+
+
+if __name__ == "__main__":
+    main()

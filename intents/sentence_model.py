@@ -1,0 +1,125 @@
+"""A second opinion on the matcher's reading, learned from labelled sentences.
+
+The matcher compares an utterance with the catalogue's examples, one rule and word list at a
+time; on wording nobody wrote an example for it is right about nine times in ten. A linear
+model over the utterance's character and word n-grams, *plus the matcher's own reading*,
+learns from thousands of labelled sentences which readings to keep and which wording means
+something else ("can you fix the lift" is no notice, "book me a knee operation" no booking).
+Trained on sentence sets read by the catalogue of the day before the set was tuned on
+(bench/train_sentence_model.py), it learns when the matcher is wrong on *new* wording rather
+than trusting it everywhere.
+
+It only ever changes the intent (slots still come from the utterance), and is used only with a
+catalogue that has exactly the intents it was trained for: a centre that adds an intent runs
+on the matcher alone until the model is trained again (`Parser` says so in its log).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import zlib
+from dataclasses import dataclass
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+
+import numpy as np
+
+from .catalogue import Language
+
+log = logging.getLogger(__name__)
+
+FEATURE_SPACE = 2**18
+"""Hashed n-gram features; the matcher's reading takes the ids above this."""
+
+NO_INTENT = "-"
+"""The label of sentences the kiosk should not act on (out of scope)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The matcher's reading, as the model sees it."""
+
+    intent: str | None
+    """What the matcher decided (None: declined)."""
+    confidence: float
+    """Its calibrated confidence."""
+    runners_up: tuple[str, ...]
+    """Up to two next-best intents it offered."""
+
+
+class SentenceModel:
+    """Multinomial logistic regression over sparse features; weights only for features seen."""
+
+    def __init__(self, labels: tuple[str, ...], rows: np.ndarray, weights: np.ndarray) -> None:
+        self.labels = labels
+        """Intent ids, and NO_INTENT, in weight-column order."""
+        self.rows = rows
+        """Sorted ids of the features that have weights."""
+        self.weights = weights
+        """One row per feature id in `rows`, one column per label."""
+        self._column = {label: k for k, label in enumerate(labels)}
+
+    def intents(self) -> frozenset[str]:
+        return frozenset(label for label in self.labels if label != NO_INTENT)
+
+    def features(self, surface: str, lang: Language, reading: Reading | None) -> dict[int, float]:
+        """N-grams of the prepared utterance (slots masked, fillers gone), scaled to unit length,
+        and the matcher's reading: what it decided, how sure it was, what came next."""
+        if lang == "zh":
+            chars = surface.replace(" ", "")
+            grams = [chars[i:i + n] for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
+        else:
+            words = surface.split()
+            padded = f" {surface} "
+            grams = [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words)),
+                     *(padded[i:i + 4] for i in range(len(padded) - 3))]
+        counts: dict[int, float] = {}
+        for gram in grams:
+            key = zlib.crc32(f"{lang}{gram}".encode()) % FEATURE_SPACE
+            counts[key] = counts.get(key, 0.0) + 1.0
+        norm = float(np.sqrt(sum(v * v for v in counts.values()))) or 1.0
+        found = {key: value / norm for key, value in counts.items()}
+        if reading is not None:
+            width = len(self.labels)
+            decided = self._column[reading.intent or NO_INTENT]
+            found[FEATURE_SPACE + decided] = 1.0
+            found[FEATURE_SPACE + width + decided] = reading.confidence
+            for intent in reading.runners_up[:2]:
+                if intent in self._column:
+                    found[FEATURE_SPACE + 2 * width + self._column[intent]] = 0.5
+        return found
+
+    @property
+    def feature_count(self) -> int:
+        return FEATURE_SPACE + 3 * len(self.labels)
+
+    def probabilities(self, features: dict[int, float]) -> np.ndarray:
+        """One probability per label."""
+        keys = np.fromiter(features, dtype=np.int64, count=len(features))
+        values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
+        at = np.searchsorted(self.rows, keys)
+        at = np.minimum(at, len(self.rows) - 1)
+        known = self.rows[at] == keys
+        logits = values[known] @ self.weights[at[known]]
+        logits = np.exp(logits - logits.max())
+        return np.asarray(logits / logits.sum())
+
+    def save(self, path: Path) -> None:
+        np.savez(path, labels=np.asarray(self.labels), rows=self.rows, weights=self.weights)
+
+
+def shipped_model_path() -> Traversable:
+    return resources.files("intents") / "data" / "sentence_model.npz"
+
+
+def load_sentence_model(path: Path | Traversable | None = None) -> SentenceModel | None:
+    """The trained model, or None when none is installed (the matcher then reads alone)."""
+    source = path if path is not None else shipped_model_path()
+    if not source.is_file():
+        log.warning("no sentence model at %s: the matcher reads alone", source)
+        return None
+    with source.open("rb") as handle, np.load(handle) as data:
+        return SentenceModel(tuple(str(x) for x in data["labels"]), data["rows"].astype(np.int64),
+                             data["weights"].astype(np.float32))
