@@ -485,7 +485,8 @@ class IntentMatcher:
             scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
             out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)
-                and not self._tense.now(text, lang) and not self._scope.asks(utterance.form.surface, lang)):
+                and not self._tense.now(self._scope.untold(text, lang), lang)
+                and not self._scope.asks(utterance.form.surface, lang)):
             # (asked of the text with the slots masked: "health check" names a thing, asks no "check")
             spared = self._emergency if self._emergency is not None and not past else None
             kept = scores[spared] if spared is not None else 0.0

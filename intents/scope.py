@@ -40,6 +40,13 @@ on my phone", "the lawyer help me already"): the verb beside it tells, it does n
 said last is an order, though ("no go already cancel")."""
 
 
+_EN_WHEN_CLAUSE = re.compile(
+    r" when (?:i|he|she|we|they|it|(?:my|his|her|our|their|the|a) [a-z]+)(?: [a-z]+)?"
+    r" (?:was|were|had|did|got|went|came|died|fell|broke|[a-z]+ed) ")
+""""When" before a subject and a past verb joins a story ("I rang the police last month when my
+bike was stolen"); it asks nothing. A question puts the verb first ("when was the power cut")."""
+
+
 _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不没]\1")
 """A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
 开没开)."""
@@ -107,7 +114,8 @@ class ScopeReader:
     def asks(self, normalised: str, lang: Language) -> bool:
         """The utterance carries some sign of a question or a request. Words inside a telling of
         something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
-        text = _padded(normalised, lang) if lang == "en" else _ZH_INDEFINITE.sub("|", normalised)
+        text = _EN_WHEN_CLAUSE.sub(" ", _padded(normalised, lang)) if lang == "en" else _ZH_INDEFINITE.sub(
+            "|", normalised)
         if lang == "en" and " already " in text:  # before "already" itself goes with the told words
             text = _EN_DONE_WITH_ALREADY.sub(" already ", text)
         for marker in self._told.get(lang, ()):
@@ -128,12 +136,20 @@ class ScopeReader:
         if lang == "zh":
             normalised = _ZH_INDEFINITE.sub("|", normalised)
             return bool(_ZH_QUESTION.search(normalised) or _ZH_CLOSING_QUESTION.search(normalised))
-        words = normalised.split()
+        words = _EN_WHEN_CLAUSE.sub(" ", _padded(normalised, lang)).split()
         return bool(words) and (words[0] in _EN_QUESTION_OPENERS or not _EN_QUESTION_WORDS.isdisjoint(words))
 
     def tells_of_done(self, normalised: str, lang: Language) -> bool:
         """The utterance tells of something that already happened (去年, 上回, "already")."""
         return _any_in(self._told.get(lang, ()), _padded(normalised, lang))
+
+    def untold(self, normalised: str, lang: Language) -> str:
+        """The text with the words that tell of something done blanked out: "just" in "I was just
+        testing you" or "just so you know" is no sign that something is happening now."""
+        text = _padded(normalised, lang)
+        for marker in self._told.get(lang, ()):
+            text = text.replace(marker, " " if lang == "en" else "|")
+        return text.strip() if lang == "en" else text
 
     def turn(self, normalised: str, lang: Language) -> int:
         """Where the resident last changed their mind (end of 算了, "never mind"), or -1."""
