@@ -67,6 +67,10 @@ EN_WEEK_WORDS: dict[str, str] = {
 _ZH_WEEKDAY = "(?:周|星期|礼拜)([一二三四五六日天1-7])(?![次天个回遍])"
 """(?!…) keeps "一周三次" (three times a week) from reading as Wednesday."""
 
+_EN_NOT_A_DAY_AFTER = (
+    r"(?! (?:floor|storey|story|row|building|block|flat|bus|stop|window|room|door|house|time|grade|year|one)s?\b)"
+)
+"""An ordinal that counts a place or a turn ("on the sixth floor", "for the third time") is no day."""
 _EN_DAY = rf"(?:(?P<ord>{EN_ORDINAL_PATTERN})|(?P<card>{EN_CARDINAL_PATTERN}))"
 _EN_MONTH = rf"(?P<month>{'|'.join(sorted(EN_MONTHS, key=len, reverse=True))})"
 
@@ -177,7 +181,7 @@ _EN_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (re.compile(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) the ({EN_ORDINAL_PATTERN})\b"), _en_day_only),
     (re.compile(rf"\b{_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),
     (re.compile(rf"\b(?:the )?{_EN_DAY} (?:of )?{_EN_MONTH}\b"), _en_month_day),
-    (re.compile(rf"(?:(?<=\bon )|(?<=\bfor ))the ({EN_ORDINAL_PATTERN})\b"), _en_day_only),
+    (re.compile(rf"(?:(?<=\bon )|(?<=\bfor ))the ({EN_ORDINAL_PATTERN})\b{_EN_NOT_A_DAY_AFTER}"), _en_day_only),
     # "the seventh" alone is a day when nothing else follows, or a part of the day does.
     (re.compile(rf"\bthe ({EN_ORDINAL_PATTERN})(?=(?: in the| this)? (?:morning|afternoon|evening)\b|$)"),
      _en_day_only),

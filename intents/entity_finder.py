@@ -42,6 +42,11 @@ Over letters, 线电话 came within reach of 火警电话 because both end in �
 NAME_COVERAGE = 0.85
 """Share of a name a fuzzy match must cover."""
 
+EN_WORD_HEAD_SLACK = 2
+"""Letters of a heard word that may come before where an English near-miss starts: a recogniser
+adds a letter ("ahealth check"), but a name found inside a longer word ("nobody" ⊃ "body") is
+another word."""
+
 EN_SOUND_SPELLING_FLOOR = 80.0
 """An English sound-alike must also look alike: "please" and "place" sound like "police" but are
 other words ("his school place" named no police); a recogniser's homophone is spelled close."""
@@ -199,8 +204,10 @@ class EntityFinder:
                 begin = form.unit_spans[alignment.dest_start][0]
                 stop = form.unit_spans[alignment.dest_end - 1][1]
             else:
-                begin, stop = _whole_words(form.surface, positions[alignment.dest_start],
-                                           positions[alignment.dest_end - 1] + 1)
+                first = positions[alignment.dest_start]
+                begin, stop = _whole_words(form.surface, first, positions[alignment.dest_end - 1] + 1)
+                if first - begin >= EN_WORD_HEAD_SLACK:
+                    continue  # the name's letters begin inside another word: "nobody checks" is no "body check"
             _claim(SlotSpan(name.slot, name.entity_id, begin, stop), occupied, found)
 
 

@@ -484,11 +484,14 @@ class IntentMatcher:
         past = self._tense.past_story(text, lang)
         if self._emergency is not None and past:
             scores[self._emergency] *= PAST_STORY
-        if not situations and self._foreign_request(utterance, named, foreign):
+        own = [(s.start, s.end) for s in (*utterance.slots, *situations) if s.name == "service"]
+        if (not situations and self._foreign_request(utterance, named, foreign)) or (
+                foreign and not named[1:].any() and self._scope.asks_for_foreign(text, lang, own)):
             scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
             out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)
-                and not self._tense.now(text, lang) and not self._scope.asks(utterance.form.surface, lang)):
+                and not self._tense.now(self._scope.untold(text, lang), lang)
+                and not self._scope.asks(utterance.form.surface, lang)):
             # (asked of the text with the slots masked: "health check" names a thing, asks no "check")
             spared = self._emergency if self._emergency is not None and not past else None
             kept = scores[spared] if spared is not None else 0.0

@@ -40,6 +40,25 @@ on my phone", "the lawyer help me already"): the verb beside it tells, it does n
 said last is an order, though ("no go already cancel")."""
 
 
+_EN_WHEN_CLAUSE = re.compile(
+    r" when (?:i|he|she|we|they|it|(?:my|his|her|our|their|the|a) [a-z]+)(?: [a-z]+)?"
+    r" (?:was|were|had|did|got|went|came|died|fell|broke|[a-z]+ed) ")
+""""When" before a subject and a past verb joins a story ("I rang the police last month when my
+bike was stolen"); it asks nothing. A question puts the verb first ("when was the power cut")."""
+
+
+_EN_REQUEST_VERB = re.compile(
+    r"(?:^| you| please| to) (?:book|make|get|arrange|reserve|order|call|ring|phone|fix|repair|charge|sort|use it to"
+    r"|use that to) ")
+"""Verbs said to the kiosk ("can you…", "please…", "I want to…", or first), whose object is what the
+resident asks for: a foreign object within a few words after one ("could you book me a table", "can
+you use it to transfer money") is the request, whatever service is named elsewhere in the sentence
+("after my check-up", "my medical insurance will pay"). "I'll get a taxi home" tells, it asks not."""
+
+REQUEST_OBJECT_WORDS = 7
+"""How many words after a request verb its object may begin ("make me an appointment at the bank")."""
+
+
 _ZH_QUESTION = re.compile(r"什么|怎么|哪|啥|咋|多少|吗|么|伐|(.)[不没]\1")
 """A Mandarin question, not a request: question words, 吗 (伐 in Shanghai), or A-not-A (在不在,
 开没开)."""
@@ -104,10 +123,28 @@ class ScopeReader:
                 return True
         return False
 
+    def asks_for_foreign(self, normalised: str, lang: Language, own: list[tuple[int, int]]) -> bool:
+        """English: a request verb's object is something the centre does not do, with none of the
+        centre's own things (`own`: spans of services named or described) between the verb and it.
+        "Book me a health check at the hospital" names the service first: the existing rules
+        decide; "book me a table after my check-up" asks for the table."""
+        if lang != "en":
+            return False
+        text = _padded(normalised, lang)
+        for verb in _EN_REQUEST_VERB.finditer(text):
+            reach = verb.end() - 1  # the space after the verb, where its object's first word starts
+            window_end = _word_end(text, reach, REQUEST_OBJECT_WORDS)
+            for marker in self._foreign.get(lang, ()):
+                at = text.find(marker, reach, window_end + 1)
+                if at != -1 and not any(reach <= start + 1 < at for start, _ in own):  # +1: padding
+                    return True
+        return False
+
     def asks(self, normalised: str, lang: Language) -> bool:
         """The utterance carries some sign of a question or a request. Words inside a telling of
         something done do not count: 办 in "已经办好了", 帮我 in "上回帮我办的", 几 in "几年前"."""
-        text = _padded(normalised, lang) if lang == "en" else _ZH_INDEFINITE.sub("|", normalised)
+        text = _EN_WHEN_CLAUSE.sub(" ", _padded(normalised, lang)) if lang == "en" else _ZH_INDEFINITE.sub(
+            "|", normalised)
         if lang == "en" and " already " in text:  # before "already" itself goes with the told words
             text = _EN_DONE_WITH_ALREADY.sub(" already ", text)
         for marker in self._told.get(lang, ()):
@@ -128,12 +165,20 @@ class ScopeReader:
         if lang == "zh":
             normalised = _ZH_INDEFINITE.sub("|", normalised)
             return bool(_ZH_QUESTION.search(normalised) or _ZH_CLOSING_QUESTION.search(normalised))
-        words = normalised.split()
+        words = _EN_WHEN_CLAUSE.sub(" ", _padded(normalised, lang)).split()
         return bool(words) and (words[0] in _EN_QUESTION_OPENERS or not _EN_QUESTION_WORDS.isdisjoint(words))
 
     def tells_of_done(self, normalised: str, lang: Language) -> bool:
         """The utterance tells of something that already happened (去年, 上回, "already")."""
         return _any_in(self._told.get(lang, ()), _padded(normalised, lang))
+
+    def untold(self, normalised: str, lang: Language) -> str:
+        """The text with the words that tell of something done blanked out: "just" in "I was just
+        testing you" or "just so you know" is no sign that something is happening now."""
+        text = _padded(normalised, lang)
+        for marker in self._told.get(lang, ()):
+            text = text.replace(marker, " " if lang == "en" else "|")
+        return text.strip() if lang == "en" else text
 
     def turn(self, normalised: str, lang: Language) -> int:
         """Where the resident last changed their mind (end of 算了, "never mind"), or -1."""
@@ -145,6 +190,17 @@ class ScopeReader:
 
 _ZH_FOREIGN_JOINTS = ("的", "里的", "做", "做个", "去做", "约", "约个", "约一个", "预约", "预约个", "挂", "挂个")
 """What joins a foreign place to a service it does: 医院的体检, 医院做体检, (在)医院约个体检."""
+
+
+def _word_end(text: str, start: int, words: int) -> int:
+    """Where the `words` words after position `start` of a padded text end."""
+    at = start
+    for _ in range(words):
+        nxt = text.find(" ", at + 1)
+        if nxt == -1:
+            return len(text)
+        at = nxt
+    return at
 
 
 def _any_ends(markers: tuple[str, ...], text: str) -> bool:

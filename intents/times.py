@@ -70,6 +70,8 @@ _EN_PERIOD_BEFORE = re.compile(
     rf"(?: ?o'? ?clock)?{_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}(?![0-9a-z])"
 )
 """Chinese word order in English, the period first: "tomorrow morning ten", "afternoon two thirty"."""
+_EN_HALF_HOUR = re.compile(rf"\b(?P<at>at )?half (?P<hour>{_EN_HOUR}){_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}")
+"""British "half ten" is half past ten (10:30), said after "at" or before a period."""
 _EN_NOON = re.compile(r"\b(?:(?:twelve|12) )?(?P<word>noon|midday|midnight)\b")
 _EN_PERIOD_AFTER = re.compile(
     r" ?(?P<ampm>am|pm)\b| (?:in the|this) (?P<part>morning|afternoon|evening)\b"
@@ -146,6 +148,10 @@ def _en_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
             hour, rel = hour - 1 if hour > 1 else 12, 60 - rel
         if (after := _en_period(text, m.end())) is not None:
             _append(found, _clock(hour, rel, after[0], hours), m.start(), after[1])
+    for m in _EN_HALF_HOUR.finditer(text):
+        hour = _en_hour(m["hour"])
+        if hour is not None and (after := _en_period(text, m.end())) is not None and (m["at"] or after[0]):
+            _append(found, _clock(hour, 30, after[0], hours), m.start() + len(m["at"] or ""), after[1])
     for m in _EN_PERIOD_BEFORE.finditer(text):
         hour = _en_hour(m["hour"])
         minute = int(m["digits"]) if m["digits"] else _en_minute(m["minute"])
