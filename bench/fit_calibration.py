@@ -11,7 +11,7 @@ that set (git history), through today's code:
 - `dev` with the catalogue of commit 01fd3f3 (the commit that added dev),
 - `dev2` with the catalogue of commit f9b1576 (the commit that added dev2),
 - `dev3` with the catalogue of commit 8db0774 (the commit that added dev3),
-- `dev4` and `dev5` likewise (c91fe18, 724233a).
+- `dev5` likewise (724233a); `dev4` is left out (CALIBRATION_SETS says why).
 (heldout and heldout2 are left out: the catalogues of their day lacked intents added since.)
 
 The table calibrates the matcher's own reading (the sentence model, intents/sentence_model.py,
@@ -45,6 +45,10 @@ ROOT = BENCH.parent
 TABLE = ROOT / "intents" / "data" / "calibration.yaml"
 UNSEEN_WORDING = ("dev@01fd3f3", "dev2@f9b1576", "dev3@8db0774", "dev4@c91fe18", "dev5@724233a")
 """Each tuning set with the commit that added it: its catalogue had never seen the set."""
+CALIBRATION_SETS = tuple(s for s in UNSEEN_WORDING if not s.startswith("dev4@"))
+"""dev4 is left out of the fit: the matcher's *code* was tuned on it in the same session, so even
+its old catalogue reads it too well (a fit with it was over-confident on heldout7: readings of
+0.85–0.95 right 79 % of the time; without it 82 %)."""
 
 
 def catalogue_at(commit: str | None, scratch: Path) -> Path:
@@ -119,7 +123,7 @@ def decisions(x: np.ndarray, y: np.ndarray, outside: np.ndarray, bias: float, we
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    args.add_argument("sets", nargs="*", default=list(UNSEEN_WORDING))
+    args.add_argument("sets", nargs="*", default=list(CALIBRATION_SETS))
     x, y, outside = samples(args.parse_args().sets)
     bias, weights = fit(x, y)
     table = {"bias": round(bias, 4), "weights": {n: round(float(w), 4) for n, w in zip(FEATURES, weights, strict=True)},
