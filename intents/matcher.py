@@ -406,6 +406,16 @@ class IntentMatcher:
         likely what is asked about, and the centre does not know it."""
         return not content_units(utterance.form, utterance.lang) <= self._vocabulary[utterance.lang]
 
+    def knows_no_word(self, utterance: Utterance) -> bool:
+        """Not one word (character, in Mandarin) of the utterance is in any example or keyword:
+        noise the recogniser made words of ("frobozz gnusto"), or a language the catalogue does
+        not speak. A sound-alike of "no" in it is no answer."""
+        known = self._vocabulary[utterance.lang]
+        units = content_units(utterance.form, utterance.lang)
+        return bool(units) and not any(
+            unit in known or any(unit[:i] in known and unit[i:] in known for i in range(2, len(unit) - 1))
+            for unit in units)  # a word run together from two known ones is known: "zaijian"
+
     def _foreign_request(self, utterance: Utterance, named: np.ndarray, foreign: bool) -> bool:
         """Something the centre does not do is asked for, and no service of its own is named (a
         service inside the foreign object's name, or done by it, is not its own: 医院的体检), nor

@@ -104,6 +104,8 @@ class Parser:
             return ParseResult(text, language, None, 1.0, self._named(utterance))
         if utterance.form.surface in self._pleas.get(language, ()):
             return _unsure_plea(text, language, self._named(utterance), ranking)
+        if self._matcher.knows_no_word(utterance):
+            return ParseResult(text, language, None, 1.0, self._named(utterance))
         first = self._matcher_reading(text, utterance, ranking)
         if self._model is None or first.intent == "emergency":  # never talk an emergency down
             return first

@@ -308,3 +308,9 @@ def test_a_yes_or_no_stands_while_a_question_waits(parser: Parser) -> None:
     for text in ("yes, thank you dear", "好的谢谢", "不用了"):
         reading = parser.parse(text, now=NOW, answering=True)
         assert reading.intent in ("dialog.yes", "dialog.no"), (text, reading)
+
+
+@pytest.mark.parametrize("text", ["frobozz gnusto", "xyzzy plugh", "喔唷嚯"])
+def test_words_the_kiosk_never_heard_are_not_understood(parser: Parser, text: str) -> None:
+    """Noise the recogniser made words of: a sound-alike of "no" in it is no answer."""
+    assert parser.parse(text, now=NOW).intent is None
