@@ -87,8 +87,10 @@ EN_SPOKEN_DIGITS: dict[str, int] = {
     **{w: v for w, v in EN_UNITS.items() if v < 10},
     "oh": 0,
     "o": 0,
+    "nought": 0,
 }
-"""Digits as read one by one; "oh"/"o" mean zero only here, never in a quantity."""
+"""Digits as read one by one; "oh"/"o" (and the British "nought") mean zero only here, never in
+a quantity."""
 
 EN_REPEATS: dict[str, int] = {"double": 2, "triple": 3}
 

@@ -27,15 +27,33 @@ from .slot_span import SlotSpan
 EN_LETTER_NAMES: dict[str, str] = {
     "bee": "b", "see": "c", "sea": "c", "cee": "c", "dee": "d", "eff": "f", "ef": "f",
     "gee": "g", "aitch": "h", "jay": "j", "kay": "k", "ell": "l", "el": "l", "em": "m",
-    "en": "n", "pee": "p", "ess": "s", "tee": "t", "vee": "v", "ex": "x", "zed": "z", "zee": "z",
+    "en": "n", "pee": "p", "ess": "s", "es": "s", "tee": "t", "vee": "v", "ex": "x", "zed": "z", "zee": "z",
+    # the phonetic alphabet, as read by people who learnt it at work or in the forces
+    "alpha": "a", "alfa": "a", "bravo": "b", "charlie": "c", "delta": "d", "echo": "e", "foxtrot": "f",
+    "golf": "g", "hotel": "h", "india": "i", "juliet": "j", "juliett": "j", "kilo": "k", "lima": "l",
+    "mike": "m", "november": "n", "oscar": "o", "papa": "p", "quebec": "q", "romeo": "r", "sierra": "s",
+    "tango": "t", "uniform": "u", "victor": "v", "whiskey": "w", "whisky": "w", "xray": "x",
+    "yankee": "y", "zulu": "z",
 }  # fmt: skip
 """How recognisers spell out a lone letter; homophones of everyday words ("you", "are",
 "why", "oh") are left out because they would turn sentences into codes. A letter may be spelt
 with a word that starts with it ("n as in nancy two seven…", "m for mother eight oh…")."""
 
+ZH_LETTER_NAMES: dict[str, str] = {
+    "诶": "a", "欸": "a", "比": "b", "必": "b", "西": "c", "希": "c", "迪": "d", "滴": "d", "伊": "e",
+    "艾弗": "f", "爱福": "f", "鸡": "g", "吉": "g", "爱吃": "h", "艾尺": "h", "艾奇": "h", "杰": "j",
+    "艾勒": "l", "艾姆": "m", "爱母": "m", "恩": "n", "欧": "o", "批": "p", "皮": "p", "丘": "q",
+    "阿尔": "r", "艾斯": "s", "爱死": "s", "梯": "t", "踢": "t", "优": "u", "维": "v", "达布溜": "w",
+    "达不溜": "w", "大不溜": "w", "艾克斯": "x", "歪": "y", "贼德": "z", "泽德": "z",
+}  # fmt: skip
+"""How Mandarin speakers say a letter, written down by a recogniser as characters that sound
+like it ("批一二三四" is P1234, "爱死五五零八" S5508). Only before a run of digits long enough for
+a code, where these characters say nothing else."""
+
 _ZH_DIGIT = "[0-9零〇一二两三四五六七八九幺]"
 _ZH_CODE = re.compile(
-    rf"(?<![a-z])(?P<letter>[a-z])[ -]?(?P<digits>{_ZH_DIGIT}(?:[ -]?{_ZH_DIGIT})*)(?![a-z0-9])"
+    rf"(?:(?<![a-z])(?P<letter>[a-z])|(?P<sounds>{word_alternation(ZH_LETTER_NAMES)}))"
+    rf"[ -]?(?P<digits>{_ZH_DIGIT}(?:[ -]?{_ZH_DIGIT})*)(?![a-z0-9])"
 )
 _ZH_AMOUNT_CODE = re.compile(
     r"(?<![a-z])(?P<letter>[a-z])[ -]?(?P<amount>[一二两三四五六七八九]千[零〇一二两三四五六七八九十百]*)"
@@ -66,6 +84,16 @@ def _en_pairs(text: str) -> str | None:
     return "".join(str(v) for v in values) if all(v is not None and v >= 10 for v in values) else None
 
 
+_ZH_CODE_LEAD = "号码是查的：:"
+"""What may stand right before a letter said in characters: 编号/单号 西零七七二, 是批一二三四."""
+
+
+def _starts_a_code(text: str, at: int) -> bool:
+    """A letter said in characters starts a word: "东西一二三四块钱" holds no code C1234."""
+    before = text[at - 1] if at else " "
+    return before in _ZH_CODE_LEAD or not ("\u4e00" <= before <= "\u9fff")
+
+
 def find_references(text: str, lang: str, digits: tuple[int, int] = (4, 6)) -> list[SlotSpan]:
     """Every reference code in `text`, in text order; `digits` bounds how many digits follow the letter.
 
@@ -75,8 +103,12 @@ def find_references(text: str, lang: str, digits: tuple[int, int] = (4, 6)) -> l
     found = []
     for m in pattern.finditer(text):
         number = read(m["digits"])
+        sounds = m.groupdict().get("sounds")
+        if sounds and not _starts_a_code(text, m.start()):
+            continue
         if number is not None and digits[0] <= len(number) <= digits[1]:
-            letter = EN_LETTER_NAMES.get(m["letter"], m["letter"]).upper()
+            said = m["letter"] or ZH_LETTER_NAMES[sounds or ""]
+            letter = EN_LETTER_NAMES.get(said, said).upper()
             found.append(SlotSpan("reference", letter + number, m.start(), m.end()))
     if lang == "zh":
         for m in _ZH_AMOUNT_CODE.finditer(text):

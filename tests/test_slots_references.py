@@ -25,7 +25,18 @@ ZH_REFERENCES = [
     ("我那个单子号是a幺零二三", "A1023", "a幺零二三"),
     ("嗯我的回执上写的是c三三零五帮我看看到哪了", "C3305", "c三三零五"),
     ("查询d四五六七办到哪了", "D4567", "d四五六七"),
+    # a letter said as Mandarin sounds, written as characters by the recogniser
+    ("皮三二一零办好了没", "P3210", "皮三二一零"),
+    ("我的编号是艾斯九八七六", "S9876", "艾斯九八七六"),
+    ("单号迪零零四五", "D0045", "迪零零四五"),
 ]
+
+ZH_NOT_REFERENCES = ["我买了点东西一二三四块钱", "这就好比一二三四五"]
+
+
+@pytest.mark.parametrize("text", ZH_NOT_REFERENCES)
+def test_characters_that_sound_like_a_letter_inside_a_word_are_no_code(text: str) -> None:
+    assert [s.value for s in find_references(text, "zh")] == []
 
 EN_REFERENCES = [
     ("a1023", "A1023", "a1023"),
@@ -38,6 +49,10 @@ EN_REFERENCES = [
     ("see three three oh five", "C3305", "see three three oh five"),
     ("dee four five six seven", "D4567", "dee four five six seven"),
     ("a double three four five", "A3345", "a double three four five"),
+    # the phonetic alphabet, "es" for S and the British "nought"
+    ("kilo six six nought one", "K6601", "kilo six six nought one"),
+    ("es four four three two", "S4432", "es four four three two"),
+    ("victor thirty one seventy", "V3170", "victor thirty one seventy"),
     # inside sentences
     ("can you check if a1023 is done", "A1023", "a1023"),
     ("my reference is a one oh two three", "A1023", "a one oh two three"),
