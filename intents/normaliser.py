@@ -83,9 +83,13 @@ _ZH_DIALECT_WORD_MAP = {
     "点样": "怎样", "点搞": "咋办", "几时": "啥时", "啥辰光": "啥时候", "阿拉": "我们", "囡囡": "女儿",
     "我个女": "我女儿", "我个仔": "我儿子", "号头": "单号", "明朝": "明天", "勿要": "不要", "勿是": "不是",
     "伐": "吗", "落雨": "下雨",
+    "屋里厢": "家里头", "里向": "里面", "啥个": "什么", "退脱": "退掉", "今朝": "今天",
+    "阮欲": "我要", "阮想": "我想", "阮的": "我的", "阮厝": "我家", "欲约": "要约", "欲办": "要办", "欲问": "要问",
+    "毋是": "不是", "毋要": "不要", "毋免": "不用", "毋通": "不要",
 }
 """Cantonese and Shanghainese words a recogniser writes down as heard (喺边度 for 在哪里, 唔该 = please,
-阿拉 for 我们, 啥辰光 for 啥时候, the question particle 伐 for 吗, which also sounded like 法), each
+阿拉 for 我们, 啥辰光 for 啥时候, the question particle 伐 for 吗, which also sounded like 法; 屋里厢 and
+里向 for 家里 and 里面, 退脱 for 退掉), Minnan ones (阮欲 = 我要, 毋是 = 不是, 毋免 = 不用), each
 replaced by standard words of the same length, so spans stay put."""
 _ZH_DIALECT_WORDS = re.compile("|".join(sorted(_ZH_DIALECT_WORD_MAP, key=len, reverse=True)))
 
