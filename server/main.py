@@ -33,6 +33,7 @@ from server.booking.slot_horizon import extend_slots, keep_extending
 from server.console.app import add_staff_console
 from server.db.database import Database
 from server.db.migrate import upgrade_to_head
+from server.db.wal_checkpoints import keep_checkpointing
 from server.errors import add_error_handlers
 from server.family import pages as family_pages
 from server.identity.devices import DeviceDirectory
@@ -71,11 +72,14 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         # full collection walks those ~110,000 objects again: 70-80 ms on the 2-core reference
         # machine, a whole p99 budget, paid by whichever request triggers it.
         gc.freeze()
-        extending = asyncio.create_task(keep_extending(database, settings.timezone, settings.slot_horizon_days))
+        tasks = [asyncio.create_task(keep_extending(database, settings.timezone, settings.slot_horizon_days))]
+        if database.is_sqlite:
+            tasks.append(asyncio.create_task(keep_checkpointing(database)))
         yield
-        extending.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await extending
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         database.dispose()
 
     app = FastAPI(

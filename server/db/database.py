@@ -45,8 +45,13 @@ T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another *process* holding the SQLite write lock."""
 
+AUTOCHECKPOINT_PAGES = 10_000
+"""SQLite copies its log into the database file itself only past 10,000 pages (40 MB), a
+backstop: the server does it on a thread long before (server/db/wal_checkpoints.py)."""
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers never block the writer, nor the writer them
+    f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}",
     "PRAGMA synchronous=NORMAL",  # in WAL, a crash may lose the last commits, never corrupt
     "PRAGMA foreign_keys=ON",  # off by default in SQLite, per connection
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
