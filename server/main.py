@@ -40,6 +40,7 @@ from server.identity.devices import DeviceDirectory
 from server.privacy.personal_data import encrypt_plaintext_rows
 from server.settings import ServerSettings, settings_from_environment
 from server.web.body_limits import BodySizeLimit
+from server.web.worker_spreading import WorkerSpreading
 
 API_PREFIX = "/api/v1"
 
@@ -99,4 +100,5 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     add_staff_console(app, database, settings, API_PREFIX)
     app.include_router(family_pages.router)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(WorkerSpreading)
     return app
