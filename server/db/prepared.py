@@ -101,6 +101,9 @@ class Prepared:
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
         assert isinstance(compiled, SQLCompiler)
+        computed = [column.key for column in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+        if computed:  # SQLAlchemy computes those per execution; here nobody would
+            raise ValueError(f"a prepared statement must be given {computed} (they have Python-side defaults)")
         bind: dict[str, Processor] = {}
         for name, parameter in compiled.binds.items():
             convert = parameter.type.dialect_impl(dialect).bind_processor(dialect)
