@@ -66,6 +66,17 @@ class Prepared:
         return compiled.row(*[value if convert is None else convert(value)
                               for convert, value in zip(compiled.results, raw, strict=True)])  # fmt: skip
 
+    def all(self, conn: Connection, parameters: Mapping[str, Any]) -> list[Any]:
+        """Every result row (attributes named like the statement's columns)."""
+        compiled = self._for(conn.dialect)
+        cursor = self._run(conn, compiled, parameters)
+        raws = cursor.fetchall()
+        cursor.close()
+        assert compiled.row is not None, "a statement that returns rows"
+        return [compiled.row(*[value if convert is None else convert(value)
+                               for convert, value in zip(compiled.results, raw, strict=True)])
+                for raw in raws]  # fmt: skip
+
     def execute(self, conn: Connection, parameters: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""
         cursor = self._run(conn, self._for(conn.dialect), parameters)
