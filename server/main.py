@@ -33,12 +33,14 @@ from server.booking.slot_horizon import extend_slots, keep_extending
 from server.console.app import add_staff_console
 from server.db.database import Database
 from server.db.migrate import upgrade_to_head
+from server.db.wal_checkpoints import keep_checkpointing
 from server.errors import add_error_handlers
 from server.family import pages as family_pages
 from server.identity.devices import DeviceDirectory
 from server.privacy.personal_data import encrypt_plaintext_rows
 from server.settings import ServerSettings, settings_from_environment
 from server.web.body_limits import BodySizeLimit
+from server.web.worker_spreading import WorkerSpreading
 
 API_PREFIX = "/api/v1"
 
@@ -71,11 +73,14 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         # full collection walks those ~110,000 objects again: 70-80 ms on the 2-core reference
         # machine, a whole p99 budget, paid by whichever request triggers it.
         gc.freeze()
-        extending = asyncio.create_task(keep_extending(database, settings.timezone, settings.slot_horizon_days))
+        tasks = [asyncio.create_task(keep_extending(database, settings.timezone, settings.slot_horizon_days))]
+        if database.is_sqlite:
+            tasks.append(asyncio.create_task(keep_checkpointing(database)))
         yield
-        extending.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await extending
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         database.dispose()
 
     app = FastAPI(
@@ -95,4 +100,5 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     add_staff_console(app, database, settings, API_PREFIX)
     app.include_router(family_pages.router)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(WorkerSpreading)
     return app

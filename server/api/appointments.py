@@ -103,15 +103,16 @@ async def cancel_appointment(
     )  # fmt: skip
 
 
-def _audited(ctx: ResidentContext, verb: str) -> Callable[[Connection, AppointmentOut], None]:
-    """The audit record of a booking or cancellation, written in its own transaction."""
+def _audited(ctx: ResidentContext, verb: str) -> Callable[[Connection, str], None]:
+    """The audit record of a booking or cancellation (given the appointment's code), written
+    in its transaction."""
 
-    def write(conn: Connection, appointment: AppointmentOut) -> None:
+    def write(conn: Connection, code: str) -> None:
         record(
             conn,
             actor=f"kiosk:{ctx.device.id}",
             action=f"appointment.{verb}",
-            subject=f"appointment:{appointment.code}",
+            subject=f"appointment:{code}",
             on_behalf_of=f"resident:{ctx.resident.resident_id}",
         )
 

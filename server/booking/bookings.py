@@ -39,6 +39,7 @@ from server.booking.reference_codes import MAX_DIGITS, MIN_DIGITS, new_appointme
 from server.booking.slot_calendar import closed_reason
 from server.db.database import Database
 from server.db.models import Appointment, Service, TimeSlot
+from server.db.prepared import Prepared
 from server.errors import (
     AlreadyBooked,
     AppointmentNotCancellable,
@@ -119,13 +120,15 @@ def appointment_query() -> Select[Any]:
 
 
 # The booking path's statements, built once: building SQLAlchemy expressions per request
-# cost more than running them (bench/booking_load.py).
+# cost more than running them (bench/booking_load.py). Those run on every booking are
+# prepared (server/db/prepared.py): they run inside SQLite's one write transaction.
 BY_IDEMPOTENCY_KEY = appointment_query().where(
     APPOINTMENT.c.device_id == bindparam("device_id"), APPOINTMENT.c.idempotency_key == bindparam("key")
 )
 HELD = APPOINTMENT.alias("held")
 PRIOR = APPOINTMENT.alias("prior")
-SERVICE_AND_SLOT = (  # with the resident's active booking of that slot and the key's earlier use: one round trip
+# With the resident's active booking of that slot and the key's earlier use: one round trip.
+SERVICE_AND_SLOT = Prepared(
     select(
         SERVICE.c.bookable,
         SLOT.c.id,
@@ -152,16 +155,26 @@ SERVICE_AND_SLOT = (  # with the resident's active booking of that slot and the 
     )
     .where(SERVICE.c.id == bindparam("service_id"))
 )
-TAKE_SEAT = (
+TAKE_SEAT = Prepared(
     update(SLOT)
     .where(SLOT.c.id == bindparam("slot_id"), SLOT.c.booked < SLOT.c.capacity, SLOT.c.closed.is_(False))
     .values(booked=SLOT.c.booked + 1)
 )
+_NEW_COLUMNS = ("code", "resident_id", "slot_id", "status", "device_id", "idempotency_key", "request_hash",
+                "created_at", "status_changed_at")  # fmt: skip
 NEW_APPOINTMENT = {  # a code already taken inserts nothing (no row returned): no query to look first
-    "sqlite": sqlite_insert(APPOINTMENT).on_conflict_do_nothing(index_elements=[APPOINTMENT.c.code]),
-    "postgresql": postgresql_insert(APPOINTMENT).on_conflict_do_nothing(index_elements=[APPOINTMENT.c.code]),
-}
-NEW_APPOINTMENT = {dialect: insert.returning(APPOINTMENT.c.id) for dialect, insert in NEW_APPOINTMENT.items()}
+    dialect: Prepared(insert.on_conflict_do_nothing(index_elements=[APPOINTMENT.c.code]).returning(APPOINTMENT.c.id),
+                      columns=_NEW_COLUMNS)
+    for dialect, insert in (("sqlite", sqlite_insert(APPOINTMENT)), ("postgresql", postgresql_insert(APPOINTMENT)))
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """A seat taken and an appointment inserted, not yet committed."""
+
+    code: str
+    ends_at: datetime
 
 
 def book(
@@ -170,22 +183,27 @@ def book(
     request: BookingRequest,
     *,
     alternatives: int = 3,
-    also: Callable[[Connection, AppointmentOut], None] | None = None,
+    also: Callable[[Connection, str], None] | None = None,
 ) -> BookingResult:
     """Book, or raise an `ApiError` saying why not (slot refusals carry `alternatives`).
 
     `also` runs inside the booking's transaction when a new appointment was made (not on a
-    replay): the audit record, a family proxy's permission check and its note for the elder
-    commit with the booking or not at all.
+    replay), with its code: the audit record, a family proxy's permission check and its
+    note for the elder commit with the booking or not at all.
+
+    On SQLite the transaction holds the one write lock every other write waits for, so it
+    runs the statements and nothing else: the request's values are worked out before it
+    begins, the answer is built after it committed.
     """
     starts_at = local_moment(request.day, request.at, zone)
+    fingerprint = request.fingerprint()
     for _ in range(RACE_RETRIES):
+        now = utc_now()
         try:
             with db.write() as conn:
-                result = _book(conn, zone, request, starts_at, utc_now())
-                if also is not None and not result.replayed:
-                    also(conn, result.appointment)
-                return result
+                outcome = _claim(conn, request, starts_at, fingerprint, now)
+                if also is not None and isinstance(outcome, _Claimed):
+                    also(conn, outcome.code)
         except SlotRefused as refusal:
             with db.read() as conn:
                 offered = nearest_free_slots(
@@ -199,22 +217,40 @@ def book(
                 replay = _explain_lost_race(conn, zone, request)
             if replay is not None:
                 return replay
+            continue
+        if not isinstance(outcome, _Claimed):
+            return _replay(outcome, fingerprint, zone)
+        local_start, local_end = starts_at.astimezone(zone), outcome.ends_at.astimezone(zone)
+        return BookingResult(
+            AppointmentOut(
+                code=outcome.code,
+                service_id=request.service_id,
+                date=request.day,
+                time=time(local_start.hour, local_start.minute),
+                end_time=time(local_end.hour, local_end.minute),
+                starts_at=local_start,
+                status="booked",
+                created_at=now.astimezone(zone),
+                status_changed_at=now.astimezone(zone),
+            ),
+            replayed=False,
+        )
     raise DatabaseBusy("the booking kept colliding with concurrent ones; retry", retry_after_seconds=1)
 
 
-def _book(
-    conn: Connection, zone: ZoneInfo, request: BookingRequest, starts_at: datetime, now: datetime
-) -> BookingResult:
-    fingerprint = request.fingerprint()
+def _claim(
+    conn: Connection, request: BookingRequest, starts_at: datetime, fingerprint: str, now: datetime
+) -> _Claimed | Any:
+    """The booking's statements: a new appointment, or the row of the earlier booking under
+    this idempotency key (to answer again, after the transaction); raises refusals."""
     key = {"device_id": request.device_id, "key": request.idempotency_key}
-    found = conn.execute(
-        SERVICE_AND_SLOT,
-        {"starts_at": starts_at, "service_id": request.service_id, "resident_id": request.resident_id, **key},
-    ).first()
+    found = SERVICE_AND_SLOT.first(
+        conn, {"starts_at": starts_at, "service_id": request.service_id, "resident_id": request.resident_id, **key}
+    )
     if request.idempotency_key is not None and (found is None or found.prior_id is not None):
         earlier = conn.execute(BY_IDEMPOTENCY_KEY, key).first()  # a retry: rare, and answered first
         if earlier is not None:
-            return _replay(earlier, fingerprint, zone)
+            return earlier
     if found is None:
         raise ServiceNotFound(f"no service with id {request.service_id!r}")
     if not found.bookable:
@@ -235,10 +271,10 @@ def _book(
             request.idempotency_key,
         ):
             # PostgreSQL, read committed: our own earlier try committed after the key lookup above.
-            return _replay(conn.execute(BY_IDEMPOTENCY_KEY, key).one(), fingerprint, zone)
+            return conn.execute(BY_IDEMPOTENCY_KEY, key).one()
         raise AlreadyBooked("the resident already holds a booking in this slot", code=found.held_code)
 
-    if conn.execute(TAKE_SEAT, {"slot_id": found.id}).rowcount != 1:
+    if TAKE_SEAT.execute(conn, {"slot_id": found.id}) != 1:
         raise SlotFull(f"the {request.day} {request.at:%H:%M} slot of {request.service_id!r} is fully booked")
 
     code = _insert_with_new_code(
@@ -254,20 +290,7 @@ def _book(
             "status_changed_at": now,
         },
     )
-    return BookingResult(
-        AppointmentOut(
-            code=code,
-            service_id=request.service_id,
-            date=request.day,
-            time=time(request.at.hour, request.at.minute),
-            end_time=found.ends_at.astimezone(zone).strftime("%H:%M"),
-            starts_at=starts_at.astimezone(zone),
-            status="booked",
-            created_at=now.astimezone(zone),
-            status_changed_at=now.astimezone(zone),
-        ),
-        replayed=False,
-    )
+    return _Claimed(code, found.ends_at)
 
 
 def _replay(earlier: Any, fingerprint: str, zone: ZoneInfo) -> BookingResult:
@@ -320,7 +343,7 @@ def _insert_with_new_code(conn: Connection, values: dict[str, Any]) -> str:
     for digits in range(MIN_DIGITS, MAX_DIGITS + 1):
         for _ in range(CODE_TRIES_PER_LENGTH):
             code = new_appointment_code(digits)
-            if conn.execute(statement, {**values, "code": code}).first() is not None:
+            if statement.first(conn, {**values, "code": code}) is not None:
                 return code
     raise RuntimeError("no free appointment code even with six digits; widen reference_codes")
 
@@ -342,10 +365,14 @@ _FREE_SLOT = (
         ),
     )
 )  # fmt: skip
-FREE_SLOTS_ON_DAY = _FREE_SLOT.where(  # a start-time range, so SQLite walks (service_id, starts_at)
-    SLOT.c.starts_at >= bindparam("day_starts"), SLOT.c.starts_at < bindparam("day_ends")
+# Prepared (server/db/prepared.py): a quarter of the load bench's requests are refused a
+# full slot, and each one reads both.
+FREE_SLOTS_ON_DAY = Prepared(
+    _FREE_SLOT.where(  # a start-time range, so SQLite walks (service_id, starts_at)
+        SLOT.c.starts_at >= bindparam("day_starts"), SLOT.c.starts_at < bindparam("day_ends")
+    )
 )
-FREE_SLOTS_AFTER_DAY = (
+FREE_SLOTS_AFTER_DAY = Prepared(
     _FREE_SLOT.where(SLOT.c.day > bindparam("day"), SLOT.c.day <= bindparam("last_day"))
     .order_by(SLOT.c.day, SLOT.c.starts_at)
     .limit(LATER_CANDIDATES)
@@ -374,7 +401,7 @@ def nearest_free_slots(
         "last_day": max(wanted_day, now.astimezone(zone).date()) + ALTERNATIVES_HORIZON,
     }
     same_day = sorted(  # on a tie the later time: the earlier one is nearer to slipping away
-        conn.execute(FREE_SLOTS_ON_DAY, params).all(),
+        FREE_SLOTS_ON_DAY.all(conn, params),
         key=lambda r: (abs(r.starts_at - wanted), r.starts_at < wanted),
     )
     offered = same_day[:limit]
@@ -386,7 +413,7 @@ def nearest_free_slots(
             local = row.starts_at.astimezone(zone)
             return row.day, abs(local.hour * 60 + local.minute - wanted_minutes), row.starts_at
 
-        offered += sorted(conn.execute(FREE_SLOTS_AFTER_DAY, params).all(), key=closeness)[: limit - len(offered)]
+        offered += sorted(FREE_SLOTS_AFTER_DAY.all(conn, params), key=closeness)[: limit - len(offered)]
     return [slot_view(row, zone, now) for row in offered]
 
 
@@ -398,7 +425,7 @@ def cancel(
     *,
     resident_id: int | None,
     by: str = "resident",
-    also: Callable[[Connection, AppointmentOut], None] | None = None,
+    also: Callable[[Connection, str], None] | None = None,
 ) -> AppointmentOut:
     """Cancel an active appointment and free its seat; cancelling twice answers the same.
 
@@ -425,7 +452,7 @@ def cancel(
             conn.execute(update(SLOT).where(SLOT.c.id == row.slot_id).values(booked=SLOT.c.booked - 1))
         result = appointment_view(_find(conn, code, resident_id), zone)
         if changed and also is not None:
-            also(conn, result)
+            also(conn, result.code)
         return result
 
 

@@ -107,5 +107,13 @@ def worker_environment(args: argparse.Namespace) -> None:
     (`server.main:create_app`); no settings object can be handed to them, so each one
     builds its settings from the environment (server/settings.py). The options given on
     the command line go there, so every worker reads the same settings as this process.
+
+    Also `UV_TCP_SINGLE_ACCEPT`, for the workers' event loop (uvloop's libuv): the workers
+    share one listening socket, and a worker woken by new connections otherwise accepts
+    every one waiting. Kiosks reconnecting together (a server restart, the load bench's
+    clients) all landed on one worker and stayed there on keep-alive: 15 of 16
+    connections, one core used of two (bench/booking_load.py, issue #11). Accepting one
+    at a time lets the other worker take its share.
     """
     os.environ.update(option_variables(args))
+    os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")

@@ -34,9 +34,10 @@ from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from protocol.bodies import NUL_PROBLEM, holds_nul
+from server.db.nul_guard import refuse_nul
+from server.db.prepared import Prepared
 from server.db.writer_lock import WriterLock
-from server.errors import DatabaseBusy, DatabaseUnavailable, NulCharacter, SettingsError
+from server.errors import DatabaseBusy, DatabaseUnavailable, SettingsError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -44,8 +45,13 @@ T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another *process* holding the SQLite write lock."""
 
+AUTOCHECKPOINT_PAGES = 10_000
+"""SQLite copies its log into the database file itself only past 10,000 pages (40 MB), a
+backstop: the server does it on a thread long before (server/db/wal_checkpoints.py)."""
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers never block the writer, nor the writer them
+    f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}",
     "PRAGMA synchronous=NORMAL",  # in WAL, a crash may lose the last commits, never corrupt
     "PRAGMA foreign_keys=ON",  # off by default in SQLite, per connection
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
@@ -77,7 +83,7 @@ class Database:
             )  # fmt: skip
         else:
             raise SettingsError(f"database {backend!r} is not supported; use SQLite or PostgreSQL")
-        event.listen(self.engine, "before_cursor_execute", _refuse_nul)
+        event.listen(self.engine, "before_cursor_execute", _refuse_nul_event)
         busy_seconds = SQLITE_BUSY_TIMEOUT_MS / 1000
         self._write_lock = WriterLock(_sqlite_path(url), busy_seconds) if self.dialect == "sqlite" else None
         self._immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -99,13 +105,15 @@ class Database:
         with _busy_as_api_error(), self.engine.connect() as conn:
             yield conn
 
-    def first(self, statement: Executable, parameters: Mapping[str, Any]) -> Row[Any] | None:
+    def first(self, statement: Executable | Prepared, parameters: Mapping[str, Any]) -> Row[Any] | Any | None:
         """The first row of one read-only statement.
 
         On SQLite without BEGIN and ROLLBACK around it: one statement is its own consistent
         snapshot, and the two extra statements were a third of the kiosk session check.
         """
         with _busy_as_api_error(), self._single.connect() as conn:
+            if isinstance(statement, Prepared):
+                return statement.first(conn, parameters)
             return conn.execute(statement, parameters).first()
 
     @contextmanager
@@ -115,7 +123,9 @@ class Database:
             with _busy_as_api_error(), self.engine.begin() as conn:
                 yield conn
             return
-        with self._write_lock, _busy_as_api_error(), self._immediate.begin() as conn:
+        # Only BEGIN … COMMIT inside the lock: taking a connection from the pool and giving
+        # it back are done outside, as they need no lock and every waiting request pays for them.
+        with _busy_as_api_error(), self._immediate.connect() as conn, self._write_lock, conn.begin():
             yield conn
 
     def dispose(self) -> None:
@@ -124,18 +134,10 @@ class Database:
             self._write_lock.close()
 
 
-def _refuse_nul(
+def _refuse_nul_event(
     _conn: Connection, _cursor: Any, _statement: str, parameters: Any, _context: Any, _executemany: bool
 ) -> None:
-    """Refuse text holding NUL before any statement runs, on either database.
-
-    PostgreSQL cannot store or even compare text with U+0000 (psycopg raises DataError,
-    which would be a 500); SQLite would store it. Request bodies are checked by name
-    (server/schemas.py); this covers every other way in: path and query parameters
-    (`GET /services/a%00b`), the staff console's forms. Cheap: a few parameters a statement.
-    """
-    if holds_nul(parameters):
-        raise NulCharacter(NUL_PROBLEM)
+    refuse_nul(parameters)  # before every statement SQLAlchemy runs
 
 
 def _json_text(value: Any) -> str:

@@ -190,9 +190,9 @@ def proxy_book(
     require_scope(proxy, "book")
     now = utc_now()
 
-    def also(conn: Connection, appointment: AppointmentOut) -> None:
+    def also(conn: Connection, code: str) -> None:
         _still_allowed(conn, proxy, "book", now)
-        _note(conn, proxy, appointment.code, "booked", now)
+        _note(conn, proxy, code, "booked", now)
 
     request = BookingRequest(
         resident_id=proxy.resident_id, service_id=service_id, day=day, at=at, device_id=None, idempotency_key=None
@@ -204,9 +204,9 @@ def proxy_cancel(db: Database, settings: ServerSettings, proxy: ActingProxy, cod
     require_scope(proxy, "cancel")
     now = utc_now()
 
-    def also(conn: Connection, appointment: AppointmentOut) -> None:
+    def also(conn: Connection, code: str) -> None:
         _still_allowed(conn, proxy, "cancel", now)
-        _note(conn, proxy, appointment.code, "cancelled", now)
+        _note(conn, proxy, code, "cancelled", now)
 
     return cancel(db, settings.timezone, code, CANCEL_REASON, resident_id=proxy.resident_id, by="proxy", also=also)
 

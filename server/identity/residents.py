@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, inser
 from server.booking.centre_time import utc_now
 from server.db.database import Database
 from server.db.models import Device, IdentificationAttempt, Resident, ResidentSession
+from server.db.prepared import Prepared
 from server.errors import IdentificationAmbiguous, IdentificationFailed, NotIdentified, TooManyAttempts
 from server.identity.devices import AuthenticatedDevice, DeviceDirectory
 from server.privacy.audit_log import record
@@ -43,7 +44,9 @@ LIVE_SESSION = (
 )
 
 DEVICE = Device.__table__
-LIVE_SESSION_AT_DEVICE = (  # the device's token checked in the same round trip as the session
+# The device's token checked in the same round trip as the session; prepared, as every
+# request acting for a resident runs it (server/db/prepared.py).
+LIVE_SESSION_AT_DEVICE = Prepared(
     select(
         SESSION.c.id, SESSION.c.resident_id, RESIDENT.c.name,
         DEVICE.c.id.label("device_id"), DEVICE.c.name.label("device_name"), DEVICE.c.role,

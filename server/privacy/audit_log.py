@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from server.db.models import AuditEvent
+from server.db.prepared import Prepared
 
 ACTOR_PREFIXES = ("staff:", "kiosk:", "proxy:", "device:", "system")
 """Who can act: a staff account, a kiosk device, a family proxy, a staff desk device, or the server."""
@@ -25,9 +26,9 @@ class AuditActorInvalid(ValueError):
     """An audit record names its actor in a form the admin page cannot filter on."""
 
 
-_INSERT = insert(AuditEvent)
-"""Built once: every booking writes an event, and building the statement per call cost
-about four times the insert itself."""
+_INSERT = Prepared(insert(AuditEvent), columns=("at", "actor", "action", "subject", "on_behalf_of", "detail"))
+"""Prepared (server/db/prepared.py): every booking writes an event inside its write
+transaction, and a plain `execute` cost about three times the insert itself."""
 
 
 def record(
@@ -48,8 +49,8 @@ def record(
     """
     if not actor.startswith(ACTOR_PREFIXES):
         raise AuditActorInvalid(f"audit actor {actor!r} must look like 'staff:3', 'kiosk:2', 'proxy:7' or 'system'")
-    conn.execute(
-        _INSERT,
+    _INSERT.execute(
+        conn,
         {
             "at": datetime.now(UTC),
             "actor": actor[:40],
