@@ -37,11 +37,15 @@ class GuardedPattern:
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        self.needs: tuple[str, ...] | None = tuple(sorted(n)) if (n := needed_strings(pattern)) else None
+        needs = needed_strings(pattern)
+        if needs and any(len(s) == 1 and s.isascii() and s.isalpha() for s in needs):
+            needs = None  # a lone letter is in nearly every English sentence: the test would never skip
+        self.needs: tuple[str, ...] | None = tuple(sorted(needs)) if needs else None
+        # One search for any of them runs in C: far cheaper than a test per string in Python.
+        self._any_need = re.compile("|".join(map(re.escape, self.needs))) if self.needs else None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        needs = self.needs
-        if needs is not None and not any(s in text for s in needs):
+        if self._any_need is not None and self._any_need.search(text) is None:
             return iter(())
         return self.pattern.finditer(text)
 
