@@ -59,16 +59,46 @@ def needed_strings(pattern: re.Pattern[str]) -> Strings | None:
     """Strings of which every match of `pattern` contains at least one, or None if unknown."""
     if pattern.flags & (re.IGNORECASE | re.LOCALE) or not isinstance(pattern.pattern, str):
         return None
-    needs = _needs(list(sre_parse.parse(pattern.pattern, pattern.flags)))
+    tree = sre_parse.parse(pattern.pattern, pattern.flags)
+    needs = _Reader().needs(list(tree))
     return None if needs is None or "" in needs else needs
 
 
-def _needs(items: Sequence[tuple[Any, Any]]) -> Strings | None:
+class _Reader:
+    """Reads one parsed pattern; each node's answers are kept, since sequences ask about their
+    items again and again (a pattern of nested word lists took a third of a second)."""
+
+    def __init__(self) -> None:
+        self._exact: dict[int, Strings | None] = {}
+        self._needs: dict[int, Strings | None] = {}
+
+    def needs(self, items: Sequence[tuple[Any, Any]]) -> Strings | None:
+        return _needs(items, self)
+
+    def item_needs(self, item: tuple[Any, Any]) -> Strings | None:
+        key = id(item)
+        if key not in self._needs:
+            self._needs[key] = _item_needs(item, self)
+        return self._needs[key]
+
+    def exact(self, item: tuple[Any, Any]) -> Strings | None:
+        key = id(item)
+        if key not in self._exact:
+            self._exact[key] = _exact(item, self)
+        return self._exact[key]
+
+
+def _needs(items: Sequence[tuple[Any, Any]], reader: _Reader) -> Strings | None:
     """Needed strings of a sequence: the most selective of its items' own needs and of the
     strings spelled by runs of neighbouring items that each match one of a few strings."""
-    exact = [_exact(item) for item in items]
-    candidates = [n for n in map(_item_needs, items) if n is not None]
+    exact = [reader.exact(item) for item in items]
+    best: tuple[tuple[int, int], Strings] | None = None
+    for needs in map(reader.item_needs, items):
+        if needs is not None and (best is None or _selectivity(needs) > best[0]):
+            best = _selectivity(needs), needs
     for start in range(len(items)):
+        if best is not None and best[0] == _BEST:
+            break  # one string of full weight: nothing can do better
         spelled: Strings = _EMPTY
         for end in range(start, len(items)):
             step = exact[end]
@@ -77,9 +107,17 @@ def _needs(items: Sequence[tuple[Any, Any]]) -> Strings | None:
             spelled = _concat(spelled, step)
             if len(spelled) > LIMIT:
                 break
-            candidates.append(spelled)
-    candidates = [c for c in candidates if "" not in c]
-    return max(candidates, key=_selectivity, default=None)
+            if "" in spelled:
+                continue
+            score = _selectivity(spelled)
+            if best is None or score > best[0]:
+                best = score, spelled
+            if score[0] >= RARE_ENOUGH:
+                break  # longer runs are no rarer by our measure, only more strings
+    return best[1] if best is not None else None
+
+
+_BEST = (RARE_ENOUGH, -1)
 
 
 def _selectivity(strings: Strings) -> tuple[int, int]:
@@ -90,32 +128,34 @@ def _selectivity(strings: Strings) -> tuple[int, int]:
 
 
 def _weight(text: str) -> int:
-    return sum(1 if ch.isascii() else 3 for ch in text)
+    return len(text) if text.isascii() else sum(1 if ch.isascii() else 3 for ch in text)
 
 
-def _item_needs(item: tuple[Any, Any]) -> Strings | None:
+def _item_needs(item: tuple[Any, Any], reader: _Reader) -> Strings | None:
     op, arg = item
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
         low, _, body = arg
-        return _needs(body) if low >= 1 else None
+        return reader.needs(body) if low >= 1 else None
     if op is sre.SUBPATTERN:
         _, add_flags, _, body = arg
-        return None if add_flags & (sre.SRE_FLAG_IGNORECASE | sre.SRE_FLAG_LOCALE) else _needs(body)
+        return None if add_flags & (sre.SRE_FLAG_IGNORECASE | sre.SRE_FLAG_LOCALE) else reader.needs(body)
     if op is sre.ATOMIC_GROUP:
-        return _needs(arg)
+        return reader.needs(arg)
     if op is sre.BRANCH:
+        if len(arg[1]) > LIMIT:
+            return None  # (nearly always more strings than LIMIT; None is always safe)
         union: set[str] = set()
         for branch in arg[1]:
-            needs = _needs(branch)
+            needs = reader.needs(branch)
             if needs is None or "" in needs:
                 return None
             union |= needs
         return frozenset(union) if len(union) <= LIMIT else None
-    exact = _exact(item)
+    exact = reader.exact(item)
     return exact if exact is not None and "" not in exact else None
 
 
-def _exact(item: tuple[Any, Any]) -> Strings | None:
+def _exact(item: tuple[Any, Any], reader: _Reader) -> Strings | None:
     """Every string the item can match, if they are few; zero-width items match only ""."""
     op, arg = item
     if op is sre.LITERAL:
@@ -126,20 +166,22 @@ def _exact(item: tuple[Any, Any]) -> Strings | None:
         return _char_set(arg)
     if op is sre.SUBPATTERN:
         _, add_flags, _, body = arg
-        return None if add_flags & (sre.SRE_FLAG_IGNORECASE | sre.SRE_FLAG_LOCALE) else _exact_sequence(body)
+        return None if add_flags & (sre.SRE_FLAG_IGNORECASE | sre.SRE_FLAG_LOCALE) else _exact_sequence(body, reader)
     if op is sre.ATOMIC_GROUP:
-        return _exact_sequence(arg)
+        return _exact_sequence(arg, reader)
     if op is sre.BRANCH:
+        if len(arg[1]) > LIMIT:
+            return None
         union: set[str] = set()
         for branch in arg[1]:
-            strings = _exact_sequence(branch)
+            strings = _exact_sequence(branch, reader)
             if strings is None:
                 return None
             union |= strings
         return frozenset(union) if len(union) <= LIMIT else None
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
         low, high, body = arg
-        once = _exact_sequence(body)
+        once = _exact_sequence(body, reader)
         if once is None or high is sre.MAXREPEAT or high > 4:
             return None
         repeated: set[str] = set()
@@ -155,10 +197,10 @@ def _exact(item: tuple[Any, Any]) -> Strings | None:
     return None  # ANY, NOT_LITERAL, GROUPREF, categories…: too many strings to list
 
 
-def _exact_sequence(items: Sequence[tuple[Any, Any]]) -> Strings | None:
+def _exact_sequence(items: Sequence[tuple[Any, Any]], reader: _Reader) -> Strings | None:
     strings: Strings = _EMPTY
     for item in items:
-        step = _exact(item)
+        step = reader.exact(item)
         if step is None:
             return None
         strings = _concat(strings, step)
