@@ -225,8 +225,9 @@ class _LanguageIndex:
         self.evidence.freeze()
         self.overlap = WordOverlap([self._phrase_words[i] for i in order])
 
-    def class_scores(self, utterance: Utterance) -> np.ndarray:
-        """Best F-score per class (2n + 1 entries; 0 for classes without phrases)."""
+    def class_scores(self, utterance: Utterance, words: set[str]) -> np.ndarray:
+        """Best F-score per class (2n + 1 entries; 0 for classes without phrases); `words` are
+        the utterance's evidence words (the caller needs them too)."""
         n = len(self.intent_ids)
         best = np.zeros(2 * n + 1)
         if not self.classes or not utterance.form.surface:
@@ -234,7 +235,7 @@ class _LanguageIndex:
         f = self.table.f_scores(_comparable(utterance), RECALL_WEIGHT)
         surface, sound = _ordered(f[:2], f[2:], self._has_pairs)
         per_phrase = np.maximum(surface, sound * SOUND_DISCOUNT)
-        overlap = self.overlap.scores(evidence_words(utterance.form, utterance.lang), RECALL_WEIGHT)
+        overlap = self.overlap.scores(words, RECALL_WEIGHT)
         per_phrase = (1.0 - OVERLAP_WEIGHT) * per_phrase + OVERLAP_WEIGHT * overlap
         best[self.group_classes] = np.maximum.reduceat(per_phrase, self.group_starts)
         return best
@@ -421,8 +422,9 @@ class IntentMatcher:
     def rank(self, utterance: Utterance) -> Ranking:
         index = self._indexes[utterance.lang]
         n = len(index.intent_ids)
-        classes = index.class_scores(utterance)
-        words = index.evidence.scores(evidence_words(utterance.form, utterance.lang))
+        said = evidence_words(utterance.form, utterance.lang)
+        classes = index.class_scores(utterance, said)
+        words = index.evidence.scores(said)
         examples = (1.0 - WORD_WEIGHT) * classes[:n] + WORD_WEIGHT * words[:n]
         counters = classes[n:2 * n]
         out_of_scope = float((1.0 - WORD_WEIGHT) * classes[2 * n] + WORD_WEIGHT * words[n])
