@@ -27,6 +27,7 @@ from .numbers import (
     en_ordinal,
     zh_number,
 )
+from .pattern_needs import GuardedPattern, guarded
 from .slot_span import SlotSpan, first_longest
 
 _N = f"[{ZH_NUMERAL_CHARS}]{{1,4}}"
@@ -148,44 +149,44 @@ def _en_in_days(m: re.Match[str], today: date) -> date | None:
 
 
 _ZH_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
-    (re.compile(f"(?:今天|今儿)是?{_ZH_WEEKDAY}"), _zh_today_weekday),
-    (re.compile("|".join(sorted(ZH_DAY_OFFSETS, key=len, reverse=True))), _zh_relative_day),
+    (guarded(f"(?:今天|今儿)是?{_ZH_WEEKDAY}"), _zh_today_weekday),
+    (guarded("|".join(sorted(ZH_DAY_OFFSETS, key=len, reverse=True))), _zh_relative_day),
     # 一下 + 下周二 is "(book) for next Tuesday", not the week after: "帮我预约一下下周二的体检"
-    (re.compile(f"(?:((?<!一)下下|[下这本上])个?)?{_ZH_WEEKDAY}"), _zh_week),
-    (re.compile(f"(?:(?P<month>{_N})月|(?P<which>[下这本])个?月)(?P<day>{_N})[号日]"), _zh_month_day),
-    (re.compile(f"(?P<month>{_N})月(?P<day>{_N})(?![{ZH_NUMERAL_CHARS}月])"), _zh_month_day),
-    (re.compile(f"(?<![月{ZH_NUMERAL_CHARS}])({_N})[号日](?![楼窗线门柜房室床口])"), _zh_day_only),
-    (re.compile(f"({_N})[天日](?:以后|之后|后)"), _zh_in_days),
+    (guarded(f"(?:((?<!一)下下|[下这本上])个?)?{_ZH_WEEKDAY}"), _zh_week),
+    (guarded(f"(?:(?P<month>{_N})月|(?P<which>[下这本])个?月)(?P<day>{_N})[号日]"), _zh_month_day),
+    (guarded(f"(?P<month>{_N})月(?P<day>{_N})(?![{ZH_NUMERAL_CHARS}月])"), _zh_month_day),
+    (guarded(f"(?<![月{ZH_NUMERAL_CHARS}])({_N})[号日](?![楼窗线门柜房室床口])"), _zh_day_only),
+    (guarded(f"({_N})[天日](?:以后|之后|后)"), _zh_in_days),
 )
-_EN_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
-    (re.compile(r"\b(?:the )?(day after tomorrow|today|tonight|tomorrow)\b"), _en_relative_day),
+_EN_PATTERNS: tuple[tuple[GuardedPattern, Resolver], ...] = (
+    (guarded(r"\b(?:the )?(day after tomorrow|today|tonight|tomorrow)\b"), _en_relative_day),
     (
-        re.compile(
+        guarded(
             rf"\b(?:({'|'.join(sorted(EN_WEEK_WORDS, key=len, reverse=True))}) )?"
             rf"({'|'.join(EN_WEEKDAYS)})\b"
         ),
         _en_week,
     ),
-    (re.compile(rf"\b({'|'.join(EN_WEEKDAYS)})(?: of)?,? next week\b"), _en_weekday_next_week),
+    (guarded(rf"\b({'|'.join(EN_WEEKDAYS)})(?: of)?,? next week\b"), _en_weekday_next_week),
     (
-        re.compile(
+        guarded(
             rf"\b({'|'.join(sorted(EN_WEEK_WORDS, key=len, reverse=True))}) "
             rf"({'|'.join(sorted(EN_WEEKDAYS_SHORT, key=len, reverse=True))})\b"
         ),
         _en_short_week,
     ),
-    (re.compile(rf"\bthis ({'|'.join(EN_PARTS_OF_TODAY)})\b"), _en_part_of_today),
+    (guarded(rf"\bthis ({'|'.join(EN_PARTS_OF_TODAY)})\b"), _en_part_of_today),
     # A weekday then a date ("friday the fourth of december"): the date says which Friday.
-    (re.compile(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) {_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),
-    (re.compile(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) (?:the )?{_EN_DAY} (?:of )?{_EN_MONTH}\b"), _en_month_day),
-    (re.compile(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) the ({EN_ORDINAL_PATTERN})\b"), _en_day_only),
-    (re.compile(rf"\b{_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),
-    (re.compile(rf"\b(?:the )?{_EN_DAY} (?:of )?{_EN_MONTH}\b"), _en_month_day),
-    (re.compile(rf"(?:(?<=\bon )|(?<=\bfor ))the ({EN_ORDINAL_PATTERN})\b{_EN_NOT_A_DAY_AFTER}"), _en_day_only),
+    (guarded(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) {_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),
+    (guarded(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) (?:the )?{_EN_DAY} (?:of )?{_EN_MONTH}\b"), _en_month_day),
+    (guarded(rf"\b(?:{'|'.join(EN_WEEKDAYS)}) the ({EN_ORDINAL_PATTERN})\b"), _en_day_only),
+    (guarded(rf"\b{_EN_MONTH} (?:the )?{_EN_DAY}\b"), _en_month_day),
+    (guarded(rf"\b(?:the )?{_EN_DAY} (?:of )?{_EN_MONTH}\b"), _en_month_day),
+    (guarded(rf"(?:(?<=\bon )|(?<=\bfor ))the ({EN_ORDINAL_PATTERN})\b{_EN_NOT_A_DAY_AFTER}"), _en_day_only),
     # "the seventh" alone is a day when nothing else follows, or a part of the day does.
-    (re.compile(rf"\bthe ({EN_ORDINAL_PATTERN})(?=(?: in the| this)? (?:morning|afternoon|evening)\b|$)"),
+    (guarded(rf"\bthe ({EN_ORDINAL_PATTERN})(?=(?: in the| this)? (?:morning|afternoon|evening)\b|$)"),
      _en_day_only),
-    (re.compile(rf"\bin ({EN_CARDINAL_PATTERN}|a) days?\b"), _en_in_days),
+    (guarded(rf"\bin ({EN_CARDINAL_PATTERN}|a) days?\b"), _en_in_days),
 )
 
 

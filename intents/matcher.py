@@ -17,7 +17,6 @@ tuned on (bench/parse_accuracy.py).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,7 +44,7 @@ ORDER_WEIGHT = 0.3
 PLACEHOLDER_WEIGHT = 3
 """How many units one slot placeholder counts as."""
 
-_PLACEHOLDER_RUN = re.compile("[\ue001-\ue00f]")
+_WEIGHED_PLACEHOLDERS = str.maketrans({chr(code): chr(code) * PLACEHOLDER_WEIGHT for code in range(0xE001, 0xE010)})
 
 OVERLAP_WEIGHT = 0.5
 """Share of a phrase's match that comes from shared informative words, not characters."""
@@ -226,8 +225,9 @@ class _LanguageIndex:
         self.evidence.freeze()
         self.overlap = WordOverlap([self._phrase_words[i] for i in order])
 
-    def class_scores(self, utterance: Utterance) -> np.ndarray:
-        """Best F-score per class (2n + 1 entries; 0 for classes without phrases)."""
+    def class_scores(self, utterance: Utterance, words: set[str]) -> np.ndarray:
+        """Best F-score per class (2n + 1 entries; 0 for classes without phrases); `words` are
+        the utterance's evidence words (the caller needs them too)."""
         n = len(self.intent_ids)
         best = np.zeros(2 * n + 1)
         if not self.classes or not utterance.form.surface:
@@ -235,7 +235,7 @@ class _LanguageIndex:
         f = self.table.f_scores(_comparable(utterance), RECALL_WEIGHT)
         surface, sound = _ordered(f[:2], f[2:], self._has_pairs)
         per_phrase = np.maximum(surface, sound * SOUND_DISCOUNT)
-        overlap = self.overlap.scores(evidence_words(utterance.form, utterance.lang), RECALL_WEIGHT)
+        overlap = self.overlap.scores(words, RECALL_WEIGHT)
         per_phrase = (1.0 - OVERLAP_WEIGHT) * per_phrase + OVERLAP_WEIGHT * overlap
         best[self.group_classes] = np.maximum.reduceat(per_phrase, self.group_starts)
         return best
@@ -432,8 +432,9 @@ class IntentMatcher:
     def rank(self, utterance: Utterance) -> Ranking:
         index = self._indexes[utterance.lang]
         n = len(index.intent_ids)
-        classes = index.class_scores(utterance)
-        words = index.evidence.scores(evidence_words(utterance.form, utterance.lang))
+        said = evidence_words(utterance.form, utterance.lang)
+        classes = index.class_scores(utterance, said)
+        words = index.evidence.scores(said)
         examples = (1.0 - WORD_WEIGHT) * classes[:n] + WORD_WEIGHT * words[:n]
         counters = classes[n:2 * n]
         out_of_scope = float((1.0 - WORD_WEIGHT) * classes[2 * n] + WORD_WEIGHT * words[n])
@@ -571,7 +572,7 @@ def _comparable(utterance: Utterance) -> tuple[str, str, str, str]:
 
 
 def _weigh_placeholders(text: str) -> str:
-    return _PLACEHOLDER_RUN.sub(lambda m: m.group(0) * PLACEHOLDER_WEIGHT, text)
+    return text.translate(_WEIGHED_PLACEHOLDERS)
 
 
 def _ordered(single: np.ndarray, pairs: np.ndarray, has_pairs: np.ndarray) -> np.ndarray:

@@ -42,12 +42,12 @@ class PhraseTable:
         common = np.zeros((len(self._phrases), self._size))
         for row, (query, phrases, postings) in enumerate(zip(queries, self._phrases, self._postings, strict=True)):
             ids, spans = postings
-            shared = [ids[slice(*spans[unit])] for unit in set(query) if unit in spans]
+            shared = [spans[unit] for unit in set(query) if unit in spans]
             if not shared:
                 continue  # nothing in common with any phrase: the row stays 0
-            if sum(map(len, shared)) < SPARSE_SHARE * self._size:
+            if sum(end - start for start, end in shared) < SPARSE_SHARE * self._size:
                 mask = np.zeros(self._size, dtype=bool)
-                mask[np.concatenate(shared)] = True
+                mask[np.concatenate([ids[start:end] for start, end in shared])] = True
                 where = np.flatnonzero(mask)
                 common[row, where] = _common(query, phrases[where])
             else:

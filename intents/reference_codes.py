@@ -22,6 +22,7 @@ from .numbers import (
     zh_digits,
     zh_number,
 )
+from .pattern_needs import guarded
 from .slot_span import SlotSpan
 
 EN_LETTER_NAMES: dict[str, str] = {
@@ -51,17 +52,17 @@ like it ("批一二三四" is P1234, "爱死五五零八" S5508). Only before a 
 a code, where these characters say nothing else."""
 
 _ZH_DIGIT = "[0-9零〇一二两三四五六七八九幺]"
-_ZH_CODE = re.compile(
+_ZH_CODE = guarded(
     rf"(?:(?<![a-z])(?P<letter>[a-z])|(?P<sounds>{word_alternation(ZH_LETTER_NAMES)}))"
     rf"[ -]?(?P<digits>{_ZH_DIGIT}(?:[ -]?{_ZH_DIGIT})*)(?![a-z0-9])"
 )
-_ZH_AMOUNT_CODE = re.compile(
+_ZH_AMOUNT_CODE = guarded(
     r"(?<![a-z])(?P<letter>[a-z])[ -]?(?P<amount>[一二两三四五六七八九]千[零〇一二两三四五六七八九十百]*)"
     r"(?![a-z0-9零〇一二两三四五六七八九十百千万块元])"
 )
 """A four-digit code read as a number, like a year: "P两千零一十" is P2010. Only with 千, so the
 reading is a whole quantity of four digits."""
-_EN_CODE = re.compile(
+_EN_CODE = guarded(
     rf"\b(?P<letter>{word_alternation(EN_LETTER_NAMES)}|[a-z])(?: (?:as in|for) (?P=letter)[a-z]+)?[ -]?"
     rf"(?P<digits>{EN_SPOKEN_DIGIT_PATTERN}(?:[ -]?{EN_SPOKEN_DIGIT_PATTERN})*)(?![a-z0-9])"
 )
@@ -70,7 +71,7 @@ _EN_PAIR = (
     rf"(?:(?:{word_alternation(EN_TENS)})(?: (?:{word_alternation(w for w, v in EN_UNITS.items() if 1 <= v <= 9)}))?"
     rf"|{word_alternation(EN_PHONE_TEENS)})"
 )
-_EN_PAIRED_CODE = re.compile(
+_EN_PAIRED_CODE = guarded(
     rf"\b(?P<letter>{word_alternation(EN_LETTER_NAMES)}|[b-hj-z]) "
     rf"(?P<pairs>{_EN_PAIR}(?: {_EN_PAIR}){{1,2}})(?![a-z0-9])"
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from .catalogue import Catalogue, Language
+from .marker_search import NOTHING, MarkerSearch
 from .normaliser import normalise
 
 _ZH_CLOSING_QUESTION = re.compile(r"(?:不|没|没有|没得|了没)[啊呀呢吧哇嘛么]*$")
@@ -91,10 +92,13 @@ class ScopeReader:
             for lang in (*settings.past_markers, *settings.remark_markers)
         }
         self._turns = {lang: _prepared(words, lang) for lang, words in settings.change_of_mind.items()}
+        self._foreign_search = {lang: MarkerSearch(words) for lang, words in self._foreign.items()}
+        self._asks_search = {lang: MarkerSearch(words) for lang, words in self._asks.items()}
+        self._told_search = {lang: MarkerSearch(words) for lang, words in self._told.items()}
 
     def foreign_object(self, normalised: str, lang: Language) -> bool:
         """The utterance mentions something the centre does not do."""
-        return _any_in(self._foreign.get(lang, ()), _padded(normalised, lang))
+        return self._foreign_search.get(lang, NOTHING).found_in(_padded(normalised, lang))
 
     def inside_foreign_object(self, start: int, end: int, normalised: str, lang: Language) -> bool:
         """The words at normalised[start:end] are part of a foreign object's name: 养老 in 养老金
@@ -152,7 +156,7 @@ class ScopeReader:
                 text = text.replace(marker, " " if lang == "en" else "|")
         if lang == "zh":
             text = _ZH_DONE_OBJECT.sub("|", text)
-        if _any_in(self._asks.get(lang, ()), text):
+        if self._asks_search.get(lang, NOTHING).found_in(text):
             return True
         if lang == "zh":  # also A-not-A anywhere: "家政干不干", "管不管擦窗户"
             return bool(_ZH_CLOSING_QUESTION.search(text) or _ZH_QUESTION.search(text))
@@ -170,7 +174,7 @@ class ScopeReader:
 
     def tells_of_done(self, normalised: str, lang: Language) -> bool:
         """The utterance tells of something that already happened (去年, 上回, "already")."""
-        return _any_in(self._told.get(lang, ()), _padded(normalised, lang))
+        return self._told_search.get(lang, NOTHING).found_in(_padded(normalised, lang))
 
     def untold(self, normalised: str, lang: Language) -> str:
         """The text with the words that tell of something done blanked out: "just" in "I was just
@@ -215,6 +219,3 @@ def _prepared(words: tuple[str, ...], lang: Language) -> tuple[str, ...]:
     spaced = lang == "en"
     return tuple(f" {w} " if spaced else w for w in (normalise(word, lang) for word in words) if w)
 
-
-def _any_in(markers: tuple[str, ...], text: str) -> bool:
-    return any(marker in text for marker in markers)

@@ -11,7 +11,7 @@ import itertools
 import re
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import jellyfish
 from pypinyin import Style, lazy_pinyin
@@ -47,12 +47,6 @@ class SoundForm:
     sound: str
     """Space-separated sound keys, one per unit (a Chinese character or an English word)."""
 
-    sound_to_surface: tuple[int, ...]
-    """For each character of `sound`, the index in `surface` of the unit it came from."""
-
-    unit_ends: tuple[int, ...]
-    """For each character of `sound`, the end index in `surface` of its unit."""
-
     sound_units: str
     """One character per sound key: compares whole syllables or words, not their letters."""
 
@@ -67,7 +61,19 @@ class SoundForm:
 
     def surface_span(self, sound_start: int, sound_end: int) -> tuple[int, int]:
         """The surface span covering the units behind sound[sound_start:sound_end]."""
-        return self.sound_to_surface[sound_start], self.unit_ends[sound_end - 1]
+        unit_at = self._unit_at
+        return self.unit_spans[unit_at[sound_start]][0], self.unit_spans[unit_at[sound_end - 1]][1]
+
+    @cached_property
+    def _unit_at(self) -> tuple[int, ...]:
+        """For each character of `sound`, the unit it came from (a space: the unit after it).
+
+        Worked out on first use: most texts (every catalogue example) never ask, and building it
+        for each was a tenth of the sound key's cost."""
+        unit_at: list[int] = []
+        for unit, key in enumerate(self.sound.split(" ") if self.unit_spans else ()):
+            unit_at += [unit] * (len(key) + 1)
+        return tuple(unit_at[1:])
 
 
 @lru_cache(maxsize=8192)
@@ -116,17 +122,9 @@ def sound_form(text: str, lang: Language) -> SoundForm:
     else:
         units = [(m.start(), m.end(), english_key(m.group(0))) for m in _WORD.finditer(text)]
     keys = [key for _, _, key in units]
-    # Each unit's key is preceded by the space before it (mapped to the unit), but the first.
-    to_surface: list[int] = []
-    ends: list[int] = []
-    for start, end, key in units:
-        width = len(key) + 1
-        to_surface += [start] * width
-        ends += [end] * width
     surface_units = [text[start:end] for start, end, _ in units]
-    return SoundForm(text, " ".join(keys), tuple(to_surface[1:]), tuple(ends[1:]),
-                     "".join(map(_unit_code, keys)), tuple([(start, end) for start, end, _ in units]),
-                     _pair_codes(surface_units), _pair_codes(keys))
+    return SoundForm(text, " ".join(keys), "".join(map(_unit_code, keys)),
+                     tuple([(start, end) for start, end, _ in units]), _pair_codes(surface_units), _pair_codes(keys))
 
 
 @lru_cache(maxsize=65536)

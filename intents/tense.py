@@ -10,6 +10,7 @@ the present.
 from __future__ import annotations
 
 from .catalogue import Catalogue, Language
+from .marker_search import NOTHING, MarkerSearch
 from .normaliser import normalise
 
 
@@ -18,24 +19,22 @@ class TenseReader:
 
     def __init__(self, catalogue: Catalogue) -> None:
         settings = catalogue.settings
-        self._past = {lang: _prepared(words, lang) for lang, words in settings.past_markers.items()}
-        self._present = {lang: _prepared(words, lang) for lang, words in settings.present_markers.items()}
+        self._past = {lang: MarkerSearch(_prepared(words, lang)) for lang, words in settings.past_markers.items()}
+        self._present = {lang: MarkerSearch(_prepared(words, lang)) for lang, words in settings.present_markers.items()}
 
     def now(self, normalised: str, lang: Language) -> bool:
         """True when the text says something is happening now (刚才, "right now")."""
         text = f" {normalised} " if lang == "en" else normalised
-        return _any_in(self._present.get(lang, ()), text)
+        return self._present.get(lang, NOTHING).found_in(text)
 
     def past_story(self, normalised: str, lang: Language) -> bool:
         """True when the text places what it tells in the past and nothing says "now"."""
         text = f" {normalised} " if lang == "en" else normalised
-        return _any_in(self._past.get(lang, ()), text) and not _any_in(self._present.get(lang, ()), text)
+        return (self._past.get(lang, NOTHING).found_in(text)
+                and not self._present.get(lang, NOTHING).found_in(text))
 
 
 def _prepared(words: tuple[str, ...], lang: Language) -> tuple[str, ...]:
     spaced = lang == "en"
     return tuple(f" {w} " if spaced else w for w in (normalise(word, lang) for word in words) if w)
 
-
-def _any_in(markers: tuple[str, ...], text: str) -> bool:
-    return any(marker in text for marker in markers)

@@ -16,6 +16,7 @@ from datetime import time
 
 from .catalogue import OpeningHours
 from .numbers import EN_CARDINAL_PATTERN, EN_UNITS, ZH_NUMERAL_CHARS, en_number, word_alternation, zh_number
+from .pattern_needs import guarded
 from .slot_span import SlotSpan, first_longest
 
 ZH_PERIODS: dict[str, str] = {
@@ -31,12 +32,12 @@ EN_PERIODS: dict[str, str] = {
 }  # fmt: skip
 
 _ZH_HOUR = r"二十[一二三四]?|十[一二]?|[零一二两三四五六七八九]|\d{1,2}"
-_ZH_TIME = re.compile(
+_ZH_TIME = guarded(
     rf"(?P<period>{'|'.join(ZH_PERIODS)})?(?P<hour>{_ZH_HOUR})点"
     rf"(?:(?P<half>半)|(?P<quarter>[一三])刻|(?P<past>过)?(?P<minute>[{ZH_NUMERAL_CHARS}]{{1,3}})(?P<fen>分)?"
     r"|(?P<oclock>钟))?"
 )
-_ZH_DIGITAL = re.compile(rf"(?P<period>{'|'.join(ZH_PERIODS)})?(?P<hour>\d{{1,2}}):(?P<minute>[0-5]\d)(?!\d)")
+_ZH_DIGITAL = guarded(rf"(?P<period>{'|'.join(ZH_PERIODS)})?(?P<hour>\d{{1,2}}):(?P<minute>[0-5]\d)(?!\d)")
 _ZH_ONE_O_CLOCK_CUE = re.compile(r"(?:[在到约于天号日儿]|[周期拜][一二三四五六日天])$")
 """What may come just before "一点" for it to mean 1 o'clock and not "a little"."""
 
@@ -60,19 +61,19 @@ _EN_SPOKEN = re.compile(
     rf"\b(?P<at>at )?(?P<hour>{_EN_HOUR})(?::(?P<digits>[0-5]\d)| (?P<minute>{_EN_MINUTE_WORDS}|[0-5]\d))?"
     rf"(?P<oclock> ?o'? ?clock)?{_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}"
 )
-_EN_RELATIVE = re.compile(
+_EN_RELATIVE = guarded(
     rf"\b(?:a )?(?P<rel>half|quarter|{EN_CARDINAL_PATTERN})(?: minutes?)? (?P<dir>past|after|to|before) "
     rf"(?P<hour>{_EN_HOUR}){_NOT_A_TIME_AFTER}"
 )
-_EN_PERIOD_BEFORE = re.compile(
+_EN_PERIOD_BEFORE = guarded(
     rf"\b(?P<part>morning|afternoon|evening) (?P<hour>{_EN_HOUR})"
     rf"(?::(?P<digits>[0-5]\d)| (?P<minute>{_EN_MINUTE_WORDS}))?"
     rf"(?: ?o'? ?clock)?{_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}(?![0-9a-z])"
 )
 """Chinese word order in English, the period first: "tomorrow morning ten", "afternoon two thirty"."""
-_EN_HALF_HOUR = re.compile(rf"\b(?P<at>at )?half (?P<hour>{_EN_HOUR}){_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}")
+_EN_HALF_HOUR = guarded(rf"\b(?P<at>at )?half (?P<hour>{_EN_HOUR}){_NOT_A_TIME_AFTER}{_NOT_A_DIGIT_READING}")
 """British "half ten" is half past ten (10:30), said after "at" or before a period."""
-_EN_NOON = re.compile(r"\b(?:(?:twelve|12) )?(?P<word>noon|midday|midnight)\b")
+_EN_NOON = guarded(r"\b(?:(?:twelve|12) )?(?P<word>noon|midday|midnight)\b")
 _EN_PERIOD_AFTER = re.compile(
     r" ?(?P<ampm>am|pm)\b| (?:in the|this) (?P<part>morning|afternoon|evening)\b"
     r"| (?P<night>at night|tonight)\b"

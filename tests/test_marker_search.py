@@ -1,0 +1,22 @@
+"""A marker search answers exactly `any(marker in text for marker in markers)`."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intents.marker_search import NOTHING, MarkerSearch
+
+_ALPHABET = st.sampled_from(list("ab .*?|()[]\\^$了吗不"))
+_WORDS = st.text(_ALPHABET, max_size=4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_WORDS, max_size=8), st.text(_ALPHABET, max_size=20))
+def test_found_in_is_any_substring(markers: list[str], text: str) -> None:
+    assert MarkerSearch(markers).found_in(text) == any(m in text for m in markers)
+
+
+def test_no_markers_find_nothing() -> None:
+    assert not NOTHING.found_in("anything")
+    assert not MarkerSearch([]).found_in("")
