@@ -113,6 +113,10 @@ PAST_STORY = 0.45
 
 EMERGENCY = "emergency"
 
+URGENT_KEYWORD = 0.8
+"""Emergency keyword weight from which a request for something foreign beside it ("he's collapsed,
+ring my son") does not talk the emergency down."""
+
 FOREIGN_OBJECT = 0.5
 """Score kept by intents about services and hotlines when the utterance's object is something
 the centre does not do ("帮我约个理发的", "book me a taxi") and no service is named."""
@@ -498,8 +502,15 @@ class IntentMatcher:
         own = [(s.start, s.end) for s in (*utterance.slots, *situations) if s.name == "service"]
         if (not situations and self._foreign_request(utterance, named, foreign)) or (
                 foreign and not named[1:].any() and self._scope.asks_for_foreign(text, lang, own)):
+            # Never talk an emergency down: in "gas is leaking, get someone to fix it" or "he's
+            # collapsed, ring my son" the danger comes before the errand.
+            urgent = self._emergency is not None and keywords[self._emergency] >= URGENT_KEYWORD
+            kept = scores[self._emergency] if urgent else 0.0
             scores = np.where(self._takes_things, scores * FOREIGN_OBJECT, scores)
-            out_of_scope = max(out_of_scope, SCOPE_FLOOR)
+            if urgent:
+                scores[self._emergency] = kept
+            if not urgent or kept < scores.max():
+                out_of_scope = max(out_of_scope, SCOPE_FLOOR)
         if (not named[NAMING_SLOTS.index("reference")] and self._scope.tells_of_done(text, lang)
                 and not self._tense.now(self._scope.untold(text, lang), lang)
                 and not self._scope.asks(utterance.form.surface, lang)):
