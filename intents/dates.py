@@ -148,7 +148,7 @@ def _en_in_days(m: re.Match[str], today: date) -> date | None:
     return today + timedelta(days) if days is not None and days <= 366 else None
 
 
-_ZH_PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
+_ZH_PATTERNS: tuple[tuple[GuardedPattern, Resolver], ...] = (
     (guarded(f"(?:今天|今儿)是?{_ZH_WEEKDAY}"), _zh_today_weekday),
     (guarded("|".join(sorted(ZH_DAY_OFFSETS, key=len, reverse=True))), _zh_relative_day),
     # 一下 + 下周二 is "(book) for next Tuesday", not the week after: "帮我预约一下下周二的体检"
