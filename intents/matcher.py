@@ -347,6 +347,8 @@ class IntentMatcher:
         examples_naming = np.zeros(n)
         examples_all = np.zeros(n)
         self._vocabulary: dict[Language, set[str]] = {"zh": set(), "en": set()}
+        self._examples: dict[Language, dict[str, set[str]]] = {"zh": {}, "en": {}}
+        """Each example as prepared, with the intents it belongs to."""
         for lang in ("zh", "en"):
             index = _LanguageIndex(ids, lang)
             longest = [1.0] * n
@@ -355,6 +357,7 @@ class IntentMatcher:
                 for text in intent.examples.get(lang, ()):
                     example = preparer.prepare(text, lang, anchor, heard=False)
                     index.add(cls, example)
+                    self._examples[lang].setdefault(example.form.surface, set()).add(intent.id)
                     vocabulary |= content_units(example.form, lang)
                     longest[cls] = max(longest[cls], _length(example))
                     examples_all[cls] += 1
@@ -409,6 +412,10 @@ class IntentMatcher:
         intent uses: "披萨", "newspaper". With nothing of the centre's named, that word is
         likely what is asked about, and the centre does not know it."""
         return not content_units(utterance.form, utterance.lang) <= self._vocabulary[utterance.lang]
+
+    def example_of(self, utterance: Utterance) -> set[str]:
+        """The intents that have the utterance, word for word, as one of their examples."""
+        return self._examples[utterance.lang].get(utterance.form.surface, set())
 
     def knows_no_word(self, utterance: Utterance) -> bool:
         """Not one word (character, in Mandarin) of the utterance is in any example or keyword:

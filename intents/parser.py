@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 ALTERNATIVE_FLOOR = 0.35
 """Runner-up intents scoring below this are not worth offering to the dialogue."""
 
+ANSWERS = ("dialog.yes", "dialog.no")
+"""Readings the sentence model may not overrule while a yes-or-no question waits."""
+
 
 @dataclass(frozen=True)
 class Alternative:
@@ -111,6 +114,8 @@ class Parser:
             return first
         if answering and first.intent in ANSWERS:
             return first
+        if first.intent in self._matcher.example_of(utterance):
+            return first  # the catalogue's own words: what staff taught since training stands
         return self._second_opinion(first, utterance, self._model)
 
     def _named(self, utterance: Utterance) -> dict[str, str]:
@@ -220,9 +225,6 @@ def _fill_from_situations(slots: dict[str, str], utterance: Utterance, intent: I
             slots.pop("service", None)
         break
 
-
-ANSWERS = ("dialog.yes", "dialog.no")
-"""Readings the sentence model may not overrule while a yes-or-no question waits."""
 
 PLEA_INTENTS = ("emergency", "dialog.help")
 """An unsure plea's reading: the safe one first, so a dialogue that ignores `ambiguous` still

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 
@@ -314,3 +315,16 @@ def test_a_yes_or_no_stands_while_a_question_waits(parser: Parser) -> None:
 def test_words_the_kiosk_never_heard_are_not_understood(parser: Parser, text: str) -> None:
     """Noise the recogniser made words of: a sound-alike of "no" in it is no answer."""
     assert parser.parse(text, now=NOW).intent is None
+
+
+def test_an_example_staff_taught_since_training_stands() -> None:
+    """Staff publish a sentence residents say as an example; the model, trained before, may read it
+    otherwise ("do you lend wheelchairs" sounds out of scope), but the catalogue's own words win."""
+    catalogue = load_catalogue()
+    text = "do you lend wheelchairs"
+    before = Parser(catalogue).parse(text, now=NOW)
+    assert before.intent != "staff.handoff"
+    taught = dataclasses.replace(catalogue, intents=tuple(
+        dataclasses.replace(i, examples={**i.examples, "en": (*i.examples["en"], text)}) if i.id == "staff.handoff"
+        else i for i in catalogue.intents))
+    assert Parser(taught).parse(text, now=NOW).intent == "staff.handoff"

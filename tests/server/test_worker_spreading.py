@@ -4,6 +4,7 @@ and spread over the workers (server/web/worker_spreading.py); the answer itself 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from server.web.worker_spreading import WorkerSpreading
@@ -23,8 +24,13 @@ def _headers(middleware: WorkerSpreading) -> list[list[tuple[bytes, bytes]]]:
     async def receive() -> Any:
         return {"type": "http.request", "body": b""}
 
-    for _ in range(400):
-        asyncio.run(middleware({"type": "http"}, receive, send))
+    async def answers() -> None:
+        for _ in range(400):
+            await middleware({"type": "http"}, receive, send)
+
+    # A loop of its own in a thread of its own: another test's loop may still run in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, answers()).result()
     return [m["headers"] for m in sent if m["type"] == "http.response.start"]
 
 
