@@ -190,9 +190,10 @@ def _usable(catalogue: Catalogue, model: SentenceModel | None) -> SentenceModel 
         return None
     have = {intent.id for intent in catalogue.intents}
     if model.intents() != have:
-        log.warning("the sentence model was trained for other intents (%s); the matcher reads alone until "
-                    "it is trained again (bench/train_sentence_model.py)",
-                    ", ".join(sorted(model.intents() ^ have)))
+        differ = sorted(model.intents() ^ have)
+        log.warning("the sentence model was trained for other intents (%d differ: %s); the matcher reads "
+                    "alone until it is trained again (bench/train_sentence_model.py)",
+                    len(differ), ", ".join(differ[:5]) + (", …" if len(differ) > 5 else ""))
         return None
     return model
 
