@@ -79,7 +79,7 @@ def samples(names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 reading = judge(parser, case)
                 right = reading.right if reading.intent is not None else ranking.scores[0].intent == case.intent
                 evidence = Evidence(best, best - second, best - ranking.out_of_scope, anchored_in_catalogue(utterance),
-                                    parser._matcher.says_unknown_words(utterance),
+                                    parser._matcher.words_known(utterance).some_unknown,
                                     parser._matcher.naming_share(ranking.scores[0].intent))
                 rows.append(evidence.values())
                 labels.append(float(right and case.intent is not None))

@@ -46,7 +46,7 @@ class Evidence:
     anchored: bool
     """The utterance names or describes a service, a hotline or an application."""
     unknown_words: bool
-    """It uses a word no example or keyword uses (IntentMatcher.says_unknown_words)."""
+    """It uses a word no example or keyword uses (IntentMatcher.words_known)."""
     naming_share: float
     """Share of the intent's examples that name a thing (IntentMatcher.naming_share)."""
 

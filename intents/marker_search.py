@@ -22,6 +22,11 @@ class MarkerSearch:
         """Some marker is a substring of `text` (as `any(m in text for m in markers)`)."""
         return self._pattern is not None and self._pattern.search(text) is not None
 
+    def first_in(self, text: str, start: int, end: int) -> int:
+        """Where the first marker lying wholly within text[start:end] begins, or -1."""
+        found = self._pattern.search(text, start, end) if self._pattern is not None else None
+        return found.start() if found is not None else -1
+
 
 NOTHING = MarkerSearch(())
 """For a language without markers."""

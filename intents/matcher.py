@@ -141,6 +141,18 @@ CROSS_WORD_MIN_KEY = 5
 
 
 @dataclass(frozen=True)
+class WordsKnown:
+    """What the catalogue's examples and keywords know of an utterance's words."""
+
+    some_unknown: bool
+    """It uses a word none of them uses: "披萨", "newspaper". With nothing of the centre's named,
+    that word is likely what is asked about, and the centre does not know it."""
+    none_known: bool
+    """Not one word is known, nor run together from two known ones ("zaijian" is): noise the
+    recogniser made words of ("frobozz gnusto"), whose sound-alike of "no" is no answer."""
+
+
+@dataclass(frozen=True)
 class IntentScore:
     """How well one intent fits an utterance."""
 
@@ -407,25 +419,17 @@ class IntentMatcher:
         service look-up, near 0 for "yes" or an emergency."""
         return self._naming_share[intent_id]
 
-    def says_unknown_words(self, utterance: Utterance) -> bool:
-        """The utterance uses a word (a character, in Mandarin) that no example or keyword of any
-        intent uses: "披萨", "newspaper". With nothing of the centre's named, that word is
-        likely what is asked about, and the centre does not know it."""
-        return not content_units(utterance.form, utterance.lang) <= self._vocabulary[utterance.lang]
+    def words_known(self, utterance: Utterance) -> WordsKnown:
+        """Which of the utterance's words (characters, in Mandarin) some example or keyword uses."""
+        known = self._vocabulary[utterance.lang]
+        units = content_units(utterance.form, utterance.lang)
+        unknown = units - known
+        joined = any(unit[:i] in known and unit[i:] in known for unit in unknown for i in range(2, len(unit) - 1))
+        return WordsKnown(bool(unknown), bool(units) and unknown == units and not joined)
 
     def example_of(self, utterance: Utterance) -> set[str]:
         """The intents that have the utterance, word for word, as one of their examples."""
         return self._examples[utterance.lang].get(utterance.form.surface, set())
-
-    def knows_no_word(self, utterance: Utterance) -> bool:
-        """Not one word (character, in Mandarin) of the utterance is in any example or keyword:
-        noise the recogniser made words of ("frobozz gnusto"), or a language the catalogue does
-        not speak. A sound-alike of "no" in it is no answer."""
-        known = self._vocabulary[utterance.lang]
-        units = content_units(utterance.form, utterance.lang)
-        return bool(units) and not any(
-            unit in known or any(unit[:i] in known and unit[i:] in known for i in range(2, len(unit) - 1))
-            for unit in units)  # a word run together from two known ones is known: "zaijian"
 
     def _foreign_request(self, utterance: Utterance, named: np.ndarray, foreign: bool) -> bool:
         """Something the centre does not do is asked for, and no service of its own is named (a

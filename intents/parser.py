@@ -10,7 +10,7 @@ from typing import Any
 from .calibration import Calibration, Evidence, load_calibration
 from .catalogue import Catalogue, Intent, Language
 from .language import detect_language
-from .matcher import NAMING_SLOTS, IntentMatcher, IntentScore, Ranking
+from .matcher import EMERGENCY, NAMING_SLOTS, IntentMatcher, IntentScore, Ranking
 from .scope import ScopeReader
 from .sentence_model import NO_INTENT, Reading, SentenceModel, load_sentence_model
 from .utterance import Utterance, UtterancePreparer
@@ -107,10 +107,11 @@ class Parser:
             return ParseResult(text, language, None, 1.0, self._named(utterance))
         if utterance.form.surface in self._pleas.get(language, ()):
             return _unsure_plea(text, language, self._named(utterance), ranking)
-        if self._matcher.knows_no_word(utterance):
+        known = self._matcher.words_known(utterance)
+        if known.none_known:
             return ParseResult(text, language, None, 1.0, self._named(utterance))
-        first = self._matcher_reading(text, utterance, ranking)
-        if self._model is None or first.intent == "emergency":  # never talk an emergency down
+        first = self._matcher_reading(text, utterance, ranking, known.some_unknown)
+        if self._model is None or first.intent == EMERGENCY:  # never talk an emergency down
             return first
         if answering and first.intent in ANSWERS:
             return first
@@ -127,7 +128,7 @@ class Parser:
             slots.setdefault(span.name, span.value)
         return slots
 
-    def _matcher_reading(self, text: str, utterance: Utterance, ranking: Ranking) -> ParseResult:
+    def _matcher_reading(self, text: str, utterance: Utterance, ranking: Ranking, unknown: bool) -> ParseResult:
         language = utterance.lang
         slots = self._named(utterance)
         settings = self.catalogue.settings
@@ -135,7 +136,6 @@ class Parser:
         raw = best.confidence
         runner_up = ranking.scores[1].confidence if len(ranking.scores) > 1 else 0.0
         anchored = anchored_in_catalogue(utterance)
-        unknown = self._matcher.says_unknown_words(utterance)
 
         def probability(score: IntentScore, lead: float) -> float:
             return self._calibration.probability(Evidence(
@@ -227,7 +227,7 @@ def _fill_from_situations(slots: dict[str, str], utterance: Utterance, intent: I
         break
 
 
-PLEA_INTENTS = ("emergency", "dialog.help")
+PLEA_INTENTS = (EMERGENCY, "dialog.help")
 """An unsure plea's reading: the safe one first, so a dialogue that ignores `ambiguous` still
 treats it as an emergency."""
 

@@ -138,10 +138,11 @@ class ScopeReader:
         for verb in _EN_REQUEST_VERB.finditer(text):
             reach = verb.end() - 1  # the space after the verb, where its object's first word starts
             window_end = _word_end(text, reach, REQUEST_OBJECT_WORDS)
-            for marker in self._foreign.get(lang, ()):
-                at = text.find(marker, reach, window_end + 1)
-                if at != -1 and not any(reach <= start + 1 < at for start, _ in own):  # +1: padding
-                    return True
+            # The first foreign object in reach is the one to check: own things before a later one
+            # stand before the first too.
+            at = self._foreign_search.get(lang, NOTHING).first_in(text, reach, window_end + 1)
+            if at != -1 and not any(reach <= start + 1 < at for start, _ in own):  # +1: padding
+                return True
         return False
 
     def asks(self, normalised: str, lang: Language) -> bool:
@@ -151,9 +152,7 @@ class ScopeReader:
             "|", normalised)
         if lang == "en" and " already " in text:  # before "already" itself goes with the told words
             text = _EN_DONE_WITH_ALREADY.sub(" already ", text)
-        for marker in self._told.get(lang, ()):
-            if marker in text:
-                text = text.replace(marker, " " if lang == "en" else "|")
+        text = self._blank_told(text, lang)
         if lang == "zh":
             text = _ZH_DONE_OBJECT.sub("|", text)
         if self._asks_search.get(lang, NOTHING).found_in(text):
@@ -179,10 +178,14 @@ class ScopeReader:
     def untold(self, normalised: str, lang: Language) -> str:
         """The text with the words that tell of something done blanked out: "just" in "I was just
         testing you" or "just so you know" is no sign that something is happening now."""
-        text = _padded(normalised, lang)
-        for marker in self._told.get(lang, ()):
-            text = text.replace(marker, " " if lang == "en" else "|")
+        text = self._blank_told(_padded(normalised, lang), lang)
         return text.strip() if lang == "en" else text
+
+    def _blank_told(self, text: str, lang: Language) -> str:
+        for marker in self._told.get(lang, ()):
+            if marker in text:
+                text = text.replace(marker, " " if lang == "en" else "|")
+        return text
 
     def turn(self, normalised: str, lang: Language) -> int:
         """Where the resident last changed their mind (end of 算了, "never mind"), or -1."""

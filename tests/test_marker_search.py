@@ -20,3 +20,11 @@ def test_found_in_is_any_substring(markers: list[str], text: str) -> None:
 def test_no_markers_find_nothing() -> None:
     assert not NOTHING.found_in("anything")
     assert not MarkerSearch([]).found_in("")
+
+
+def test_the_first_marker_within_a_window_is_found_where_it_begins() -> None:
+    search = MarkerSearch([" taxi ", " a table "])
+    text = " book me a table and a taxi "
+    assert search.first_in(text, 8, len(text)) == text.index(" a table ")
+    assert search.first_in(text, 8, 14) == -1  # " a table " does not end inside the window
+    assert search.first_in(text, 16, len(text)) == text.index(" taxi ")

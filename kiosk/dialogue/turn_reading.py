@@ -26,9 +26,9 @@ from kiosk.dialogue.talk import Talk
 
 DETAILS = ("service", "date", "time")
 CLAUSE_BREAKS = re.compile(r"[,，。.!！?？;；…、]+|\s-\s")
-THANKS_ROOM_ZH = 3
-THANKS_ROOM_EN = 3
-"""Words beside thanks that still ask for nothing: 你啊, 大姐, "very much dear", "so much love"."""
+THANKS_ROOM = {"zh": 3, "en": 3}
+"""What may stand beside thanks and still ask for nothing, in characters (Mandarin) or words
+(English): 你啊, 大姐, "very much dear", "so much love"."""
 
 
 class TurnReader:
@@ -64,7 +64,7 @@ class TurnReader:
         for start, end in spans:
             rest[start:end] = " " * (end - start)
         left = CLAUSE_BREAKS.sub(" ", "".join(rest)).split()
-        return len("".join(left)) <= THANKS_ROOM_ZH if lang == "zh" else len(left) <= THANKS_ROOM_EN
+        return (len("".join(left)) if lang == "zh" else len(left)) <= THANKS_ROOM.get(lang, 0)
 
     # ------------------------------------------------------------------ past and present
 
