@@ -18,7 +18,7 @@ from pathlib import Path
 
 from intents import load_catalogue
 from intents.parser import Parser
-from intents.sentence_sets import Case, judge, load_set, regression_dir
+from intents.sentence_sets import Case, Reading, judge, load_set, regression_dir
 
 BENCH = Path(__file__).resolve().parent
 BINS = (0.0, 0.3, 0.5, 0.7, 0.85, 0.95, 1.01)
@@ -28,53 +28,67 @@ def cases_of(name: str) -> list[Case]:
     return load_set(regression_dir() if name == "regression" else BENCH / name)
 
 
-def report(name: str, parser: Parser, show_misses: bool) -> None:
-    total: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    bins: Counter[tuple[int, bool]] = Counter()
-    steps: Counter[tuple[str, bool]] = Counter()
-    misses: list[str] = []
-    for case in cases_of(name):
-        reading = judge(parser, case)
+class Tally:
+    """Figures over judged readings, possibly from several parsers (the left-out sets of
+    bench/train_sentence_model.py --validate are each read by the catalogue of their day)."""
+
+    def __init__(self) -> None:
+        self.total: Counter[str] = Counter()
+        self.right: Counter[str] = Counter()
+        self.bins: Counter[tuple[int, bool]] = Counter()
+        self.steps: Counter[tuple[str, bool]] = Counter()
+        self.misses: list[str] = []
+
+    def add(self, case: Case, reading: Reading, confirm_below: float) -> None:
         if case.intent is None:
-            total["oos"] += 1
-            right["oos"] += reading.intent is None
+            self.total["oos"] += 1
+            self.right["oos"] += reading.intent is None
         else:
-            total[f"intent_{case.lang}"] += 1
-            right[f"intent_{case.lang}"] += reading.intent == case.intent
+            self.total[f"intent_{case.lang}"] += 1
+            self.right[f"intent_{case.lang}"] += reading.intent == case.intent
         for slot, value in case.slots.items():
-            total["slots"] += 1
-            right["slots"] += reading.slots.get(slot) == value
+            self.total["slots"] += 1
+            self.right["slots"] += reading.slots.get(slot) == value
         if reading.intent is not None:
             index = next(i for i, top in enumerate(BINS[1:]) if reading.confidence < top)
-            bins[index, reading.right] += 1
-            step = "acts" if reading.confidence >= parser.catalogue.settings.confirm_below else "checks"
+            self.bins[index, reading.right] += 1
+            step = "acts" if reading.confidence >= confirm_below else "checks"
         else:
             step = "declines"
-        steps[step, reading.right] += 1
+        self.steps[step, reading.right] += 1
         if not reading.right:
-            misses.append(f"  {case.lang} want {case.intent} {case.slots} got {reading.describe()} "
-                          f"{reading.confidence:.2f}  «{case.text}»")  # fmt: skip
-    print(f"== {name}")
-    if show_misses:
-        print("\n".join(misses))
-    figures = {k: right[k] / total[k] for k in total}
-    for key in sorted(figures):
-        print(f"{key}: {right[key]}/{total[key]} = {figures[key]:.1%}")
-    print("reliability (confidence when the kiosk acts → share right):")
-    for index in range(len(BINS) - 1):
-        count = bins[index, True] + bins[index, False]
-        if count:
-            print(f"  {BINS[index]:.2f}–{min(BINS[index + 1], 1.0):.2f}: {bins[index, True]}/{count} = "
-                  f"{bins[index, True] / count:.0%}")  # fmt: skip
-    # What the resident meets: acted on at once (confirm_below and up), checked first, or asked again.
-    count = sum(steps.values())
-    print("dialogue: " + ", ".join(
-        f"{step} {steps[step, True] + steps[step, False]} ({(steps[step, True] + steps[step, False]) / count:.0%}, "
-        f"{steps[step, True] / max(steps[step, True] + steps[step, False], 1):.0%} right)"
-        for step in ("acts", "checks", "declines")))
-    print(name, " ".join(f"{k}={figures[k]:.3f}" for k in sorted(figures)),
-          f"acts_wrong={steps['acts', False] / count:.3f}")
+            self.misses.append(f"  {case.lang} want {case.intent} {case.slots} got {reading.describe()} "
+                               f"{reading.confidence:.2f}  «{case.text}»")  # fmt: skip
+
+    def print(self, name: str, show_misses: bool = False) -> None:
+        print(f"== {name}")
+        if show_misses:
+            print("\n".join(self.misses))
+        figures = {k: self.right[k] / self.total[k] for k in self.total}
+        for key in sorted(figures):
+            print(f"{key}: {self.right[key]}/{self.total[key]} = {figures[key]:.1%}")
+        print("reliability (confidence when the kiosk acts → share right):")
+        for index in range(len(BINS) - 1):
+            count = self.bins[index, True] + self.bins[index, False]
+            if count:
+                print(f"  {BINS[index]:.2f}–{min(BINS[index + 1], 1.0):.2f}: {self.bins[index, True]}/{count} = "
+                      f"{self.bins[index, True] / count:.0%}")  # fmt: skip
+        # What the resident meets: acted on at once (confirm_below and up), checked first, or asked again.
+        steps = self.steps
+        count = sum(steps.values())
+        print("dialogue: " + ", ".join(
+            f"{step} {steps[step, True] + steps[step, False]} ({(steps[step, True] + steps[step, False]) / count:.0%}, "
+            f"{steps[step, True] / max(steps[step, True] + steps[step, False], 1):.0%} right)"
+            for step in ("acts", "checks", "declines")))
+        print(name, " ".join(f"{k}={figures[k]:.3f}" for k in sorted(figures)),
+              f"acts_wrong={steps['acts', False] / count:.3f}")
+
+
+def report(name: str, parser: Parser, show_misses: bool) -> None:
+    tally = Tally()
+    for case in cases_of(name):
+        tally.add(case, judge(parser, case), parser.catalogue.settings.confirm_below)
+    tally.print(name, show_misses)
 
 
 def main() -> None:

@@ -99,25 +99,38 @@ class Parser:
         """`answering`: the kiosk just asked a yes-or-no question, so a yes or a no the matcher
         reads stands (the sentence model learned from sentences said with no question before
         them: "好的谢谢" alone is thanks, after "is that right?" it is a yes)."""
-        language = lang or detect_language(text)
-        moment = now or datetime.now()
-        utterance = self._preparer.prepare(text, language, moment.date())
-        ranking = self._matcher.rank(utterance)
-        if not ranking.scores or not utterance.form.surface:
-            return ParseResult(text, language, None, 1.0, self._named(utterance))
-        if utterance.form.surface in self._pleas.get(language, ()):
-            return _unsure_plea(text, language, self._named(utterance), ranking)
-        known = self._matcher.words_known(utterance)
-        if known.none_known:
-            return ParseResult(text, language, None, 1.0, self._named(utterance))
-        first = self._matcher_reading(text, utterance, ranking, known.some_unknown)
-        if self._model is None or first.intent == EMERGENCY:  # never talk an emergency down
+        first, utterance, reading = self._first_reading(text, lang, now)
+        if reading is None or self._model is None or first.intent == EMERGENCY:  # never talk an emergency down
             return first
         if answering and first.intent in ANSWERS:
             return first
         if first.intent in self._matcher.example_of(utterance):
             return first  # the catalogue's own words: what staff taught since training stands
-        return self._second_opinion(first, utterance, self._model)
+        return self._second_opinion(first, utterance, reading, self._model)
+
+    def matcher_reading(self, text: str, lang: Language, now: datetime) -> Reading | None:
+        """What the sentence model is told of the matcher's reading (the same when training);
+        None where the parser decides without the model (nothing heard, a plea, no known word)."""
+        return self._first_reading(text, lang, now)[2]
+
+    def _first_reading(self, text: str, lang: Language | None, now: datetime | None,
+                       ) -> tuple[ParseResult, Utterance, Reading | None]:
+        language = lang or detect_language(text)
+        moment = now or datetime.now()
+        utterance = self._preparer.prepare(text, language, moment.date())
+        ranking = self._matcher.rank(utterance)
+        if not ranking.scores or not utterance.form.surface:
+            return ParseResult(text, language, None, 1.0, self._named(utterance)), utterance, None
+        if utterance.form.surface in self._pleas.get(language, ()):
+            return _unsure_plea(text, language, self._named(utterance), ranking), utterance, None
+        known = self._matcher.words_known(utterance)
+        if known.none_known:
+            return ParseResult(text, language, None, 1.0, self._named(utterance)), utterance, None
+        anchored = anchored_in_catalogue(utterance)
+        first = self._matcher_reading(text, utterance, ranking, known.some_unknown, anchored)
+        reading = Reading(first.intent, first.confidence, tuple(a.intent for a in first.alternatives[:2]),
+                          stranger=known.some_unknown and not anchored)
+        return first, utterance, reading
 
     def _named(self, utterance: Utterance) -> dict[str, str]:
         """The slots said, one value each: named after a change of mind ("先不管老年证，社保卡在
@@ -128,14 +141,14 @@ class Parser:
             slots.setdefault(span.name, span.value)
         return slots
 
-    def _matcher_reading(self, text: str, utterance: Utterance, ranking: Ranking, unknown: bool) -> ParseResult:
+    def _matcher_reading(self, text: str, utterance: Utterance, ranking: Ranking, unknown: bool,
+                         anchored: bool) -> ParseResult:
         language = utterance.lang
         slots = self._named(utterance)
         settings = self.catalogue.settings
         best = ranking.scores[0]
         raw = best.confidence
         runner_up = ranking.scores[1].confidence if len(ranking.scores) > 1 else 0.0
-        anchored = anchored_in_catalogue(utterance)
 
         def probability(score: IntentScore, lead: float) -> float:
             return self._calibration.probability(Evidence(
@@ -158,10 +171,11 @@ class Parser:
             raw - runner_up < settings.ambiguity_margin)
         return ParseResult(text, language, best.intent, round(chance, 4), slots, alternatives, ambiguous)
 
-    def _second_opinion(self, first: ParseResult, utterance: Utterance, model: SentenceModel) -> ParseResult:
+    def _second_opinion(self, first: ParseResult, utterance: Utterance, reading: Reading,
+                        model: SentenceModel) -> ParseResult:
         """The sentence model's reading where it differs from the matcher's: its probability is
         the confidence, and below `min_confidence` the kiosk asks again, as for the matcher."""
-        chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, reading_of(first)))
+        chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, reading))
         choice = int(chances.argmax())
         label = model.labels[choice]
         intent = None if label == NO_INTENT else label
@@ -177,11 +191,6 @@ class Parser:
                                (Alternative(intent, chance), *earlier))
         _fill_from_situations(slots, utterance, self.catalogue.intent(intent), self._matcher)
         return ParseResult(first.text, first.lang, intent, chance, slots, earlier)
-
-
-def reading_of(result: ParseResult) -> Reading:
-    """What the sentence model is told of the matcher's reading (the same when training)."""
-    return Reading(result.intent, result.confidence, tuple(a.intent for a in result.alternatives[:2]))
 
 
 def _usable(catalogue: Catalogue, model: SentenceModel | None) -> SentenceModel | None:

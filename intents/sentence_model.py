@@ -47,6 +47,10 @@ class Reading:
     """Its calibrated confidence."""
     runners_up: tuple[str, ...]
     """Up to two next-best intents it offered."""
+    stranger: bool = False
+    """The utterance uses a word no example or keyword knows and names nothing of the centre's
+    (intents/calibration.py): an unseen n-gram has no weight, so without this the model cannot
+    tell "apply for a library card" from "apply for a card"."""
 
 
 class SentenceModel:
@@ -89,11 +93,13 @@ class SentenceModel:
             for intent in reading.runners_up[:2]:
                 if intent in self._column:
                     found[FEATURE_SPACE + 2 * width + self._column[intent]] = 0.5
+            if reading.stranger:
+                found[FEATURE_SPACE + 3 * width + decided] = 1.0
         return found
 
     @property
     def feature_count(self) -> int:
-        return FEATURE_SPACE + 3 * len(self.labels)
+        return FEATURE_SPACE + 4 * len(self.labels)
 
     def probabilities(self, features: dict[int, float]) -> np.ndarray:
         """One probability per label."""
