@@ -18,7 +18,6 @@ tuned on (bench/parse_accuracy.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
@@ -26,6 +25,7 @@ from .catalogue import Catalogue, Language
 from .digit_strings import find_phone_number
 from .normaliser import PLACEHOLDER_CHARS
 from .phrase_table import PhraseTable
+from .prepared_text import NAMING_SLOTS, PreparedTexts
 from .scope import ScopeReader
 from .sound_form import SoundForm
 from .tense import TenseReader
@@ -54,9 +54,6 @@ WORD_WEIGHT = 0.4
 
 KEYWORD_GAIN = 0.6
 """How far a full-weight keyword lifts an intent towards certainty."""
-
-NAMING_SLOTS = ("service", "hotline", "reference")
-"""Slots that name a thing; dates and times are said in passing too often to count."""
 
 SLOT_MISMATCH = 0.6
 """Score kept by an intent whose examples never name the kind of thing the utterance names."""
@@ -217,14 +214,14 @@ class _LanguageIndex:
         self._evidence_class = {cls: cls for cls in range(n)} | {2 * n: n}
         self._phrase_words: list[set[str]] = []
 
-    def add(self, cls: int, utterance: Utterance) -> None:
-        if utterance.form.surface:
-            words = evidence_words(utterance.form, utterance.lang)
+    def add(self, cls: int, form: SoundForm) -> None:
+        if form.surface:
+            words = evidence_words(form, self.lang)
             if cls in self._evidence_class:
                 self.evidence.add(self._evidence_class[cls], words)
             self._phrase_words.append(words)
             self.classes.append(cls)
-            for column, text in zip(self.columns, _comparable(utterance), strict=True):
+            for column, text in zip(self.columns, _comparable_form(form), strict=True):
                 column.append(text)
 
     def freeze(self) -> None:
@@ -343,8 +340,10 @@ class _KeywordHeads:
 class IntentMatcher:
     """Ranks the catalogue's intents for prepared utterances."""
 
-    def __init__(self, catalogue: Catalogue, preparer: UtterancePreparer) -> None:
-        anchor = date(2000, 1, 3)  # any fixed day: examples' dates become placeholders anyway
+    def __init__(self, catalogue: Catalogue, preparer: UtterancePreparer, texts: PreparedTexts | None = None) -> None:
+        """`texts`: the catalogue's texts already prepared (from the prepared-index cache); None
+        prepares them here."""
+        prepared = (texts if texts is not None else PreparedTexts.build(catalogue, preparer)).get
         ids = [intent.id for intent in catalogue.intents]
         n = len(ids)
         self._indexes: dict[Language, _LanguageIndex] = {}
@@ -367,24 +366,26 @@ class IntentMatcher:
             vocabulary = self._vocabulary[lang]
             for cls, intent in enumerate(catalogue.intents):
                 for text in intent.examples.get(lang, ()):
-                    example = preparer.prepare(text, lang, anchor, heard=False)
-                    index.add(cls, example)
+                    example = prepared(text, lang)
+                    index.add(cls, example.form)
                     self._examples[lang].setdefault(example.form.surface, set()).add(intent.id)
                     vocabulary |= content_units(example.form, lang)
-                    longest[cls] = max(longest[cls], _length(example))
+                    longest[cls] = max(longest[cls], _form_length(example.form, lang))
                     examples_all[cls] += 1
-                    if _named(example):
-                        self._slot_kinds[cls] |= _naming_slots(example)
+                    if example.named:
+                        for kind, name in enumerate(NAMING_SLOTS):
+                            if name in example.named:
+                                self._slot_kinds[cls, kind] = True
                         examples_naming[cls] += 1
                 for text in intent.counter_examples.get(lang, ()):
-                    index.add(n + cls, preparer.prepare(text, lang, anchor, heard=False))
+                    index.add(n + cls, prepared(text, lang).form)
                 for keyword in intent.keywords.get(lang, ()):
-                    prepared = preparer.prepare(keyword.text, lang, anchor, heard=False)
-                    form = prepared.form
+                    said = prepared(keyword.text, lang)
+                    form = said.form
                     vocabulary |= content_units(form, lang)
                     if form.surface and not form.surface.strip("".join(PLACEHOLDER_CHARS.values()) + " "):
                         index.keywords.append(_KeywordForm(cls, keyword.weight, form.surface, None,
-                                                           literal=prepared.normalised))
+                                                           literal=said.normalised))
                     elif form.surface:
                         trusted = len(form.surface) >= ZH_SOUND_KEYWORD if lang == "zh" else len(form.sound) >= 3
                         compact = form.sound.replace(" ", "")
@@ -394,11 +395,11 @@ class IntentMatcher:
                                          trusted and lang == "en" and len(compact) >= CROSS_WORD_MIN_KEY)
                         )
             for text in catalogue.settings.neutral_phrases.get(lang, ()):
-                form = preparer.prepare(text, lang, anchor, heard=False).form
+                form = prepared(text, lang).form
                 if form.surface:
                     index.keywords.append(_KeywordForm(NEUTRAL, 0.0, form.surface, None))
             for text in catalogue.out_of_scope.get(lang, ()):
-                index.add(2 * n, preparer.prepare(text, lang, anchor, heard=False))
+                index.add(2 * n, prepared(text, lang).form)
             index.freeze()
             self._longest[lang] = np.asarray(longest)
             self._indexes[lang] = index
@@ -541,8 +542,12 @@ class IntentMatcher:
 
 def _length(utterance: Utterance) -> float:
     """Characters in Mandarin, words in English; a placeholder counts as one."""
-    surface = utterance.form.surface
-    return float(max(len(surface.split()) if utterance.lang == "en" else len(surface.replace(" ", "")), 1))
+    return _form_length(utterance.form, utterance.lang)
+
+
+def _form_length(form: SoundForm, lang: Language) -> float:
+    surface = form.surface
+    return float(max(len(surface.split()) if lang == "en" else len(surface.replace(" ", "")), 1))
 
 
 def _when_after_service(utterance: Utterance) -> bool:
@@ -584,7 +589,10 @@ def _comparable(utterance: Utterance) -> tuple[str, str, str, str]:
     A placeholder stands for a whole name or date, so it weighs as much as a short word:
     "{service}多少钱" must not match "猪肉多少钱" just because only one unit differs.
     """
-    form = utterance.form
+    return _comparable_form(utterance.form)
+
+
+def _comparable_form(form: SoundForm) -> tuple[str, str, str, str]:
     return (
         _weigh_placeholders(form.surface),
         _weigh_placeholders(form.sound_units),

@@ -9,8 +9,10 @@ from typing import Any
 
 from .calibration import Calibration, Evidence, load_calibration
 from .catalogue import Catalogue, Intent, Language
+from .index_cache import IndexCache
 from .language import detect_language
-from .matcher import EMERGENCY, NAMING_SLOTS, IntentMatcher, IntentScore, Ranking
+from .matcher import EMERGENCY, IntentMatcher, IntentScore, Ranking
+from .prepared_text import NAMING_SLOTS
 from .scope import ScopeReader
 from .sentence_model import NO_INTENT, Reading, SentenceModel, load_sentence_model
 from .utterance import Utterance, UtterancePreparer
@@ -76,16 +78,19 @@ class Parser:
     """Understands utterances against one catalogue; build once, parse many times."""
 
     def __init__(self, catalogue: Catalogue, calibration: Calibration | None = None,
-                 sentence_model: SentenceModel | bool = True) -> None:
+                 sentence_model: SentenceModel | bool = True, index_cache: IndexCache | None = None) -> None:
         """`calibration` defaults to the fitted table shipped in the package; pass
         `Calibration()` for raw scores (bench/fit_calibration.py does, to fit a new table).
         `sentence_model`: True for the one shipped in the package, False for the matcher alone
-        (bench/train_sentence_model.py trains on its readings), or a model of one's own."""
+        (bench/train_sentence_model.py trains on its readings), or a model of one's own.
+        `index_cache`: where the catalogue's prepared texts are kept between starts (None: prepared
+        every time); a cached build parses exactly as a fresh one (intents/index_cache.py)."""
         self.catalogue = catalogue
         self._model = _usable(catalogue, load_sentence_model() if sentence_model is True
                               else sentence_model or None)
         self._preparer = UtterancePreparer(catalogue)
-        self._matcher = IntentMatcher(catalogue, self._preparer)
+        texts = index_cache.texts(catalogue, self._preparer) if index_cache is not None else None
+        self._matcher = IntentMatcher(catalogue, self._preparer, texts)
         self._scope = ScopeReader(catalogue)
         self._calibration = calibration if calibration is not None else load_calibration()
         anchor = datetime(2000, 1, 3).date()

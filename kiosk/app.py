@@ -14,6 +14,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from intents import Catalogue, CatalogueError, load_catalogue
+from intents.index_cache import IndexCache
+from intents.parser import Parser
 from kiosk.centre.alert_courier import AlertCourier
 from kiosk.centre.alert_outbox import OUTBOX_FILE, AlertOutbox
 from kiosk.centre.catalogue_sync import CatalogueSync
@@ -127,8 +129,10 @@ def _build(settings: KioskSettings, status: Callable[[str], None], stack: ExitSt
     if problem is not None:
         status(str(problem))
     sync = None
+    index_cache = IndexCache(settings.index_cache_dir) if settings.index_cache_dir is not None else None
     if settings.follows_publishes:
-        sync = CatalogueSync(client, catalogue, cache_dir=settings.data_dir, poll_seconds=settings.catalogue_poll_s)
+        sync = CatalogueSync(client, catalogue, cache_dir=settings.data_dir, poll_seconds=settings.catalogue_poll_s,
+                             index_cache=index_cache)
         stack.callback(sync.close)
         sync.fetch()  # the published version from the first word on
         sync.start()
@@ -143,7 +147,8 @@ def _build(settings: KioskSettings, status: Callable[[str], None], stack: ExitSt
     current = sync.current if sync else None
     try:
         dialogue = Dialogue(current.catalogue if current else catalogue, client,
-                            parser=current.parser if current else None, now=settings.clock,
+                            parser=current.parser if current else Parser(catalogue, index_cache=index_cache),
+                            now=settings.clock,
                             lang=settings.lang, courier=courier, notices=notices)  # fmt: skip
     except MissingReply as exc:
         raise KioskStartError(str(exc)) from exc

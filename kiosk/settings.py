@@ -20,6 +20,8 @@ from kiosk.errors import KioskError
 TOKEN_VARIABLE = "KIOSK_DEVICE_TOKEN"
 TIMEZONE_VARIABLE = "KIOSK_TIMEZONE"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+INDEX_CACHE_DIR = "index-cache"
+"""The prepared-index cache's directory inside the data directory."""
 
 
 class KioskSettingsError(KioskError, ValueError):
@@ -47,6 +49,15 @@ class KioskSettings:
     """Language of the welcome, and of answers that carry none of their own ("1948")."""
     now: datetime | None = None
     """A fixed moment for scripted runs; None follows the clock."""
+    index_cache: bool = True
+    """Keep each catalogue's prepared texts in `index_cache_dir`, so a restart, or going back to a
+    catalogue seen before, builds its parser in a third of the time (intents/index_cache.py).
+    Off (`--no-index-cache`) it prepares every example at every load; nothing else changes."""
+
+    @property
+    def index_cache_dir(self) -> Path | None:
+        """Where the prepared-index cache lives: in the data directory, never in the package."""
+        return self.data_dir / INDEX_CACHE_DIR if self.index_cache else None
 
     @property
     def follows_publishes(self) -> bool:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from intents import Catalogue, CatalogueError, parse_catalogue
+from intents.index_cache import IndexCache
 from intents.parser import Parser
 from kiosk.centre.client import CentreClient
 from kiosk.centre.errors import CentreRefused, CentreUnavailable
@@ -60,8 +61,11 @@ class CatalogueSync:
         cache_dir: Path | None = None,
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         fallback_parser: Parser | None = None,
+        index_cache: IndexCache | None = None,
     ) -> None:
-        """`fallback` is the catalogue the kiosk started with; `cache_dir` keeps the last good version."""
+        """`fallback` is the catalogue the kiosk started with; `cache_dir` keeps the last good version;
+        `index_cache` keeps each version's prepared texts (a new version has a new key, so its
+        parser is never built from an older one's)."""
         self.client = client
         self.url = client.base_url
         """Which server the cached version came from (another centre's is not used)."""
@@ -73,7 +77,8 @@ class CatalogueSync:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._current = self._from_cache() or SyncedCatalogue(None, fallback, fallback_parser or Parser(fallback))
+        self._index_cache = index_cache
+        self._current = self._from_cache() or SyncedCatalogue(None, fallback, fallback_parser or self._parser(fallback))
 
     @property
     def current(self) -> SyncedCatalogue:
@@ -102,7 +107,7 @@ class CatalogueSync:
                 raise MissingReply(f"catalogue version {version} lacks replies the kiosk needs: {', '.join(missing)}")
         except (CatalogueError, MissingReply) as exc:
             return self._keep(str(exc))
-        synced = SyncedCatalogue(version, catalogue, Parser(catalogue), etag)
+        synced = SyncedCatalogue(version, catalogue, self._parser(catalogue), etag)
         with self._lock:
             self._current = synced
         self.last_error = None
@@ -167,7 +172,10 @@ class CatalogueSync:
             return None
         if ReplyWriter(catalogue, self._forms).missing(NEEDED_REPLIES):
             return None
-        return SyncedCatalogue(int(info["version"]), catalogue, Parser(catalogue), info.get("etag"))
+        return SyncedCatalogue(int(info["version"]), catalogue, self._parser(catalogue), info.get("etag"))
+
+    def _parser(self, catalogue: Catalogue) -> Parser:
+        return Parser(catalogue, index_cache=self._index_cache)
 
     def _save_cache(self, version: int, etag: str | None, text: str) -> None:
         if self.cache_dir is None:

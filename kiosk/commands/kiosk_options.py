@@ -31,6 +31,10 @@ def add_kiosk_options(parser: argparse.ArgumentParser) -> None:
         help=f"look for a newly published catalogue this often (default {DEFAULT_POLL_SECONDS:g}; 0 = never; "
         "never with --catalogue)",
     )  # fmt: skip
+    parser.add_argument(
+        "--no-index-cache", action="store_true",
+        help="prepare the catalogue's examples at every load instead of keeping them in DATA_DIR/index-cache",
+    )  # fmt: skip
 
 
 def settings_from(args: argparse.Namespace, lang: str | None = None) -> KioskSettings:
@@ -38,4 +42,5 @@ def settings_from(args: argparse.Namespace, lang: str | None = None) -> KioskSet
     return KioskSettings.build(
         server_url=args.server, token=args.token, data_dir=args.data_dir, catalogue_file=args.catalogue,
         catalogue_poll_s=args.catalogue_poll, lang=args.lang or lang, now=args.now,
+        index_cache=False if args.no_index_cache else None,
     )  # fmt: skip

@@ -19,6 +19,7 @@ from server_harness import RunningServer, start_server, stop_server
 from sqlalchemy import insert, select
 
 from intents import demo_catalogue_path, load_catalogue
+from intents.index_cache import IndexCache, cache_key
 from kiosk.centre.catalogue_sync import CatalogueSync
 from kiosk.centre.client import CentreClient
 from kiosk.centre.embedded_server import demo_kiosk_token
@@ -61,7 +62,8 @@ def test_new_versions_reach_the_dialogue_and_the_last_good_one_stays(own_server:
     token = demo_kiosk_token()
     own_file = load_catalogue()
     sync_client = CentreClient(own_server.base_url, token, retries=0)
-    sync = CatalogueSync(sync_client, own_file, cache_dir=cache)
+    index = IndexCache(tmp_path / "index-cache")
+    sync = CatalogueSync(sync_client, own_file, cache_dir=cache, index_cache=index)
     assert sync.fetch() and sync.current.version == 1
     assert not sync.fetch()  # unchanged: a 304
 
@@ -72,6 +74,9 @@ def test_new_versions_reach_the_dialogue_and_the_last_good_one_stays(own_server:
 
         _publish_phrase(own_server)
         assert sync.fetch() and sync.current.version == 2
+        # The published version has a prepared-index cache of its own: a new key, never the old file.
+        published = index.directory / f"prepared-{cache_key(sync.current.catalogue)[:32]}.npz"
+        assert published.exists() and cache_key(sync.current.catalogue) != cache_key(own_file)
         dialogue.handle("我要预约体检")  # a booking under way keeps the catalogue it started with
         assert dialogue.state.task == "booking"
         assert not sync.apply_to(dialogue)
@@ -90,7 +95,7 @@ def test_new_versions_reach_the_dialogue_and_the_last_good_one_stays(own_server:
     sync.close()
 
     # A kiosk restarted while the server is down starts with the saved version, not its own file.
-    restarted = CatalogueSync(sync_client, own_file, cache_dir=cache)
+    restarted = CatalogueSync(sync_client, own_file, cache_dir=cache, index_cache=index)
     assert restarted.current.version == 2
     assert restarted.current.parser.parse(PHRASE, now=NOW).intent == "service.lookup"
     restarted.close()
