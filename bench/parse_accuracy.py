@@ -46,6 +46,10 @@ class Tally:
         else:
             self.total[f"intent_{case.lang}"] += 1
             self.right[f"intent_{case.lang}"] += reading.intent == case.intent
+        # Safety: emergencies heard as emergencies, and calm sentences not raising an alarm.
+        key = "emergency_heard" if case.intent == "emergency" else "calm_kept_calm"
+        self.total[key] += 1
+        self.right[key] += (reading.intent == "emergency") == (case.intent == "emergency")
         for slot, value in case.slots.items():
             self.total["slots"] += 1
             self.right["slots"] += reading.slots.get(slot) == value

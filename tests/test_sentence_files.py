@@ -237,7 +237,10 @@ def test_heldout_covers_every_intent_and_is_disjoint(path: Path) -> None:
     assert counts.total() >= MIN_HELDOUT_TOTAL
     if path.parent in RANDOM_HALVES:
         counts += sentences_by_intent(load_set(RANDOM_HALVES[path.parent] / path.name))
-    assert not [intent for intent in COVERED_INTENTS if counts[intent] == 0], "held-out misses an intent"
+    # An exam must ask about everything; a development set is training data and may dwell on a
+    # few intents (dev11: the conversation and small intents; dev12: emergencies).
+    if path.parent.name.startswith("heldout") or path.parent in RANDOM_HALVES:
+        assert not [intent for intent in COVERED_INTENTS if counts[intent] == 0], "held-out misses an intent"
     regression = {normalised(s) for e in load_set(REGRESSION_FILES[lang])["tests"] for s in e["sentences"]}
     # Short answers ("yes", "再说一遍") come out the same from any writer; longer ones must not.
     leaked = [s for e in heldout["tests"] for s in e["sentences"]
