@@ -32,6 +32,10 @@ SOUND_MIN_SYLLABLES = {"name": 2, "situation": 3}
 社保); a two-syllable description is an everyday word, and its sound turns up across word
 boundaries (海南过冬 sounds like 难过, 微信里的 like 心里的)."""
 
+SOUND_MIN_WORDS = {"name": 1, "situation": 3}
+"""English, likewise in words: a two-word description is an everyday phrase whose sound-alikes
+are other everyday phrases ("my wife fell down" is no "feel down"), so it is matched by spelling."""
+
 FUZZY_CUTOFF = 88.0
 """rapidfuzz partial_ratio (0–100) an English near-miss must reach, over its letters."""
 
@@ -91,9 +95,10 @@ class EntityFinder:
         """Hotlines or services (`slot`) by what they are for (着火 → fire, 没人做饭 → meals),
         when no name was said. One finder per kind: "feeling low" is both a line and a service."""
         entries = catalogue.hotlines if slot == "hotline" else catalogue.services
-        return cls([(slot, e.id, e.situations) for e in entries if e.situations], SOUND_MIN_SYLLABLES["situation"])
+        return cls([(slot, e.id, e.situations) for e in entries if e.situations], "situation")
 
-    def __init__(self, entries: list[NamedEntry], sound_min_syllables: int = SOUND_MIN_SYLLABLES["name"]) -> None:
+    def __init__(self, entries: list[NamedEntry], kind: str = "name") -> None:
+        """`kind`: "name" or "situation", which sets how long a key must be to be matched by sound."""
         self._names: dict[Language, list[_Name]] = {"zh": [], "en": []}
         pinyin: set[str] = set()  # matched exactly or by sound only: near-misses cost too much time
         for slot, entity_id, names_by_lang in entries:
@@ -112,7 +117,7 @@ class EntityFinder:
             listed.sort(key=lambda n: len(n.surface), reverse=True)
         self._by_surface = {lang: _first_by(names, "surface") for lang, names in self._names.items()}
         self._by_sound = {
-            lang: _first_by([n for n in names if _sound_trusted(n, lang, sound_min_syllables)], "sound")
+            lang: _first_by([n for n in names if _sound_trusted(n, lang, kind)], "sound")
             for lang, names in self._names.items()
         }
         self._surface_pattern = {
@@ -289,9 +294,11 @@ def _singulars(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def _sound_trusted(name: _Name, lang: Language, min_syllables: int) -> bool:
+def _sound_trusted(name: _Name, lang: Language, kind: str) -> bool:
     """One syllable or a short key sounds like too many other words to be matched by sound."""
-    return len(name.surface) >= min_syllables if lang == "zh" else len(name.sound) >= 3
+    if lang == "zh":
+        return len(name.surface) >= SOUND_MIN_SYLLABLES[kind]
+    return len(name.sound) >= 3 and len(name.surface.split()) >= SOUND_MIN_WORDS[kind]
 
 
 def _first_by(names: list[_Name], attribute: str) -> dict[str, _Name]:

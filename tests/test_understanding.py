@@ -136,6 +136,21 @@ def test_a_past_fall_is_not_an_emergency(parser: Parser, text: str, intent: str 
     assert parser.parse(text, now=NOW).intent == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "service"),
+    [
+        # "fell down" sounds like "feel down" (counselling): a two-word description is matched
+        # by spelling, so the fall is heard, and the feeling still is when said.
+        ("my wife fell down the stairs just now and her leg is bent the wrong way", "emergency", None),
+        ("i have been feeling down since my wife died, is there someone to talk to", "service.lookup", "counselling"),
+    ],
+)
+def test_a_sound_alike_description_does_not_hide_an_emergency(parser: Parser, text: str, intent: str,
+                                                               service: str | None) -> None:
+    reading = parser.parse(text, now=NOW)
+    assert (reading.intent, reading.slots.get("service")) == (intent, service)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_parses_without_error(text: str) -> None:
