@@ -22,6 +22,12 @@ class MarkerSearch:
         """Some marker is a substring of `text` (as `any(m in text for m in markers)`)."""
         return self._pattern is not None and self._pattern.search(text) is not None
 
+    def blanked(self, text: str) -> str:
+        """`text` with every marker found replaced by as many spaces (positions kept)."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda found: " " * len(found.group()), text)
+
     def first_in(self, text: str, start: int, end: int) -> int:
         """Where the first marker lying wholly within text[start:end] begins, or -1."""
         found = self._pattern.search(text, start, end) if self._pattern is not None else None

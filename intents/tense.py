@@ -28,10 +28,11 @@ class TenseReader:
         return self._present.get(lang, NOTHING).found_in(text)
 
     def past_story(self, normalised: str, lang: Language) -> bool:
-        """True when the text places what it tells in the past and nothing says "now"."""
+        """True when the text places what it tells in the past and nothing else in it says "now"
+        (a past marker's own words do not: "he had a stroke two years ago, he's all right now")."""
         text = f" {normalised} " if lang == "en" else normalised
-        return (self._past.get(lang, NOTHING).found_in(text)
-                and not self._present.get(lang, NOTHING).found_in(text))
+        past = self._past.get(lang, NOTHING)
+        return past.found_in(text) and not self._present.get(lang, NOTHING).found_in(past.blanked(text))
 
 
 def _prepared(words: tuple[str, ...], lang: Language) -> tuple[str, ...]:

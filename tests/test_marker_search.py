@@ -28,3 +28,11 @@ def test_the_first_marker_within_a_window_is_found_where_it_begins() -> None:
     assert search.first_in(text, 8, len(text)) == text.index(" a table ")
     assert search.first_in(text, 8, 14) == -1  # " a table " does not end inside the window
     assert search.first_in(text, 16, len(text)) == text.index(" taxi ")
+
+
+def test_blanking_keeps_every_other_character_where_it_was() -> None:
+    search = MarkerSearch([" years ago ", " all right now "])
+    text = " a stroke two years ago he s all right now "
+    blanked = search.blanked(text)
+    assert len(blanked) == len(text) and "right now" not in blanked and blanked.startswith(" a stroke two ")
+    assert NOTHING.blanked(text) == text
