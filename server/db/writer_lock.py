@@ -23,6 +23,7 @@ import fcntl
 import os
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from types import TracebackType
 
@@ -32,10 +33,10 @@ POLL_SECONDS = (0.0002, 0.002)
 """A waiting process looks again after 0.2 ms, doubling up to 2 ms: wakes almost at once,
 where SQLite's own busy handler sleeps up to 100 ms between looks."""
 
-TURN_PAUSES = (0.0, 0.0, 0.0, 0.001, 0.002)
-"""`take_turn` looks again after each pause in turn, then every 2 ms. A pause of 0 lets the
-loop run whatever else is ready (the other worker's transaction takes about 0.3 ms); the
-event loop's timers count whole milliseconds."""
+TURN_PAUSES = (0.0, 0.0, 0.0, 0.001)
+"""`take_turn` looks again after each pause in turn, then every millisecond. A pause of 0
+lets the loop run whatever else is ready (the other worker's transaction takes about
+0.3 ms); the event loop's timers count whole milliseconds."""
 
 
 class WriterLock:
@@ -51,6 +52,8 @@ class WriterLock:
         would share the lock, and parent and child would not exclude each other)."""
         self._turn: int | None = None
         """The thread that holds the lock from `take_turn`: its next `with` uses it."""
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        """Requests of this process's event loop waiting in `take_turn`, first come first."""
 
     def __enter__(self) -> WriterLock:
         if self._turn is not None and self._turn == threading.get_ident():
@@ -71,17 +74,34 @@ class WriterLock:
 
         Raises `DatabaseBusy` after `timeout` seconds, like `with lock:`. The caller must
         enter the lock, or call `give_back_turn`, before it awaits anything: until then every
-        other writer waits.
+        other writer waits. Requests of one event loop get their turns in the order they
+        asked: only the first of them watches the lock, and a new request does not slip past
+        those already waiting (without that, the load bench's p99 grew by half).
         """
+        if not self._waiting and self._try_take():
+            self._turn = threading.get_ident()
+            return
         deadline = time.monotonic() + self.timeout
-        pauses = iter(TURN_PAUSES)
-        while not self._try_take():
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    "another process has held the database's write lock too long; retry the request",
-                    retry_after_seconds=1,
-                )
-            await asyncio.sleep(next(pauses, TURN_PAUSES[-1]))
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(mine)
+        try:
+            if self._waiting[0] is not mine:
+                async with asyncio.timeout_at(asyncio.get_running_loop().time() + self.timeout):
+                    await mine  # set when the requests ahead have had their turn
+            pauses = iter(TURN_PAUSES)
+            while not self._try_take():
+                if time.monotonic() >= deadline:
+                    raise TimeoutError
+                await asyncio.sleep(next(pauses, TURN_PAUSES[-1]))
+        except TimeoutError:
+            raise DatabaseBusy(
+                "another process has held the database's write lock too long; retry the request",
+                retry_after_seconds=1,
+            ) from None
+        finally:
+            self._waiting.remove(mine)
+            if self._waiting and not self._waiting[0].done():
+                self._waiting[0].set_result(None)  # the next one watches the lock from now on
         self._turn = threading.get_ident()
 
     def give_back_turn(self) -> None:

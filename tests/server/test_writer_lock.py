@@ -133,6 +133,32 @@ def test_waiting_for_a_turn_leaves_the_event_loop_serving(tmp_path: Path) -> Non
     assert free == [False, True]
 
 
+def test_requests_of_one_worker_get_their_turns_in_the_order_they_asked(tmp_path: Path) -> None:
+    database = tmp_path / "kiosk.sqlite3"
+    lock = WriterLock(database, 5)
+    order: list[str] = []
+
+    async def write(name: str) -> None:
+        await lock.take_turn()
+        order.append(name)
+        with lock:
+            pass
+
+    async def four_writers() -> None:
+        first = asyncio.create_task(write("first"))
+        await asyncio.sleep(0.05)
+        others = [asyncio.create_task(write(name)) for name in ("second", "third")]
+        await asyncio.sleep(0.05)
+        late = asyncio.create_task(write("late"))  # asks while the others wait: queues behind them
+        await asyncio.gather(first, *others, late)
+
+    holder = _holder(database, 0.4)
+    _in_own_loop(four_writers())
+    holder.wait(timeout=10)
+    lock.close()
+    assert order == ["first", "second", "third", "late"]
+
+
 def test_a_turn_is_used_by_the_next_transaction_and_released_at_its_end(tmp_path: Path) -> None:
     lock = WriterLock(tmp_path / "kiosk.sqlite3", 5)
 
