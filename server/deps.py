@@ -10,16 +10,25 @@ request resolves one dependency instead of a tree of them: with each piece its o
 dependency, resolving them took about 30% of a booking request's CPU (profiled under
 bench/booking_load.py).
 
+The contexts read the two credential headers themselves, as FastAPI's `HTTPBearer` and
+`APIKeyHeader` would, instead of declaring them as `Security(...)` sub-dependencies:
+FastAPI resolves every dependency afresh on every request, and those two cost another 13%
+of a booking's CPU (issue #11). `SECURITY` names the schemes each context checks, and
+server/web/openapi_security.py documents them in the OpenAPI as FastAPI would have.
+
 All are `async`: database work goes through `Database.run` (see server/db/database.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Path, Request, Security
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Header, Path, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
+from fastapi.security.base import SecurityBase
+from fastapi.security.utils import get_authorization_scheme_param
 
 from server.db.database import Database
 from server.errors import DeviceUnauthorized, StaffOnly
@@ -35,8 +44,18 @@ resident_session_header = APIKeyHeader(
     description="Token from POST /api/v1/residents/identify (rs_…); valid on the same kiosk only.",
 )
 
-DeviceCredentials = Annotated[HTTPAuthorizationCredentials | None, Security(device_bearer)]
-ResidentToken = Annotated[str | None, Security(resident_session_header)]
+
+def _device_token(request: Request) -> str | None:
+    """The token of `Authorization: Bearer <token>`, read as `HTTPBearer(auto_error=False)` does."""
+    scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
+    if not (scheme and credentials) or scheme.lower() != "bearer":
+        return None
+    return credentials
+
+
+def _resident_token(request: Request) -> str | None:
+    """The `X-Resident-Session` header, read as `APIKeyHeader(auto_error=False)` does."""
+    return request.headers.get("x-resident-session") or None
 
 
 @dataclass(frozen=True)
@@ -62,30 +81,27 @@ class MaybeResidentContext(KioskContext):
     resident: IdentifiedResident | None
 
 
-async def _kiosk(request: Request, credentials: HTTPAuthorizationCredentials | None) -> KioskContext:
+async def kiosk_context(request: Request) -> KioskContext:
     state = request.app.state
     devices: DeviceDirectory = state.devices
-    device = await devices.authenticate(credentials.credentials if credentials else None)
+    device = await devices.authenticate(_device_token(request))
     return KioskContext(state.database, state.settings, device)
 
 
-async def kiosk_context(request: Request, credentials: DeviceCredentials) -> KioskContext:
-    return await _kiosk(request, credentials)
-
-
-async def resident_context(request: Request, credentials: DeviceCredentials, token: ResidentToken) -> ResidentContext:
-    if credentials is None or not credentials.credentials:
+async def resident_context(request: Request) -> ResidentContext:
+    device_token = _device_token(request)
+    if device_token is None:
         raise DeviceUnauthorized("send the kiosk's token as 'Authorization: Bearer <token>'")
     state = request.app.state
     db: Database = state.database
-    device, resident = await db.run(resident_at_device, db, state.settings.data_keys, credentials.credentials, token)
+    token = _resident_token(request)
+    device, resident = await db.run(resident_at_device, db, state.settings.data_keys, device_token, token)
     return ResidentContext(db, state.settings, device, resident)
 
 
-async def maybe_resident_context(
-    request: Request, credentials: DeviceCredentials, token: ResidentToken
-) -> MaybeResidentContext:
-    kiosk = await _kiosk(request, credentials)
+async def maybe_resident_context(request: Request) -> MaybeResidentContext:
+    kiosk = await kiosk_context(request)
+    token = _resident_token(request)
     resident = (
         await kiosk.db.run(resident_for_session, kiosk.db, kiosk.settings.data_keys, kiosk.device.id, token)
         if token
@@ -94,8 +110,8 @@ async def maybe_resident_context(
     return MaybeResidentContext(kiosk.db, kiosk.settings, kiosk.device, resident)
 
 
-async def staff_context(request: Request, credentials: DeviceCredentials) -> KioskContext:
-    kiosk = await _kiosk(request, credentials)
+async def staff_context(request: Request) -> KioskContext:
+    kiosk = await kiosk_context(request)
     if kiosk.device.role != "staff":
         raise StaffOnly("this needs a staff device token, not a kiosk's")
     return kiosk
@@ -106,6 +122,14 @@ async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
+
+SECURITY: dict[Callable[..., Any], tuple[SecurityBase, ...]] = {
+    kiosk_context: (device_bearer,),
+    resident_context: (device_bearer, resident_session_header),
+    maybe_resident_context: (device_bearer, resident_session_header),
+    staff_context: (device_bearer,),
+}
+"""The credentials each context checks, in the order the OpenAPI lists them."""
 
 KioskDep = Annotated[KioskContext, Depends(kiosk_context)]
 ResidentDep = Annotated[ResidentContext, Depends(resident_context)]

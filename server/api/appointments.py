@@ -33,7 +33,7 @@ async def list_appointments(
     include_past: Annotated[bool, Query(description="Also past and cancelled ones.")] = False,
 ) -> list[AppointmentOut]:
     """Upcoming booked appointments, soonest first ("您预约了明天上午九点的体检")."""
-    return await ctx.db.run(_appointments, ctx, include_past=include_past)
+    return await ctx.db.run_write(_appointments, ctx, include_past=include_past)
 
 
 @router.post(
@@ -69,7 +69,7 @@ async def book_appointment(
         device_id=ctx.device.id,
         idempotency_key=idempotency_key,
     )
-    result = await ctx.db.run(
+    result = await ctx.db.run_write(
         book, ctx.db, ctx.settings.timezone, request, alternatives=ctx.settings.alternatives, also=_audited(ctx, "book")
     )
     if result.replayed:
@@ -80,7 +80,7 @@ async def book_appointment(
 
 @router.get("/{code}", response_model=AppointmentOut, responses=error_responses(404))
 async def get_appointment(ctx: ResidentDep, code: str = CODE) -> AppointmentOut:
-    found = await ctx.db.run(_appointments, ctx, code=code.upper())
+    found = await ctx.db.run_write(_appointments, ctx, code=code.upper())
     if not found:
         raise AppointmentNotFound(f"no appointment {code.upper()} for this resident")
     return found[0]
@@ -97,7 +97,7 @@ async def cancel_appointment(
     Cancelling an already cancelled appointment answers the same (safe to retry).
     """
     reason = (body.reason if body and body.reason else None) or DEFAULT_CANCEL_REASON
-    return await ctx.db.run(
+    return await ctx.db.run_write(
         cancel, ctx.db, ctx.settings.timezone, code, reason, resident_id=ctx.resident.resident_id, by="resident",
         also=_audited(ctx, "cancel"),
     )  # fmt: skip

@@ -72,8 +72,9 @@ async def set_appointment_status(
     if body.status == "cancelled":
         if not body.reason:
             raise ReasonRequired("a staff cancellation needs a reason the resident can be told")
-        return await ctx.db.run(cancel, ctx.db, ctx.settings.timezone, code, body.reason, resident_id=None, by="staff")
-    return await ctx.db.run(record_outcome, ctx.db, ctx.settings.timezone, code, body.status)
+        zone = ctx.settings.timezone
+        return await ctx.db.run_write(cancel, ctx.db, zone, code, body.reason, resident_id=None, by="staff")
+    return await ctx.db.run_write(record_outcome, ctx.db, ctx.settings.timezone, code, body.status)
 
 
 @router.post("/devices/{device_id}/revoke", response_model=DeviceOut, responses=error_responses(404))

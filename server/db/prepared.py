@@ -25,12 +25,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 from server.db.nul_guard import refuse_nul
 
 Processor = Callable[[Any], Any]
+Invalidate = Callable[[BaseException], None]
+"""Drops a connection found dead: the pool opens a new one (`Connection.invalidate`)."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,18 @@ class Prepared:
 
     def first(self, conn: Connection, parameters: Mapping[str, Any]) -> Any:
         """The first result row (attributes named like the statement's columns), or None."""
-        compiled = self._for(conn.dialect)
-        cursor = self._run(conn, compiled, parameters)
+        return self._first(conn.connection, conn.dialect, parameters, conn.invalidate)
+
+    def first_on_pooled(self, pooled: PoolProxiedConnection, dialect: Dialect, parameters: Mapping[str, Any]) -> Any:
+        """`first` on a connection straight from the pool (`Engine.raw_connection()`), for a
+        read that needs no transaction: no `Connection` object is built around it."""
+        return self._first(pooled, dialect, parameters, pooled.invalidate)
+
+    def _first(
+        self, pooled: PoolProxiedConnection, dialect: Dialect, parameters: Mapping[str, Any], invalidate: Invalidate
+    ) -> Any:
+        compiled = self._for(dialect)
+        cursor = self._run(pooled, dialect, compiled, parameters, invalidate)
         raw = cursor.fetchone()
         cursor.close()
         if raw is None or compiled.row is None:
@@ -69,7 +82,7 @@ class Prepared:
     def all(self, conn: Connection, parameters: Mapping[str, Any]) -> list[Any]:
         """Every result row (attributes named like the statement's columns)."""
         compiled = self._for(conn.dialect)
-        cursor = self._run(conn, compiled, parameters)
+        cursor = self._run(conn.connection, conn.dialect, compiled, parameters, conn.invalidate)
         raws = cursor.fetchall()
         cursor.close()
         assert compiled.row is not None, "a statement that returns rows"
@@ -79,26 +92,32 @@ class Prepared:
 
     def execute(self, conn: Connection, parameters: Mapping[str, Any]) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""
-        cursor = self._run(conn, self._for(conn.dialect), parameters)
+        cursor = self._run(conn.connection, conn.dialect, self._for(conn.dialect), parameters, conn.invalidate)
         count: int = cursor.rowcount
         cursor.close()
         return count
 
-    def _run(self, conn: Connection, compiled: _Compiled, parameters: Mapping[str, Any]) -> Any:
+    def _run(
+        self,
+        pooled: PoolProxiedConnection,
+        dialect: Dialect,
+        compiled: _Compiled,
+        parameters: Mapping[str, Any],
+        invalidate: Invalidate,
+    ) -> Any:
         refuse_nul(parameters)
         values = compiled.defaults | dict(parameters)
         for name, convert in compiled.bind.items():
             values[name] = convert(values[name])
-        driver_connection = conn.connection
-        cursor = driver_connection.cursor()
+        cursor = pooled.cursor()
         try:
             cursor.execute(compiled.sql, values if compiled.order is None else [values[n] for n in compiled.order])
-        except conn.dialect.loaded_dbapi.Error as exc:
+        except dialect.loaded_dbapi.Error as exc:
             cursor.close()
-            if conn.dialect.is_disconnect(exc, driver_connection, cursor):
-                conn.invalidate(exc)
+            if dialect.is_disconnect(exc, pooled, cursor):
+                invalidate(exc)
             error = DBAPIError.instance(
-                compiled.sql, None, exc, conn.dialect.loaded_dbapi.Error, hide_parameters=True, dialect=conn.dialect
+                compiled.sql, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
             )
             raise error from exc
         return cursor

@@ -102,6 +102,27 @@ def test_health_and_openapi(centre: Centre, backend: str) -> None:
     assert spec["components"]["schemas"]["BookingIn"]["additionalProperties"] is False
 
 
+def test_openapi_names_the_credentials_every_route_checks(centre: Centre) -> None:
+    """The request contexts read the credential headers themselves (no `Security(...)`
+    dependency: FastAPI would resolve it on every request); the document still names them."""
+    spec = centre.kiosk().get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert (schemes["DeviceToken"]["type"], schemes["DeviceToken"]["scheme"]) == ("http", "bearer")
+    assert schemes["ResidentSession"]["type"] == "apiKey"
+    assert (schemes["ResidentSession"]["in"], schemes["ResidentSession"]["name"]) == ("header", "X-Resident-Session")
+    device, resident = {"DeviceToken": []}, {"ResidentSession": []}
+    paths = spec["paths"]
+    assert paths["/api/v1/appointments"]["post"]["security"] == [device, resident]
+    assert paths["/api/v1/alerts"]["post"]["security"] == [device, resident]  # the resident is optional there
+    assert paths["/api/v1/services"]["get"]["security"] == [device]
+    assert paths["/api/v1/staff/alerts"]["get"]["security"] == [device]
+    assert "security" not in paths["/healthz"]["get"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if path.startswith("/api/v1/"):
+                assert device in operation.get("security", []), (method, path)
+
+
 NUL_PROBLEM = "text may not contain the NUL character (U+0000)"
 
 

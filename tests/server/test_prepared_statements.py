@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import bindparam, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.db.database import Database
 from server.db.migrate import upgrade_to_head
 from server.db.models import AuditEvent, Service
 from server.db.prepared import Prepared
-from server.errors import NulCharacter, database_error_summary
+from server.errors import DatabaseUnavailable, NulCharacter, database_error_summary
 
 AUDIT = AuditEvent.__table__
 COLUMNS = ("at", "actor", "action", "subject", "on_behalf_of", "detail")
@@ -74,6 +74,27 @@ def test_a_failing_prepared_statement_raises_sqlalchemys_error_without_the_value
     assert "audit_event" in summary and secret not in summary, summary
     with db.read() as conn:  # the whole transaction was rolled back, and the connection still works
         assert BY_SUBJECT.first(conn, {"subject": secret}) is None
+
+
+def test_a_read_straight_on_a_pooled_connection_reads_the_same_and_keeps_the_guards(db: Database) -> None:
+    """`Database.first` runs a prepared statement on a connection from the pool, with no
+    SQLAlchemy `Connection` around it (the kiosk session check of every request)."""
+    at = datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=UTC)
+    with db.write() as conn:
+        INSERT.execute(conn, {"at": at, "actor": "kiosk:1", "action": "test.pooled", "subject": "pooled",
+                              "on_behalf_of": "resident:3", "detail": {"说": "中文"}})  # fmt: skip
+    with db.read() as conn:
+        through_connection = BY_SUBJECT.first(conn, {"subject": "pooled"})
+    pooled = db.first(BY_SUBJECT, {"subject": "pooled"})
+    assert pooled == through_connection and pooled.at == at and pooled.detail == {"说": "中文"}
+    assert db.first(BY_SUBJECT, {"subject": "nobody"}) is None
+    with pytest.raises(NulCharacter):
+        db.first(BY_SUBJECT, {"subject": "appointment:M\x001234"})
+    broken = Prepared(select(AUDIT.c.id).where(AUDIT.c.subject == bindparam("subject"), text("no_such_column = 1")))
+    with pytest.raises((DBAPIError, DatabaseUnavailable)):  # SQLAlchemy's error (SQLite's turned into a 503)
+        db.first(broken, {"subject": "pooled"})
+    for _ in range(3):  # the pool's connections still work (PostgreSQL's failed transaction was rolled back)
+        assert db.first(BY_SUBJECT, {"subject": "pooled"}) == pooled
 
 
 def test_a_column_sqlalchemy_would_fill_in_must_be_given(db: Database) -> None:
