@@ -9,7 +9,7 @@ What it learns from:
   on, so the model learns when to doubt it, not only that it is usually right.
 The held-out sets (bench/heldout*) are never read here: they are the exam.
 
-    .venv/bin/python bench/train_sentence_model.py [--validate]
+    .venv/bin/python bench/train_sentence_model.py [--validate [--readings FILE]]
 
 `--validate` first trains once per tuning set with that set left out and prints how the
 parser does on it with and without the model (the set read by the catalogue of its day).
@@ -20,6 +20,7 @@ the calibration and check the held-out sets with parse_accuracy.py.
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from datetime import datetime
@@ -114,10 +115,13 @@ def train(rows: Rows) -> SentenceModel:
     return SentenceModel(model.labels, used.astype(np.int64), result.x.reshape(len(used), k).astype(np.float32))
 
 
-def validate(catalogue: Catalogue, specs: list[str], scratch: Path) -> None:
+def validate(catalogue: Catalogue, specs: list[str], scratch: Path, readings: Path | None) -> None:
     """Each tuning set read by a model trained without it; then the figures and the reliability
-    table over all of them pooled: the fairest view of what new wording meets."""
+    table over all of them pooled: the fairest view of what new wording meets. `readings`: a
+    JSON line per sentence where the matcher heard an emergency, with the model's chance of one
+    (what intents/parser.py's EMERGENCY_DOUBT is chosen on)."""
     pooled = {"matcher": Tally(), "with model": Tally()}
+    doubts = readings.open("w", encoding="utf-8") if readings is not None else None
     for left_out in [s for s in specs if "@" in s]:
         model = train(rows_for(catalogue, [s for s in specs if s != left_out], scratch))
         name, _, commit = left_out.partition("@")
@@ -129,20 +133,28 @@ def validate(catalogue: Catalogue, specs: list[str], scratch: Path) -> None:
                 reading = judge(parser, case)
                 for into in (tally, pooled[label]):
                     into.add(case, reading, day.settings.confirm_below)
+                if doubts is not None and label == "matcher" and reading.intent == "emergency":
+                    chance = parsers["with model"].emergency_chance(case.text, case.lang, case.now)
+                    doubts.write(json.dumps({"set": left_out, "text": case.text, "label": case.intent,
+                                             "matcher_confidence": reading.confidence, "model_chance": chance},
+                                            ensure_ascii=False) + "\n")
             tally.print(f"{left_out} left out, {label}")
     for label, tally in pooled.items():
         tally.print(f"all left out, {label}")
+    if doubts is not None:
+        doubts.close()
 
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     args.add_argument("--validate", action="store_true")
+    args.add_argument("--readings", type=Path, help="with --validate: emergencies heard, as JSON lines")
     options = args.parse_args()
     catalogue = load_catalogue()
     specs = ["regression", *UNSEEN_WORDING]
     with tempfile.TemporaryDirectory() as scratch:
         if options.validate:
-            validate(catalogue, specs, Path(scratch))
+            validate(catalogue, specs, Path(scratch), options.readings)
         started = time.perf_counter()
         rows = rows_for(catalogue, specs, Path(scratch))
         model = train(rows)

@@ -15,8 +15,8 @@ from intents import load_catalogue
 from intents.calibration import CalibrationTableError, load_calibration
 from intents.language import detect_language
 from intents.normaliser import normalise
-from intents.parser import Parser
-from intents.sentence_model import NO_INTENT, SentenceModel, load_sentence_model
+from intents.parser import EMERGENCY_DOUBT, Parser
+from intents.sentence_model import FEATURE_SPACE, NO_INTENT, SentenceModel, load_sentence_model
 
 NOW = datetime(2026, 11, 26, 10, 0)
 
@@ -292,12 +292,38 @@ def test_the_shipped_model_fits_the_demo_catalogue(parser: Parser) -> None:
     assert parser._model is not None
 
 
-def test_a_second_opinion_can_decline_but_never_talks_an_emergency_down() -> None:
+def test_a_second_opinion_can_decline() -> None:
     declining = Parser(load_catalogue(), sentence_model=_model_that_always_says(NO_INTENT))
     reading = declining.parse("where do I get a senior card", now=NOW)
     assert reading.intent is None and reading.out_of_scope
     assert reading.alternatives[0].intent == "service.lookup"  # what the matcher read stays visible
-    assert declining.parse("my husband has collapsed and is not breathing", now=NOW).intent == "emergency"
+
+
+def _model_doubting_emergencies(chance: float) -> SentenceModel:
+    """A model that, wherever the matcher heard an emergency, gives it exactly `chance` and
+    out of scope the rest: only the feature "the matcher decided emergency" carries weight."""
+    shipped = load_sentence_model()
+    assert shipped is not None
+    decided = FEATURE_SPACE + shipped.labels.index("emergency")
+    weights = np.full((1, len(shipped.labels)), -50.0, dtype=np.float32)
+    weights[0, shipped.labels.index("emergency")] = np.log(chance)
+    weights[0, shipped.labels.index(NO_INTENT)] = np.log(1.0 - chance)
+    return SentenceModel(shipped.labels, np.asarray([decided], dtype=np.int64), weights)
+
+
+@pytest.mark.parametrize(("chance", "intent"), [(EMERGENCY_DOUBT + 0.01, "emergency"), (0.3, "emergency"),
+                                                (EMERGENCY_DOUBT / 2, None)])
+def test_an_emergency_is_talked_down_only_when_the_model_is_all_but_sure(chance: float, intent: str | None) -> None:
+    doubting = Parser(load_catalogue(), sentence_model=_model_doubting_emergencies(chance))
+    assert doubting.parse("my husband has collapsed and is not breathing", now=NOW).intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    "my husband has collapsed and is not breathing", "我老伴摔倒了起不来", "there's smoke coming from the kitchen",
+    "有人在撬我家的门", "she's clutching her chest and can't breathe", "快叫救护车",
+])
+def test_the_shipped_model_keeps_real_emergencies(parser: Parser, text: str) -> None:
+    assert parser.parse(text, now=NOW).intent == "emergency"
 
 
 def test_a_second_opinion_fills_the_slots_of_its_own_intent() -> None:
