@@ -123,7 +123,7 @@ class Parser:
         if first.intent in self._matcher.example_of(utterance):
             return first  # the catalogue's own words: what staff taught since training stands
         chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, reading))
-        if first.intent == EMERGENCY and chances[model.labels.index(EMERGENCY)] >= EMERGENCY_DOUBT:
+        if first.intent == EMERGENCY and model.chance_of(EMERGENCY, chances) >= EMERGENCY_DOUBT:
             return first  # an emergency is talked down only when the model is all but sure
         return self._second_opinion(first, utterance, chances, model)
 
@@ -133,8 +133,8 @@ class Parser:
         _, utterance, reading = self._first_reading(text, lang, now)
         if reading is None or self._model is None:
             return None
-        chances = self._model.probabilities(self._model.features(utterance.form.surface, lang, reading))
-        return float(chances[self._model.labels.index(EMERGENCY)])
+        model = self._model
+        return model.chance_of(EMERGENCY, model.probabilities(model.features(utterance.form.surface, lang, reading)))
 
     def matcher_reading(self, text: str, lang: Language, now: datetime) -> Reading | None:
         """What the sentence model is told of the matcher's reading (the same when training);

@@ -112,6 +112,10 @@ class SentenceModel:
         logits = np.exp(logits - logits.max())
         return np.asarray(logits / logits.sum())
 
+    def chance_of(self, label: str, probabilities: np.ndarray) -> float:
+        """`label`'s share of `probabilities` (as returned by `probabilities`)."""
+        return float(probabilities[self._column[label]])
+
     def save(self, path: Path) -> None:
         np.savez(path, labels=np.asarray(self.labels), rows=self.rows, weights=self.weights)
 

@@ -48,6 +48,17 @@ def cache_file(directory: Path) -> Path:
     return found
 
 
+def read_arrays(file: Path) -> dict[str, np.ndarray]:
+    with np.load(file) as data:
+        return {name: data[name] for name in data.files}
+
+
+def write_arrays(file: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Rewrite a cache file by hand, as a damaged or foreign one would be."""
+    with file.open("wb") as out:
+        np.savez(out, **arrays)
+
+
 def no_preparing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make preparing a catalogue text fail: a parser built now must have read every text from the cache."""
     def refuse(*_args: object) -> None:
@@ -100,11 +111,7 @@ def test_a_cache_of_another_file_format_is_not_used(tmp_path: Path, catalogue: C
                                                     caplog: pytest.LogCaptureFixture) -> None:
     Parser(catalogue, index_cache=IndexCache(tmp_path))
     file = cache_file(tmp_path)
-    with np.load(file) as data:
-        arrays = {name: data[name] for name in data.files}
-    arrays["format"] = np.asarray([FORMAT_VERSION + 1])
-    with file.open("wb") as out:
-        np.savez(out, **arrays)
+    write_arrays(file, {**read_arrays(file), "format": np.asarray([FORMAT_VERSION + 1])})
     with caplog.at_level(logging.WARNING, logger="intents.index_cache"):
         Parser(catalogue, index_cache=IndexCache(tmp_path))
     assert "file format" in caplog.text
@@ -115,13 +122,11 @@ def test_a_cache_whose_texts_differ_is_not_used(tmp_path: Path, catalogue: Catal
     """Even under the right key, a file whose texts are not the catalogue's (or are shaped wrong) is refused."""
     Parser(catalogue, index_cache=IndexCache(tmp_path))
     file = cache_file(tmp_path)
-    with np.load(file) as data:
-        arrays = {name: data[name] for name in data.files}
+    arrays = read_arrays(file)
     for broken in ({**arrays, "offsets": arrays["offsets"][:-1]},
                    {**arrays, "blob": np.frombuffer(arrays["blob"].tobytes().replace("预约".encode(), "顶约".encode()),
                                                     dtype=np.uint8)}):
-        with file.open("wb") as out:
-            np.savez(out, **broken)
+        write_arrays(file, broken)
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="intents.index_cache"):
             Parser(catalogue, index_cache=IndexCache(tmp_path))

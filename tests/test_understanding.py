@@ -299,22 +299,43 @@ def test_a_second_opinion_can_decline() -> None:
     assert reading.alternatives[0].intent == "service.lookup"  # what the matcher read stays visible
 
 
-def _model_doubting_emergencies(chance: float) -> SentenceModel:
-    """A model that, wherever the matcher heard an emergency, gives it exactly `chance` and
-    out of scope the rest: only the feature "the matcher decided emergency" carries weight."""
+def _model_agreeing_at(intent: str, chance: float, spread: bool = False) -> SentenceModel:
+    """A model that, wherever the matcher read `intent`, gives it exactly `chance` and the rest
+    to out of scope (or, `spread`, evenly to every other label, so `intent` stays the likeliest
+    even below one half): only the feature "the matcher decided `intent`" carries weight."""
     shipped = load_sentence_model()
     assert shipped is not None
-    decided = FEATURE_SPACE + shipped.labels.index("emergency")
-    weights = np.full((1, len(shipped.labels)), -50.0, dtype=np.float32)
-    weights[0, shipped.labels.index("emergency")] = np.log(chance)
-    weights[0, shipped.labels.index(NO_INTENT)] = np.log(1.0 - chance)
+    decided = FEATURE_SPACE + shipped.labels.index(intent)
+    others = len(shipped.labels) - 1
+    weights = np.full((1, len(shipped.labels)), np.log((1.0 - chance) / others) if spread else -50.0,
+                      dtype=np.float32)
+    weights[0, shipped.labels.index(intent)] = np.log(chance)
+    if not spread:
+        weights[0, shipped.labels.index(NO_INTENT)] = np.log(1.0 - chance)
     return SentenceModel(shipped.labels, np.asarray([decided], dtype=np.int64), weights)
+
+
+@pytest.mark.parametrize(("chance", "intent"), [(0.99, "service.lookup"), (0.6, "service.lookup"), (0.3, None)])
+def test_agreeing_readings_show_the_lower_confidence(chance: float, intent: str | None) -> None:
+    """The matcher is all but sure of this look-up; a model that doubts it lowers the confidence,
+    and below `min_confidence` the kiosk asks again with the look-up as the first alternative."""
+    text = "where do I get a senior card"
+    alone = Parser(load_catalogue(), sentence_model=False).parse(text, now=NOW)
+    assert alone.intent == "service.lookup" and alone.confidence > 0.9
+    model = _model_agreeing_at("service.lookup", chance, spread=True)
+    reading = Parser(load_catalogue(), sentence_model=model).parse(text, now=NOW)
+    assert reading.intent == intent
+    if intent is not None:
+        assert reading.confidence == pytest.approx(min(chance, alone.confidence), abs=1e-3)
+        assert all(a.confidence <= reading.confidence for a in reading.alternatives)
+    else:
+        assert reading.alternatives[0].intent == "service.lookup"
 
 
 @pytest.mark.parametrize(("chance", "intent"), [(EMERGENCY_DOUBT + 0.01, "emergency"), (0.3, "emergency"),
                                                 (EMERGENCY_DOUBT / 2, None)])
 def test_an_emergency_is_talked_down_only_when_the_model_is_all_but_sure(chance: float, intent: str | None) -> None:
-    doubting = Parser(load_catalogue(), sentence_model=_model_doubting_emergencies(chance))
+    doubting = Parser(load_catalogue(), sentence_model=_model_agreeing_at("emergency", chance))
     assert doubting.parse("my husband has collapsed and is not breathing", now=NOW).intent == intent
 
 
