@@ -17,7 +17,7 @@ from .language import detect_language
 from .matcher import EMERGENCY, IntentMatcher, IntentScore, Ranking
 from .prepared_text import NAMING_SLOTS
 from .scope import ScopeReader
-from .sentence_model import NO_INTENT, Reading, SentenceModel, load_sentence_model
+from .sentence_model import Reading, SentenceModel, load_sentence_model
 from .utterance import Utterance, UtterancePreparer
 
 log = logging.getLogger(__name__)
@@ -96,8 +96,11 @@ class Parser:
         `index_cache`: where the catalogue's prepared texts are kept between starts (None: prepared
         every time); a cached build parses exactly as a fresh one (intents/index_cache.py)."""
         self.catalogue = catalogue
-        self._model = _usable(catalogue, load_sentence_model() if sentence_model is True
-                              else sentence_model or None)
+        self._model = load_sentence_model() if sentence_model is True else sentence_model or None
+        self._intent_ids = frozenset(intent.id for intent in catalogue.intents)
+        self.untrained_intents = _untrained(catalogue, self._model)
+        """The catalogue's intents the sentence model never learned (added by staff since it was
+        trained): read by the matcher alone until bench/train_sentence_model.py runs again."""
         self._preparer = UtterancePreparer(catalogue)
         texts = index_cache.texts(catalogue, self._preparer) if index_cache is not None else None
         self._matcher = IntentMatcher(catalogue, self._preparer, texts)
@@ -120,7 +123,7 @@ class Parser:
             return first
         if answering and first.intent in ANSWERS:
             return first
-        if first.intent in self._matcher.example_of(utterance):
+        if first.intent in self._matcher.example_of(utterance) or first.intent in self.untrained_intents:
             return first  # the catalogue's own words: what staff taught since training stands
         chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, reading))
         if first.intent == EMERGENCY and model.chance_of(EMERGENCY, chances) >= EMERGENCY_DOUBT:
@@ -131,7 +134,7 @@ class Parser:
         """The sentence model's probability of an emergency, given the matcher's reading (None
         without a model or a reading): how EMERGENCY_DOUBT was chosen."""
         _, utterance, reading = self._first_reading(text, lang, now)
-        if reading is None or self._model is None:
+        if reading is None or self._model is None or reading.intent in self.untrained_intents:
             return None
         model = self._model
         return model.chance_of(EMERGENCY, model.probabilities(model.features(utterance.form.surface, lang, reading)))
@@ -207,7 +210,8 @@ class Parser:
         its own, and the readings one of them doubts are the ones that go wrong."""
         choice = int(chances.argmax())
         label = model.labels[choice]
-        intent = None if label == NO_INTENT else label
+        # An intent staff removed since training is something this centre no longer does.
+        intent = label if label in self._intent_ids else None
         chance = round(float(chances[choice]), 4)
         if intent == first.intent:
             if intent is None or chance >= first.confidence:
@@ -228,18 +232,19 @@ class Parser:
         return ParseResult(first.text, first.lang, intent, chance, slots, earlier)
 
 
-def _usable(catalogue: Catalogue, model: SentenceModel | None) -> SentenceModel | None:
-    """The model, if it was trained for exactly this catalogue's intents."""
+def _untrained(catalogue: Catalogue, model: SentenceModel | None) -> frozenset[str]:
+    """The catalogue's intents `model` has no weights for. A centre that adds an intent keeps the
+    model for the rest (it gives no opinion on the new one, and none naming an intent removed
+    since); the log says what to retrain."""
+    have = frozenset(intent.id for intent in catalogue.intents)
     if model is None:
-        return None
-    have = {intent.id for intent in catalogue.intents}
-    if model.intents() != have:
-        differ = sorted(model.intents() ^ have)
-        log.warning("the sentence model was trained for other intents (%d differ: %s); the matcher reads "
-                    "alone until it is trained again (bench/train_sentence_model.py)",
+        return have
+    differ = sorted(model.intents() ^ have)
+    if differ:
+        log.warning("the sentence model was trained for other intents (%d differ: %s); the matcher alone "
+                    "reads those until it is trained again (bench/train_sentence_model.py)",
                     len(differ), ", ".join(differ[:5]) + (", …" if len(differ) > 5 else ""))
-        return None
-    return model
+    return have - model.intents()
 
 
 def anchored_in_catalogue(utterance: Utterance) -> bool:

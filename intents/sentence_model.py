@@ -9,9 +9,9 @@ Trained on sentence sets read by the catalogue of the day before the set was tun
 (bench/train_sentence_model.py), it learns when the matcher is wrong on *new* wording rather
 than trusting it everywhere.
 
-It only ever changes the intent (slots still come from the utterance), and is used only with a
-catalogue that has exactly the intents it was trained for: a centre that adds an intent runs
-on the matcher alone until the model is trained again (`Parser` says so in its log).
+It only ever changes the intent (slots still come from the utterance). An intent a centre adds
+after training is read by the matcher alone until the model is trained again (`Parser` says so
+in its log, the console's publishing check names it).
 """
 
 from __future__ import annotations

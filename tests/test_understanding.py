@@ -353,15 +353,57 @@ def test_a_second_opinion_fills_the_slots_of_its_own_intent() -> None:
     assert reading.intent == "appointment.book" and reading.slots.get("service") == "counselling"
 
 
-def test_a_model_for_other_intents_is_not_used(caplog: pytest.LogCaptureFixture) -> None:
-    """A centre that added an intent runs on the matcher alone, with a warning saying why."""
+def _trained_without(model: SentenceModel, intent: str) -> SentenceModel:
+    """`model` as if `intent` had not existed when it was trained: its column gone, and the
+    features of the matcher's reading (blocks of one id per label) laid out for one label fewer."""
+    keep = [k for k, label in enumerate(model.labels) if label != intent]
+    column = {old: new for new, old in enumerate(keep)}
+    width = len(model.labels)
+    rows, source = [], []
+    for at, row in enumerate(model.rows.tolist()):
+        if row < FEATURE_SPACE:
+            rows.append(row)
+        else:
+            block, old = divmod(row - FEATURE_SPACE, width)
+            if old not in column:
+                continue
+            rows.append(FEATURE_SPACE + block * (width - 1) + column[old])
+        source.append(at)
+    order = np.argsort(rows)
+    weights = model.weights[np.asarray(source)[order]][:, keep]
+    return SentenceModel(tuple(model.labels[k] for k in keep), np.asarray(rows, dtype=np.int64)[order], weights)
+
+
+def test_an_intent_added_since_training_is_read_by_the_matcher(caplog: pytest.LogCaptureFixture) -> None:
+    """A centre that added an intent keeps the model's second opinion for every other intent; the
+    new one is read by the matcher alone, and the log and `untrained_intents` say what to retrain."""
     shipped = load_sentence_model()
     assert shipped is not None
-    other = SentenceModel((*shipped.labels[:-2], shipped.labels[-1]), shipped.rows, shipped.weights[:, 1:])
+    older = _trained_without(shipped, "family.extend")
     with caplog.at_level("WARNING"):
-        alone = Parser(load_catalogue(), sentence_model=other)
-    assert alone._model is None and "trained for other intents" in caplog.text
-    assert alone.parse("where do I get a senior card", now=NOW).intent == "service.lookup"
+        parser = Parser(load_catalogue(), sentence_model=older)
+    assert parser.untrained_intents == {"family.extend"} and "family.extend" in caplog.text
+    text = "Do I have anything on Tuesday?"  # the matcher alone hears a notice; the model, a list
+    assert Parser(load_catalogue(), sentence_model=False).parse(text, now=NOW).intent != "appointment.list"
+    assert parser.parse(text, now=NOW).intent == "appointment.list"
+    extend = "my son's code ran out, can he have another week"
+    alone = Parser(load_catalogue(), sentence_model=False).parse(extend, now=NOW)
+    assert alone.intent == "family.extend"
+    assert parser.parse(extend, now=NOW) == alone
+    assert parser.emergency_chance(extend, "en", NOW) is None
+
+
+def test_an_intent_removed_since_training_is_out_of_scope() -> None:
+    """The model may still choose an intent staff removed: the centre no longer does that, so the
+    kiosk says so, rather than act on the matcher's nearest intent ("extend" read as a revoke)."""
+    catalogue = load_catalogue()
+    text = "Keep my daughter's permission going for another month, please."
+    fewer = dataclasses.replace(catalogue, intents=tuple(i for i in catalogue.intents if i.id != "family.extend"))
+    assert Parser(fewer, sentence_model=False).parse(text, now=NOW).intent == "family.revoke"
+    parser = Parser(fewer)
+    assert parser.untrained_intents == frozenset()
+    reading = parser.parse(text, now=NOW)
+    assert reading.intent is None and reading.out_of_scope
 
 
 def test_no_model_file_means_the_matcher_alone(tmp_path: Path) -> None:

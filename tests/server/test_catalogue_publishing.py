@@ -143,6 +143,26 @@ def test_import_and_export_keep_the_file_as_written(staff: StaffBrowser) -> None
     assert staff.post("/staff/catalogue/discard", csrf_from="/staff/catalogue").status_code == 303
 
 
+def test_the_check_names_intents_the_learned_model_has_not_seen(staff: StaffBrowser) -> None:
+    """Staff add an intent: until the model is trained again it is understood from its examples
+    alone, and the check before publishing says so (the other intents keep the model)."""
+    live = staff.get("/staff/catalogue/export", params={"which": "live"}).text
+    lending = ("  equipment.loan:\n    examples:\n      zh:\n        - 能借轮椅吗\n      en:\n"
+               "        - can I borrow a wheelchair\n    replies:\n      zh:\n        label: 借用器具\n"
+               "        default: 轮椅在一楼服务台借。\n      en:\n        label: borrow equipment\n"
+               "        default: Wheelchairs are lent at the desk on the ground floor.\n\n")
+    edited = live.replace("  staff.handoff:\n", lending + "  staff.handoff:\n", 1)
+    assert edited != live
+    imported = staff.post("/staff/catalogue/import", {"revision": staff.draft_revision()},
+                          files={"file": ("lending.yaml", edited.encode(), "application/yaml")})  # fmt: skip
+    assert imported.status_code == 303
+    check = staff.get("/staff/catalogue/check").text
+    warning = re.search(r'<p class="warn" id="check-untrained">(.*?)</p>', check, re.S)
+    assert warning and "equipment.loan" in warning.group(1) and "staff.handoff" not in warning.group(1)
+    assert staff.post("/staff/catalogue/discard", csrf_from="/staff/catalogue").status_code == 303
+    assert 'id="check-untrained"' not in staff.get("/staff/catalogue/check").text
+
+
 def test_not_understood_sentences_become_examples_in_one_click(server: RunningServer, centre: Centre,
                                                                 staff: StaffBrowser) -> None:  # fmt: skip
     kiosk = centre.kiosk()
