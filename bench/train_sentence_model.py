@@ -33,9 +33,18 @@ from scipy.optimize import minimize
 from scipy.sparse import csr_matrix
 
 from intents import load_catalogue
+from intents import parser as parser_module
 from intents.catalogue import Catalogue, Language
 from intents.parser import Parser
-from intents.sentence_model import NO_INTENT, SentenceModel, shipped_model_path
+from intents.sentence_model import (
+    DESCRIBED_SLOTS,
+    NO_INTENT,
+    Reading,
+    SentenceModel,
+    shipped_model_path,
+    shipped_slot_model_path,
+)
+from intents.sentence_sets import Reading as Judged
 from intents.sentence_sets import judge, load_set, regression_dir
 from intents.utterance import UtterancePreparer
 
@@ -58,16 +67,42 @@ class Rows:
 
     def add(self, text: str, lang: Language, intent: str | None, now: datetime, parser: Parser | None) -> None:
         utterance = self.preparer.prepare(text, lang, now.date())
-        if not utterance.form.surface:
-            return
         reading = parser.matcher_reading(text, lang, now) if parser is not None else None
-        self.features.append(self.model.features(utterance.form.surface, lang, reading))
-        self.labels.append(self.column[intent or NO_INTENT])
+        self.add_surface(utterance.form.surface, lang, intent, reading)
+
+    def add_surface(self, surface: str, lang: Language, label: str | None, reading: Reading | None = None) -> None:
+        if not surface:
+            return
+        self.features.append(self.model.features(surface, lang, reading))
+        self.labels.append(self.column[label or NO_INTENT])
 
 
-def blank_model(catalogue: Catalogue) -> SentenceModel:
-    labels = (*sorted(intent.id for intent in catalogue.intents), NO_INTENT)
+def blank_model(catalogue: Catalogue, values: list[str] | None = None) -> SentenceModel:
+    """Untrained, for the intents or, given `values`, for one slot's values."""
+    labels = (*sorted(values if values is not None else [intent.id for intent in catalogue.intents]), NO_INTENT)
     return SentenceModel(labels, np.zeros(0, dtype=np.int64), np.zeros((0, len(labels)), dtype=np.float32))
+
+
+def slot_rows(catalogue: Catalogue, specs: list[str], slot: str) -> Rows:
+    """For the model of a slot words may describe: the catalogue's situations for each value,
+    and every sentence of an intent about the slot that does not name a value (labelled with
+    the value the sentence describes, or none)."""
+    named = {"service": catalogue.services, "hotline": catalogue.hotlines}[slot]
+    rows = Rows(catalogue, blank_model(catalogue, [entity.id for entity in named]))
+    for entity in named:
+        for lang, phrases in entity.situations.items():
+            for text in phrases:
+                rows.add(text, lang, entity.id, REFERENCE, None)
+    today = Parser(catalogue, sentence_model=False)
+    for spec in specs:
+        name, _, _ = spec.partition("@")
+        for case in load_set(regression_dir() if name == "regression" else BENCH / name):
+            if case.intent is None or today.described_slot(case.intent) != slot:
+                continue
+            utterance = rows.preparer.prepare(case.text, case.lang, case.now.date())
+            if not any(span.name == slot for span in utterance.slots):
+                rows.add_surface(utterance.form.surface, case.lang, case.slots.get(slot))
+    return rows
 
 
 def rows_for(catalogue: Catalogue, specs: list[str], scratch: Path) -> Rows:
@@ -118,8 +153,8 @@ def train(rows: Rows) -> SentenceModel:
 def validate(catalogue: Catalogue, specs: list[str], scratch: Path, readings: Path | None) -> None:
     """Each tuning set read by a model trained without it; then the figures and the reliability
     table over all of them pooled: the fairest view of what new wording meets. `readings`: a
-    JSON line per sentence where the matcher heard an emergency, with the model's chance of one
-    (what intents/parser.py's EMERGENCY_DOUBT is chosen on)."""
+    JSON line per sentence with the matcher's reading, the parser's, and the model's chance of
+    an emergency (what intents/parser.py's EMERGENCY_DOUBT is chosen on)."""
     pooled = {"matcher": Tally(), "with model": Tally()}
     doubts = readings.open("w", encoding="utf-8") if readings is not None else None
     for left_out in [s for s in specs if "@" in s]:
@@ -127,17 +162,22 @@ def validate(catalogue: Catalogue, specs: list[str], scratch: Path, readings: Pa
         name, _, commit = left_out.partition("@")
         day = load_catalogue(catalogue_at(commit, scratch))
         parsers = {"matcher": Parser(day, sentence_model=False), "with model": Parser(day, sentence_model=model)}
+        heard: dict[str, Judged] = {}
         for label, parser in parsers.items():
             tally = Tally()
             for case in load_set(BENCH / name):
                 reading = judge(parser, case)
                 for into in (tally, pooled[label]):
                     into.add(case, reading, day.settings.confirm_below)
-                if doubts is not None and label == "matcher" and reading.intent == "emergency":
-                    chance = parsers["with model"].emergency_chance(case.text, case.lang, case.now)
-                    doubts.write(json.dumps({"set": left_out, "text": case.text, "label": case.intent,
-                                             "matcher_confidence": reading.confidence, "model_chance": chance},
-                                            ensure_ascii=False) + "\n")
+                if label == "matcher":
+                    heard[case.text] = reading
+                elif doubts is not None:
+                    doubts.write(json.dumps({
+                        "set": left_out, "text": case.text, "label": case.intent,
+                        "matcher": heard[case.text].intent, "matcher_confidence": heard[case.text].confidence,
+                        "parsed": reading.intent, "confidence": reading.confidence,
+                        "model_chance": parser.emergency_chance(case.text, case.lang, case.now),
+                    }, ensure_ascii=False) + "\n")
             tally.print(f"{left_out} left out, {label}")
     for label, tally in pooled.items():
         tally.print(f"all left out, {label}")
@@ -145,23 +185,56 @@ def validate(catalogue: Catalogue, specs: list[str], scratch: Path, readings: Pa
         doubts.close()
 
 
+def validate_slots(catalogue: Catalogue, specs: list[str], scratch: Path) -> None:
+    """Each tuning set read with slot models trained without it, at several thresholds, beside
+    the parser without them (both with the shipped sentence model): what SLOT_MODEL_SURE is
+    chosen on."""
+    pooled: dict[str, Tally] = {}
+    for left_out in [s for s in specs if "@" in s]:
+        others = [s for s in specs if s != left_out]
+        models = {slot: train(slot_rows(catalogue, others, slot)) for slot in DESCRIBED_SLOTS}
+        name, _, commit = left_out.partition("@")
+        day = load_catalogue(catalogue_at(commit, scratch))
+        arms = {"without": Parser(day, slot_models=False)} | {
+            f"sure {sure}": Parser(day, slot_models=models) for sure in SURE_TRIED}
+        for label, parser in arms.items():
+            parser_module.SLOT_MODEL_SURE = float(label.split()[-1]) if label != "without" else 1.0
+            tally = pooled.setdefault(label, Tally())
+            for case in load_set(BENCH / name):
+                tally.add(case, judge(parser, case), day.settings.confirm_below)
+        print(f"{left_out} done", flush=True)
+    for label, tally in pooled.items():
+        tally.print(f"all left out, slot models {label}")
+
+
+SURE_TRIED = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     args.add_argument("--validate", action="store_true")
-    args.add_argument("--readings", type=Path, help="with --validate: emergencies heard, as JSON lines")
+    args.add_argument("--readings", type=Path, help="with --validate: every left-out reading, as JSON lines")
+    args.add_argument("--validate-slots", action="store_true", help="the slot models left out per set, then exit")
     options = args.parse_args()
     catalogue = load_catalogue()
     specs = ["regression", *UNSEEN_WORDING]
     with tempfile.TemporaryDirectory() as scratch:
+        if options.validate_slots:
+            validate_slots(catalogue, specs, Path(scratch))
+            return
         if options.validate:
             validate(catalogue, specs, Path(scratch), options.readings)
         started = time.perf_counter()
         rows = rows_for(catalogue, specs, Path(scratch))
-        model = train(rows)
-    target = Path(str(shipped_model_path()))
-    model.save(target)
-    print(f"{len(rows.labels)} sentences, {len(model.rows)} features, {time.perf_counter() - started:.0f} s "
-          f"→ {target} ({target.stat().st_size // 1024} KiB)")
+        trained = {Path(str(shipped_model_path())): (rows, train(rows))}
+    for slot in DESCRIBED_SLOTS:
+        slots = slot_rows(catalogue, specs, slot)
+        trained[Path(str(shipped_slot_model_path(slot)))] = (slots, train(slots))
+    for target, (used, model) in trained.items():
+        model.save(target)
+        print(f"{len(used.labels)} sentences, {len(model.rows)} features → {target} "
+              f"({target.stat().st_size // 1024} KiB)")
+    print(f"{time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

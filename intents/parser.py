@@ -17,7 +17,13 @@ from .language import detect_language
 from .matcher import EMERGENCY, IntentMatcher, IntentScore, Ranking
 from .prepared_text import NAMING_SLOTS
 from .scope import ScopeReader
-from .sentence_model import Reading, SentenceModel, load_sentence_model
+from .sentence_model import (
+    DESCRIBED_SLOTS,
+    Reading,
+    SentenceModel,
+    load_sentence_model,
+    shipped_slot_model_path,
+)
 from .utterance import Utterance, UtterancePreparer
 
 log = logging.getLogger(__name__)
@@ -28,12 +34,20 @@ ALTERNATIVE_FLOOR = 0.35
 ANSWERS = ("dialog.yes", "dialog.no")
 """Readings the sentence model may not overrule while a yes-or-no question waits."""
 
-EMERGENCY_DOUBT = 0.05
+SLOT_MODEL_SURE = 0.5
+"""A slot model's value is taken when it gives it at least this (placeholder until validated)."""
+
+EMERGENCY_DOUBT = 0.1
 """The sentence model talks an emergency the matcher heard down only when it gives the emergency
 less than this ("since my stroke I can't cook, is there anywhere that does lunches", "着火的话打
 什么号码"). Chosen on the tuning sets, each read by a model trained without it
-(bench/train_sentence_model.py --validate --readings): of 514 real emergencies the matcher heard
-none was given less than 0.1 (two less than 0.2); 9 of its 99 false alarms less than 0.05."""
+(bench/train_sentence_model.py --validate --readings): see docs/catalogue.md for the counts."""
+
+EMERGENCY_HEARD = 0.2
+"""Where the kiosk would otherwise not act (nothing fits well enough, or out of scope), a
+sentence the model gives at least this chance of an emergency is treated as one: a false alarm
+costs a member of staff a walk to the kiosk, a missed one may cost a life ("水管爆了，水顺着墙
+流到插座上了", "Mum's taken too many of her painkillers"). Chosen like EMERGENCY_DOUBT."""
 
 
 @dataclass(frozen=True)
@@ -88,15 +102,23 @@ class Parser:
     """Understands utterances against one catalogue; build once, parse many times."""
 
     def __init__(self, catalogue: Catalogue, calibration: Calibration | None = None,
-                 sentence_model: SentenceModel | bool = True, index_cache: IndexCache | None = None) -> None:
+                 sentence_model: SentenceModel | bool = True, index_cache: IndexCache | None = None,
+                 slot_models: dict[str, SentenceModel] | bool | None = None) -> None:
         """`calibration` defaults to the fitted table shipped in the package; pass
         `Calibration()` for raw scores (bench/fit_calibration.py does, to fit a new table).
         `sentence_model`: True for the one shipped in the package, False for the matcher alone
         (bench/train_sentence_model.py trains on its readings), or a model of one's own.
         `index_cache`: where the catalogue's prepared texts are kept between starts (None: prepared
-        every time); a cached build parses exactly as a fresh one (intents/index_cache.py)."""
+        every time); a cached build parses exactly as a fresh one (intents/index_cache.py).
+        `slot_models`: a model per slot a sentence may describe without naming it
+        (DESCRIBED_SLOTS); by default the shipped ones wherever the shipped sentence model is used."""
         self.catalogue = catalogue
         self._model = load_sentence_model() if sentence_model is True else sentence_model or None
+        if slot_models is None:
+            slot_models = sentence_model is True
+        self._slot_models = (_shipped_slot_models() if slot_models is True else dict(slot_models or {}))
+        self._slot_values = {"service": frozenset(s.id for s in catalogue.services),
+                             "hotline": frozenset(h.id for h in catalogue.hotlines)}
         self._intent_ids = frozenset(intent.id for intent in catalogue.intents)
         self.untrained_intents = _untrained(catalogue, self._model)
         """The catalogue's intents the sentence model never learned (added by staff since it was
@@ -117,18 +139,54 @@ class Parser:
         """`answering`: the kiosk just asked a yes-or-no question, so a yes or a no the matcher
         reads stands (the sentence model learned from sentences said with no question before
         them: "好的谢谢" alone is thanks, after "is that right?" it is a yes)."""
+        result, utterance = self._read(text, lang, now, answering)
+        return self._with_described_slot(result, utterance)
+
+    def described_slot(self, intent_id: str) -> str | None:
+        """The naming slot an intent is about, which words may describe instead of naming (the
+        service of a look-up, the line of a hotline look-up); None for an emergency, answered
+        the same whatever the words describe."""
+        if intent_id == EMERGENCY:
+            return None
+        about = _about(self.catalogue.intent(intent_id), self._matcher)
+        return about[0] if about else None
+
+    def _with_described_slot(self, result: ParseResult, utterance: Utterance) -> ParseResult:
+        """The slot the intent is about, where the words describe it without naming it and no
+        situation of the catalogue matched ("药店买药刷的卡" → social_security_card): the slot
+        model's value, when it gives it at least SLOT_MODEL_SURE."""
+        if result.intent is None or not utterance.form.surface:
+            return result
+        slot = self.described_slot(result.intent)
+        model = self._slot_models.get(slot) if slot is not None else None
+        if slot is None or model is None or slot in result.slots:
+            return result
+        chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, None))
+        choice = int(chances.argmax())
+        value = model.labels[choice]
+        if value not in self._slot_values[slot] or chances[choice] < SLOT_MODEL_SURE:
+            return result  # nothing described, unsure, or a value staff removed since training
+        return dataclasses.replace(result, slots={**result.slots, slot: value})
+
+    def _read(self, text: str, lang: Language | None, now: datetime | None,
+              answering: bool) -> tuple[ParseResult, Utterance]:
         first, utterance, reading = self._first_reading(text, lang, now)
         model = self._model
         if reading is None or model is None:
-            return first
+            return first, utterance
         if answering and first.intent in ANSWERS:
-            return first
+            return first, utterance
         if first.intent in self._matcher.example_of(utterance) or first.intent in self.untrained_intents:
-            return first  # the catalogue's own words: what staff taught since training stands
+            return first, utterance  # the catalogue's own words: what staff taught since training stands
         chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, reading))
-        if first.intent == EMERGENCY and model.chance_of(EMERGENCY, chances) >= EMERGENCY_DOUBT:
-            return first  # an emergency is talked down only when the model is all but sure
-        return self._second_opinion(first, utterance, chances, model)
+        emergency = model.chance_of(EMERGENCY, chances)
+        if first.intent == EMERGENCY and emergency >= EMERGENCY_DOUBT:
+            return first, utterance  # an emergency is talked down only when the model is all but sure
+        second = self._second_opinion(first, utterance, chances, model)
+        if second.intent is None and emergency >= EMERGENCY_HEARD:
+            return ParseResult(text, second.lang, EMERGENCY, round(emergency, 4), second.slots,
+                               second.alternatives[:2]), utterance
+        return second, utterance
 
     def emergency_chance(self, text: str, lang: Language, now: datetime) -> float | None:
         """The sentence model's probability of an emergency, given the matcher's reading (None
@@ -253,6 +311,18 @@ def anchored_in_catalogue(utterance: Utterance) -> bool:
     return bool(utterance.situations) or any(span.name in NAMING_SLOTS for span in utterance.slots)
 
 
+def _about(intent: Intent, matcher: IntentMatcher) -> tuple[str, ...]:
+    """The naming slots an intent is about: its required ones, or for intents without one, any
+    it takes."""
+    required = tuple(s for s in ("service", "hotline") if s in intent.required_slots)
+    return required or tuple(s for s in ("service", "hotline") if matcher.takes_slot(intent.id, s))
+
+
+def _shipped_slot_models() -> dict[str, SentenceModel]:
+    found = {slot: load_sentence_model(shipped_slot_model_path(slot)) for slot in DESCRIBED_SLOTS}
+    return {slot: model for slot, model in found.items() if model is not None}
+
+
 def _fill_from_situations(slots: dict[str, str], utterance: Utterance, intent: Intent, matcher: IntentMatcher) -> None:
     """A described need fills the slot the intent is about ("a helpline if I feel down" → the
     mental-health line; "someone to clean my flat" → housekeeping): its required naming slot, or
@@ -262,8 +332,7 @@ def _fill_from_situations(slots: dict[str, str], utterance: Utterance, intent: I
 
     When a hotline comes from words that also named a service (养老服务 in "养老服务热线号码"),
     the service was only the line's description: an intent about hotlines drops it."""
-    about = [s for s in ("service", "hotline") if s in intent.required_slots]
-    for slot in about or [s for s in ("service", "hotline") if matcher.takes_slot(intent.id, s)]:
+    for slot in _about(intent, matcher):
         described = [s for s in utterance.situations if s.name == slot]
         # A story comes first and the need it leads to last ("老伴走了…一个人住…能不能有人来看看我");
         # a hotline's first description is what the call is about ("投诉物业": a complaint).

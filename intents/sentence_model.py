@@ -124,6 +124,16 @@ def shipped_model_path() -> Traversable:
     return resources.files("intents") / "data" / "sentence_model.npz"
 
 
+DESCRIBED_SLOTS = ("service", "hotline")
+"""Slots a sentence can describe without naming ("the card I use at the chemist"): each has a
+model of the same kind, labels its values and NO_INTENT (nothing described), trained on the
+sentences of intents that take the slot where no value was named, and the catalogue's situations."""
+
+
+def shipped_slot_model_path(slot: str) -> Traversable:
+    return resources.files("intents") / "data" / f"{slot}_model.npz"
+
+
 def load_sentence_model(path: Path | Traversable | None = None) -> SentenceModel | None:
     """The trained model, or None when none is installed (the matcher then reads alone)."""
     source = path if path is not None else shipped_model_path()

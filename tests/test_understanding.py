@@ -12,11 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intents import load_catalogue
+from intents import parser as parser_module
 from intents.calibration import CalibrationTableError, load_calibration
 from intents.language import detect_language
 from intents.normaliser import normalise
 from intents.parser import EMERGENCY_DOUBT, Parser
-from intents.sentence_model import FEATURE_SPACE, NO_INTENT, SentenceModel, load_sentence_model
+from intents.sentence_model import (
+    FEATURE_SPACE,
+    NO_INTENT,
+    SentenceModel,
+    load_sentence_model,
+    shipped_slot_model_path,
+)
 
 NOW = datetime(2026, 11, 26, 10, 0)
 
@@ -292,6 +299,12 @@ def test_the_shipped_model_fits_the_demo_catalogue(parser: Parser) -> None:
     assert parser._model is not None
 
 
+def test_the_shipped_slot_models_know_the_demo_centres_services_and_lines(parser: Parser) -> None:
+    for slot, values in (("service", parser.catalogue.services), ("hotline", parser.catalogue.hotlines)):
+        model = load_sentence_model(shipped_slot_model_path(slot))
+        assert model is not None and model.intents() == {value.id for value in values}
+
+
 def test_a_second_opinion_can_decline() -> None:
     declining = Parser(load_catalogue(), sentence_model=_model_that_always_says(NO_INTENT))
     reading = declining.parse("where do I get a senior card", now=NOW)
@@ -404,6 +417,42 @@ def test_an_intent_removed_since_training_is_out_of_scope() -> None:
     assert parser.untrained_intents == frozenset()
     reading = parser.parse(text, now=NOW)
     assert reading.intent is None and reading.out_of_scope
+
+
+@pytest.mark.parametrize("text", ["I'd like to book someone to come and give my wife a bath next Tuesday",
+                                  "我想约个人来家里给老伴洗个澡，下周二"])
+def test_a_service_described_by_what_it_does_fills_the_slot(parser: Parser, text: str) -> None:
+    """No service named, no situation of the catalogue matched: the service model reads which
+    one the words describe (a bath at home is home care)."""
+    assert "service" not in Parser(load_catalogue(), slot_models=False).parse(text, now=NOW).slots
+    reading = parser.parse(text, now=NOW)
+    assert reading.intent == "appointment.book" and reading.slots == {"date": "2026-12-01", "service": "home_care"}
+
+
+def test_a_slot_model_is_taken_only_when_sure(parser: Parser, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "I'd like to book someone to come and give my wife a bath next Tuesday"
+    monkeypatch.setattr(parser_module, "SLOT_MODEL_SURE", 1.01)
+    assert "service" not in parser.parse(text, now=NOW).slots
+
+
+def _slot_model_that_always_says(slot: str, value: str) -> SentenceModel:
+    shipped = load_sentence_model(shipped_slot_model_path(slot))
+    assert shipped is not None
+    weights = np.zeros_like(shipped.weights)
+    weights[:, shipped.labels.index(value)] = 50.0
+    return SentenceModel(shipped.labels, shipped.rows, weights)
+
+
+def test_what_is_named_or_is_an_emergency_is_not_second_guessed() -> None:
+    """A service said by name stays; an emergency is answered the same whatever the words
+    describe, so no line is added to it."""
+    sure = Parser(load_catalogue(), slot_models={"service": _slot_model_that_always_says("service", "housekeeping"),
+                                                 "hotline": _slot_model_that_always_says("hotline", "fire")})
+    assert sure.parse("社保卡在哪儿办", now=NOW).slots == {"service": "social_security_card"}
+    assert sure.parse("where do I get a senior card", now=NOW).slots == {"service": "senior_card"}
+    emergency = sure.parse("我老伴摔倒了起不来", now=NOW)
+    assert emergency.intent == "emergency" and emergency.slots == {}
+    assert sure.parse("what's the number for the council hotline", now=NOW).slots == {"hotline": "government_service"}
 
 
 def test_no_model_file_means_the_matcher_alone(tmp_path: Path) -> None:
