@@ -21,7 +21,7 @@ for two requests to both see "one seat left". CHECK (booked <= capacity) backs i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -413,8 +413,24 @@ def nearest_free_slots(
             local = row.starts_at.astimezone(zone)
             return row.day, abs(local.hour * 60 + local.minute - wanted_minutes), row.starts_at
 
-        offered += sorted(FREE_SLOTS_AFTER_DAY.all(conn, params), key=closeness)[: limit - len(offered)]
+        offered += sorted(_first_days(FREE_SLOTS_AFTER_DAY.each(conn, params), limit - len(offered)), key=closeness)[
+            : limit - len(offered)
+        ]
     return [slot_view(row, zone, now) for row in offered]
+
+
+def _first_days(rows: Iterator[Any], wanted: int) -> list[Any]:
+    """The rows (in day order) of the first days that hold `wanted` of them together.
+
+    The later days' offers are sorted by day first, so the rows of a day after those can
+    never be among them: they are not converted (a refused booking read a day or two more
+    than it offered, 60 slots, and converting them was half its CPU; issue #11)."""
+    taken: list[Any] = []
+    for row in rows:
+        if len(taken) >= wanted and row.day != taken[-1].day:
+            break
+        taken.append(row)
+    return taken
 
 
 def cancel(
