@@ -16,7 +16,7 @@ from intents import parser as parser_module
 from intents.calibration import CalibrationTableError, load_calibration
 from intents.language import detect_language
 from intents.normaliser import normalise
-from intents.parser import EMERGENCY_DOUBT, Parser
+from intents.parser import EMERGENCY_DOUBT, EMERGENCY_HEARD, Parser
 from intents.sentence_model import (
     FEATURE_SPACE,
     NO_INTENT,
@@ -350,6 +350,25 @@ def test_agreeing_readings_show_the_lower_confidence(chance: float, intent: str 
 def test_an_emergency_is_talked_down_only_when_the_model_is_all_but_sure(chance: float, intent: str | None) -> None:
     doubting = Parser(load_catalogue(), sentence_model=_model_agreeing_at("emergency", chance))
     assert doubting.parse("my husband has collapsed and is not breathing", now=NOW).intent == intent
+
+
+@pytest.mark.parametrize(("chance", "intent"), [(EMERGENCY_HEARD + 0.05, "emergency"), (EMERGENCY_HEARD - 0.05, None)])
+def test_a_plausible_emergency_the_kiosk_would_not_act_on_is_one(chance: float, intent: str | None) -> None:
+    """The matcher finds nothing it knows in this; a model that gives it EMERGENCY_HEARD or more
+    makes it an emergency (a false alarm costs a walk, a missed one far more)."""
+    text = "水管爆了，水顺着墙流到插座上了"
+    assert Parser(load_catalogue(), sentence_model=False).parse(text, now=NOW).intent is None
+    shipped = load_sentence_model()
+    assert shipped is not None
+    weights = np.full((1, len(shipped.labels)), -50.0, dtype=np.float32)
+    weights[0, shipped.labels.index("emergency")] = np.log(chance)
+    weights[0, shipped.labels.index(NO_INTENT)] = np.log(1.0 - chance)
+    declined = np.asarray([FEATURE_SPACE + shipped.labels.index(NO_INTENT)], dtype=np.int64)
+    worried = Parser(load_catalogue(), sentence_model=SentenceModel(shipped.labels, declined, weights))
+    reading = worried.parse(text, now=NOW)
+    assert reading.intent == intent
+    if intent is not None:
+        assert reading.confidence == pytest.approx(chance, abs=1e-3)
 
 
 @pytest.mark.parametrize("text", [
