@@ -15,6 +15,7 @@ from .catalogue import Catalogue, Intent, Language
 from .index_cache import IndexCache
 from .language import detect_language
 from .matcher import EMERGENCY, IntentMatcher, IntentScore, Ranking
+from .normaliser import PLACEHOLDER_CHARS
 from .prepared_text import NAMING_SLOTS
 from .scope import ScopeReader
 from .sentence_model import (
@@ -34,10 +35,19 @@ ALTERNATIVE_FLOOR = 0.35
 ANSWERS = ("dialog.yes", "dialog.no")
 """Readings the sentence model may not overrule while a yes-or-no question waits."""
 
+ANSWER_TIE = 0.01
+"""While a yes-or-no question waits, a yes or a no this much less likely than the matcher's
+reading still answers it (0.805 against 0.809 for "对，是周四"; a booking with its day and time,
+0.77 against 0.81, stays a booking)."""
+
 SLOT_MODEL_SURE = 0.3
 """A slot model's value is taken when it gives it at least this. Chosen by leaving each tuning set
 out in turn (bench/train_sentence_model.py --validate-slots, 21 sets): slots right 91.8 % without
 the slot models, 94.5 % at 0.3, 94.0 % at 0.5, 93.0 % at 0.8; acted on wrongly 3.3 → 2.6 %."""
+
+DESCRIPTION_LENGTH = {"zh": 4, "en": 3}
+"""The fewest characters (Mandarin) or words (English) besides the slots said, fillers gone, that
+the slot models read a description in ("给老伴洗澡", "the chemist card")."""
 
 EMERGENCY_DOUBT = 0.1
 """The sentence model talks an emergency the matcher heard down only when it gives the emergency
@@ -164,7 +174,7 @@ class Parser:
             return result
         slot = self.described_slot(result.intent)
         model = self._slot_models.get(slot) if slot is not None else None
-        if slot is None or model is None or slot in result.slots:
+        if slot is None or model is None or slot in result.slots or not _describes(utterance):
             return result
         chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, None))
         choice = int(chances.argmax())
@@ -179,8 +189,8 @@ class Parser:
         model = self._model
         if reading is None or model is None:
             return first, utterance
-        if answering and first.intent in ANSWERS:
-            return first, utterance
+        if answering and (answer := _as_answer(first)) is not None:
+            return answer, utterance
         if first.intent in self._matcher.example_of(utterance) or first.intent in self.untrained_intents:
             return first, utterance  # the catalogue's own words: what staff taught since training stands
         chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, reading))
@@ -321,6 +331,35 @@ def _about(intent: Intent, matcher: IntentMatcher) -> tuple[str, ...]:
     it takes."""
     required = tuple(s for s in ("service", "hotline") if s in intent.required_slots)
     return required or tuple(s for s in ("service", "hotline") if matcher.takes_slot(intent.id, s))
+
+
+def _as_answer(reading: ParseResult) -> ParseResult | None:
+    """A yes or a no the matcher heard, while the kiosk waits for one: its reading, or its first
+    alternative when that is as likely, within ANSWER_TIE ("对，是周四" after "…星期四下午两点，对吗？" is a yes, though
+    "是{date}" also sounds like asking what is on that day). A likelier request stays one
+    ("Tuesday next week, ten in the morning then" after "shall I find you a time?")."""
+    if reading.intent in ANSWERS:
+        return reading
+    if reading.intent is None or not (reading.ambiguous and reading.alternatives):
+        return None
+    answer, *others = reading.alternatives
+    if answer.intent not in ANSWERS or answer.confidence < reading.confidence - ANSWER_TIE:
+        return None
+    return dataclasses.replace(reading, intent=answer.intent, confidence=answer.confidence, ambiguous=False,
+                               alternatives=(Alternative(reading.intent, reading.confidence), *others))
+
+
+def _describes(utterance: Utterance) -> bool:
+    """Whether the words, besides the slots said, are enough to describe a service or a line:
+    "half past two in the afternoon" or "明天上午" answering "when?" describe nothing, though
+    a model over n-grams gives some service a third of its weight all the same."""
+    words = utterance.form.surface.translate(_NO_PLACEHOLDERS)
+    if utterance.lang == "zh":
+        return len(words.replace(" ", "")) >= DESCRIPTION_LENGTH["zh"]
+    return len(words.split()) >= DESCRIPTION_LENGTH["en"]
+
+
+_NO_PLACEHOLDERS = str.maketrans("", "", "".join(PLACEHOLDER_CHARS.values()))
 
 
 def _shipped_slot_models() -> dict[str, SentenceModel]:

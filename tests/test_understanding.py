@@ -448,6 +448,13 @@ def test_a_service_described_by_what_it_does_fills_the_slot(parser: Parser, text
     assert reading.intent == "appointment.book" and reading.slots == {"date": "2026-12-01", "service": "home_care"}
 
 
+@pytest.mark.parametrize("text", ["half past two in the afternoon", "下午三点", "明天上午", "at ten", "Tuesday then"])
+def test_an_answer_of_a_time_or_a_day_describes_no_service(parser: Parser, text: str) -> None:
+    """Said when the kiosk asks "when?": the slot model must not add a service to the booking
+    (a model over n-grams gives some service a third of its weight even for "下午三点")."""
+    assert "service" not in parser.parse(text, now=NOW).slots
+
+
 def test_a_slot_model_is_taken_only_when_sure(parser: Parser, monkeypatch: pytest.MonkeyPatch) -> None:
     text = "I'd like to book someone to come and give my wife a bath next Tuesday"
     monkeypatch.setattr(parser_module, "SLOT_MODEL_SURE", 1.01)
@@ -481,9 +488,10 @@ def test_no_model_file_means_the_matcher_alone(tmp_path: Path) -> None:
 def test_a_yes_or_no_stands_while_a_question_waits(parser: Parser) -> None:
     """The model learned from sentences said out of the blue; after "is that right?" a yes with
     thanks is a yes."""
-    for text in ("yes, thank you dear", "好的谢谢", "不用了"):
+    for text in ("yes, thank you dear", "好的谢谢", "不用了", "对，是周四"):
         reading = parser.parse(text, now=NOW, answering=True)
         assert reading.intent in ("dialog.yes", "dialog.no"), (text, reading)
+        assert not reading.ambiguous
 
 
 @pytest.mark.parametrize("text", ["frobozz gnusto", "xyzzy plugh", "喔唷嚯"])
