@@ -1,4 +1,7 @@
-"""Train the sentence model shipped in intents/data/sentence_model.npz (intents/sentence_model.py).
+"""Train the sentence model shipped in intents/data/sentence_model.npz (intents/sentence_model.py),
+and the slot models beside it (service_model.npz, hotline_model.npz: which service or line a
+sentence describes without naming it, learned from the catalogue's situations and the labelled
+sentences of intents about the slot that name no value).
 
 What it learns from:
 - every example of the catalogue, and its out-of-scope examples (no matcher reading: the model
@@ -9,10 +12,11 @@ What it learns from:
   on, so the model learns when to doubt it, not only that it is usually right.
 The held-out sets (bench/heldout*) are never read here: they are the exam.
 
-    .venv/bin/python bench/train_sentence_model.py [--validate [--readings FILE]]
+    .venv/bin/python bench/train_sentence_model.py [--validate [--readings FILE] | --validate-slots]
 
 `--validate` first trains once per tuning set with that set left out and prints how the
-parser does on it with and without the model (the set read by the catalogue of its day).
+parser does on it with and without the model (the set read by the catalogue of its day);
+`--validate-slots` does the same for the slot models at several SLOT_MODEL_SURE values.
 Re-run after changing the catalogue's intents, the matcher or the calibration; then refit
 the calibration and check the held-out sets with parse_accuracy.py.
 """
@@ -185,6 +189,10 @@ def validate(catalogue: Catalogue, specs: list[str], scratch: Path, readings: Pa
         doubts.close()
 
 
+SURE_TRIED = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+"""SLOT_MODEL_SURE values --validate-slots compares."""
+
+
 def validate_slots(catalogue: Catalogue, specs: list[str], scratch: Path) -> None:
     """Each tuning set read with slot models trained without it, at several thresholds, beside
     the parser without them (both with the shipped sentence model): what SLOT_MODEL_SURE is
@@ -205,9 +213,6 @@ def validate_slots(catalogue: Catalogue, specs: list[str], scratch: Path) -> Non
         print(f"{left_out} done", flush=True)
     for label, tally in pooled.items():
         tally.print(f"all left out, slot models {label}")
-
-
-SURE_TRIED = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
 def main() -> None:
