@@ -23,6 +23,7 @@ from .sentence_model import (
     Reading,
     SentenceModel,
     load_sentence_model,
+    ngram_features,
     shipped_slot_model_path,
 )
 from .utterance import Utterance, UtterancePreparer
@@ -136,7 +137,7 @@ class Parser:
         self._slot_values = {"service": frozenset(s.id for s in catalogue.services),
                              "hotline": frozenset(h.id for h in catalogue.hotlines)}
         self._intent_ids = frozenset(intent.id for intent in catalogue.intents)
-        self.untrained_intents = _untrained(catalogue, self._model)
+        self.untrained_intents = _untrained(self._intent_ids, self._model)
         """The catalogue's intents the sentence model never learned (added by staff since it was
         trained): read by the matcher alone until bench/train_sentence_model.py runs again."""
         self._preparer = UtterancePreparer(catalogue)
@@ -157,8 +158,11 @@ class Parser:
         """`answering`: the kiosk just asked a yes-or-no question, so a yes or a no the matcher
         reads stands (the sentence model learned from sentences said with no question before
         them: "好的谢谢" alone is thanks, after "is that right?" it is a yes)."""
-        result, utterance = self._read(text, lang, now, answering)
-        return self._with_described_slot(result, utterance)
+        first, utterance, reading = self._first_reading(text, lang, now)
+        used = self._model is not None or self._slot_models  # the matcher alone needs none
+        ngrams = ngram_features(utterance.form.surface, utterance.lang) if used else {}
+        result = self._read(first, utterance, reading, ngrams, answering)
+        return self._with_described_slot(result, utterance, ngrams)
 
     def described_slot(self, intent_id: str) -> str | None:
         """The naming slot an intent is about, which words may describe instead of naming (the
@@ -166,7 +170,7 @@ class Parser:
         the same whatever the words describe."""
         return self._described.get(intent_id)
 
-    def _with_described_slot(self, result: ParseResult, utterance: Utterance) -> ParseResult:
+    def _with_described_slot(self, result: ParseResult, utterance: Utterance, ngrams: dict[int, float]) -> ParseResult:
         """The slot the intent is about, where the words describe it without naming it and no
         situation of the catalogue matched ("药店买药刷的卡" → social_security_card): the slot
         model's value, when it gives it at least SLOT_MODEL_SURE."""
@@ -176,32 +180,32 @@ class Parser:
         model = self._slot_models.get(slot) if slot is not None else None
         if slot is None or model is None or slot in result.slots or not _describes(utterance):
             return result
-        chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, None))
+        chances = model.probabilities(ngrams)
         choice = int(chances.argmax())
         value = model.labels[choice]
         if value not in self._slot_values[slot] or chances[choice] < SLOT_MODEL_SURE:
             return result  # nothing described, unsure, or a value staff removed since training
         return dataclasses.replace(result, slots={**result.slots, slot: value})
 
-    def _read(self, text: str, lang: Language | None, now: datetime | None,
-              answering: bool) -> tuple[ParseResult, Utterance]:
-        first, utterance, reading = self._first_reading(text, lang, now)
+    def _read(self, first: ParseResult, utterance: Utterance, reading: Reading | None, ngrams: dict[int, float],
+              answering: bool) -> ParseResult:
+        """The matcher's reading, weighed by the sentence model."""
         model = self._model
         if reading is None or model is None:
-            return first, utterance
+            return first
         if answering and (answer := _as_answer(first)) is not None:
-            return answer, utterance
+            return answer
         if first.intent in self._matcher.example_of(utterance) or first.intent in self.untrained_intents:
-            return first, utterance  # the catalogue's own words: what staff taught since training stands
-        chances = model.probabilities(model.features(utterance.form.surface, utterance.lang, reading))
+            return first  # the catalogue's own words: what staff taught since training stands
+        chances = model.probabilities(model.with_reading(ngrams, reading))
         emergency = model.chance_of(EMERGENCY, chances)
         if first.intent == EMERGENCY and emergency >= EMERGENCY_DOUBT:
-            return first, utterance  # an emergency is talked down only when the model is all but sure
+            return first  # an emergency is talked down only when the model is all but sure
         second = self._second_opinion(first, utterance, chances, model)
         if second.intent is None and emergency >= EMERGENCY_HEARD and EMERGENCY in self._intent_ids:
-            return ParseResult(text, second.lang, EMERGENCY, round(emergency, 4), second.slots,
-                               second.alternatives[:2]), utterance
-        return second, utterance
+            return ParseResult(first.text, second.lang, EMERGENCY, round(emergency, 4), second.slots,
+                               second.alternatives[:2])
+        return second
 
     def emergency_chance(self, text: str, lang: Language, now: datetime) -> float | None:
         """The sentence model's probability of an emergency, given the matcher's reading (None
@@ -305,11 +309,10 @@ class Parser:
         return ParseResult(first.text, first.lang, intent, chance, slots, earlier)
 
 
-def _untrained(catalogue: Catalogue, model: SentenceModel | None) -> frozenset[str]:
-    """The catalogue's intents `model` has no weights for. A centre that adds an intent keeps the
-    model for the rest (it gives no opinion on the new one, and none naming an intent removed
+def _untrained(have: frozenset[str], model: SentenceModel | None) -> frozenset[str]:
+    """The intents in `have` that `model` has no weights for. A centre that adds an intent keeps
+    the model for the rest (it gives no opinion on the new one, and none naming an intent removed
     since); the log says what to retrain."""
-    have = frozenset(intent.id for intent in catalogue.intents)
     if model is None:
         return have
     differ = sorted(model.intents() ^ have)
@@ -329,8 +332,8 @@ def anchored_in_catalogue(utterance: Utterance) -> bool:
 def _about(intent: Intent, matcher: IntentMatcher) -> tuple[str, ...]:
     """The naming slots an intent is about: its required ones, or for intents without one, any
     it takes."""
-    required = tuple(s for s in ("service", "hotline") if s in intent.required_slots)
-    return required or tuple(s for s in ("service", "hotline") if matcher.takes_slot(intent.id, s))
+    required = tuple(s for s in DESCRIBED_SLOTS if s in intent.required_slots)
+    return required or tuple(s for s in DESCRIBED_SLOTS if matcher.takes_slot(intent.id, s))
 
 
 def _as_answer(reading: ParseResult) -> ParseResult | None:

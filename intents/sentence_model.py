@@ -71,30 +71,23 @@ class SentenceModel:
     def features(self, surface: str, lang: Language, reading: Reading | None) -> dict[int, float]:
         """N-grams of the prepared utterance (slots masked, fillers gone), scaled to unit length,
         and the matcher's reading: what it decided, how sure it was, what came next."""
-        if lang == "zh":
-            chars = surface.replace(" ", "")
-            grams = [chars[i:i + n] for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
-        else:
-            words = surface.split()
-            padded = f" {surface} "
-            grams = [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words)),
-                     *(padded[i:i + 4] for i in range(len(padded) - 3))]
-        counts: dict[int, float] = {}
-        for gram in grams:
-            key = zlib.crc32(f"{lang}{gram}".encode()) % FEATURE_SPACE
-            counts[key] = counts.get(key, 0.0) + 1.0
-        norm = float(np.sqrt(sum(v * v for v in counts.values()))) or 1.0
-        found = {key: value / norm for key, value in counts.items()}
-        if reading is not None:
-            width = len(self.labels)
-            decided = self._column[reading.intent or NO_INTENT]
-            found[FEATURE_SPACE + decided] = 1.0
-            found[FEATURE_SPACE + width + decided] = reading.confidence
-            for intent in reading.runners_up[:2]:
-                if intent in self._column:
-                    found[FEATURE_SPACE + 2 * width + self._column[intent]] = 0.5
-            if reading.stranger:
-                found[FEATURE_SPACE + 3 * width + decided] = 1.0
+        return self.with_reading(ngram_features(surface, lang), reading)
+
+    def with_reading(self, ngrams: dict[int, float], reading: Reading | None) -> dict[int, float]:
+        """`ngrams` (from ngram_features, shared by every model of an utterance) and the
+        matcher's reading."""
+        if reading is None:
+            return ngrams
+        found = dict(ngrams)
+        width = len(self.labels)
+        decided = self._column[reading.intent or NO_INTENT]
+        found[FEATURE_SPACE + decided] = 1.0
+        found[FEATURE_SPACE + width + decided] = reading.confidence
+        for intent in reading.runners_up[:2]:
+            if intent in self._column:
+                found[FEATURE_SPACE + 2 * width + self._column[intent]] = 0.5
+        if reading.stranger:
+            found[FEATURE_SPACE + 3 * width + decided] = 1.0
         return found
 
     @property
@@ -118,6 +111,25 @@ class SentenceModel:
 
     def save(self, path: Path) -> None:
         np.savez(path, labels=np.asarray(self.labels), rows=self.rows, weights=self.weights)
+
+
+def ngram_features(surface: str, lang: Language) -> dict[int, float]:
+    """Hashed character (Mandarin) or word and character (English) n-grams, scaled to unit length:
+    the same for the sentence model and the slot models, so an utterance's are worked out once."""
+    if lang == "zh":
+        chars = surface.replace(" ", "")
+        grams = [chars[i:i + n] for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
+    else:
+        words = surface.split()
+        padded = f" {surface} "
+        grams = [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words)),
+                 *(padded[i:i + 4] for i in range(len(padded) - 3))]
+    counts: dict[int, float] = {}
+    for gram in grams:
+        key = zlib.crc32(f"{lang}{gram}".encode()) % FEATURE_SPACE
+        counts[key] = counts.get(key, 0.0) + 1.0
+    norm = float(np.sqrt(sum(v * v for v in counts.values()))) or 1.0
+    return {key: value / norm for key, value in counts.items()}
 
 
 def shipped_model_path() -> Traversable:
