@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 """Layout of the file; raise it when the arrays below change (the sources' hash changes with it anyway)."""
 
+DIRECTORY_NAME = "index-cache"
+"""The cache's directory inside a kiosk's or the server's data directory."""
+
 KEEP_FILES = 4
 """Files kept: the catalogue in use, the one before it (a publish taken back) and a couple more."""
 

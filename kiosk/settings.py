@@ -14,14 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from intents.index_cache import DIRECTORY_NAME as INDEX_CACHE_DIRECTORY
 from kiosk.centre.catalogue_sync import DEFAULT_POLL_SECONDS
 from kiosk.errors import KioskError
 
 TOKEN_VARIABLE = "KIOSK_DEVICE_TOKEN"
 TIMEZONE_VARIABLE = "KIOSK_TIMEZONE"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-INDEX_CACHE_DIR = "index-cache"
-"""The prepared-index cache's directory inside the data directory."""
 
 
 class KioskSettingsError(KioskError, ValueError):
@@ -57,7 +56,7 @@ class KioskSettings:
     @property
     def index_cache_dir(self) -> Path | None:
         """Where the prepared-index cache lives: in the data directory, never in the package."""
-        return self.data_dir / INDEX_CACHE_DIR if self.index_cache else None
+        return self.data_dir / INDEX_CACHE_DIRECTORY if self.index_cache else None
 
     @property
     def follows_publishes(self) -> bool:

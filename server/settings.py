@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from intents.index_cache import DIRECTORY_NAME as INDEX_CACHE_DIRECTORY
+from intents.index_cache import IndexCache
 from server.errors import SettingsError
 from server.privacy.field_crypto import Keyring, KeyringError, load_keyring
 
@@ -66,6 +68,11 @@ class ServerSettings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def index_cache(self) -> IndexCache:
+        """The console's prepared catalogue examples, kept in the data directory between starts."""
+        return IndexCache(self.data_dir / INDEX_CACHE_DIRECTORY)
 
 
 def settings_from_environment(environ: Mapping[str, str] | None = None) -> ServerSettings:

@@ -7,7 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 KIOSK = [sys.executable, "-m", "kiosk.cli"]
+
+
+@pytest.fixture(autouse=True)
+def in_a_scratch_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kiosk parse` keeps its index cache in ./data, as the kiosk does: not in the checkout."""
+    monkeypatch.chdir(tmp_path)
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -58,3 +66,24 @@ def test_broken_catalogue_is_reported_not_traced(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "intent dialog.yes: examples: no en text" in done.stderr
+
+
+def test_a_second_start_reads_the_prepared_examples_back(tmp_path: Path) -> None:
+    data = tmp_path / "kiosk-data"
+    args = ("parse", "--json", "--now", "2026-11-26T10:00", "--data-dir", str(data), "明天上午九点帮我约体检",
+            "what's the ambulance number")
+    first = run(*args)
+    assert first.returncode == 0, first.stderr
+    cached = list((data / "index-cache").glob("prepared-*.npz"))
+    assert len(cached) == 1
+    written = cached[0].stat().st_mtime_ns
+    second = run(*args)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout  # a cached build parses exactly as a fresh one
+    assert cached[0].stat().st_mtime_ns == written  # read back, not prepared and written again
+
+
+def test_no_index_cache_writes_nothing(tmp_path: Path) -> None:
+    done = run("parse", "--no-index-cache", "--data-dir", str(tmp_path / "d"), "社保卡在哪儿办")
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "d").exists()

@@ -8,8 +8,10 @@ import os
 import sys
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from intents import Catalogue, CatalogueError, load_catalogue
+from intents.index_cache import DIRECTORY_NAME, IndexCache
 from intents.parser import Parser, ParseResult
 from kiosk.centre.catalogue_fetch import CatalogueFetchError, fetch_catalogue
 from kiosk.commands.typed_input import typed_lines
@@ -29,6 +31,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--catalogue", metavar="FILE", help="catalogue YAML (default: the demo centre)")
     parser.add_argument("--server", metavar="URL", help="use the catalogue published on this centre's server")
     parser.add_argument("--token", help="the kiosk's device token for --server (default: $KIOSK_DEVICE_TOKEN)")
+    parser.add_argument("--data-dir", metavar="DIR", default=Path("data"), type=Path,
+                        help="the kiosk's data directory, whose index cache makes a second start fast (./data)")
+    parser.add_argument("--no-index-cache", action="store_true",
+                        help="prepare the catalogue's examples now instead of reading them from DATA_DIR/index-cache")
     parser.set_defaults(func=run)
 
 
@@ -44,7 +50,8 @@ def iso_datetime(value: str) -> datetime:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        parser = Parser(_catalogue(args))
+        cache = None if args.no_index_cache else IndexCache(args.data_dir / DIRECTORY_NAME)
+        parser = Parser(_catalogue(args), index_cache=cache)
     except (CatalogueError, CatalogueFetchError) as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -131,7 +131,7 @@ def ensure_initial_version(db: Database, settings: ServerSettings) -> None:
             return
     path = Path(settings.catalogue_path) if settings.catalogue_path else demo_catalogue_path()
     text = path.read_text(encoding="utf-8")
-    catalogue = loaded_catalogue(text, str(path)).catalogue
+    catalogue = loaded_catalogue(text, str(path), settings.index_cache).catalogue
     now = utc_now()
     try:
         with db.write() as conn:

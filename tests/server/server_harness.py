@@ -77,6 +77,18 @@ def start_server(database_url: str, data_dir: Path, *extra: str, demo: bool = Tr
     return RunningServer(base_url, settings, Database(settings.database_url), process, log_path)
 
 
+def kiosk_parse(server: RunningServer, text: str) -> str:
+    """`kiosk parse --server`: what a kiosk understands with the catalogue the server publishes now
+    (its index cache in the test's data directory, not the checkout's ./data)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "parse", "--server", server.base_url, "--token", "demo-kiosk-token",
+         "--data-dir", str(server.settings.data_dir / "kiosk"), text],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def kill_server(server: RunningServer) -> None:
     """`kill -9`: no shutdown handler, no rollback, no flush — what a power cut does to the process."""
     server.process.kill()

@@ -4,8 +4,6 @@ the kiosk feed, rollback, import/export, understanding gaps; and the content pag
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from console_client import StaffBrowser
-from server_harness import Centre, RunningServer, book
+from server_harness import Centre, RunningServer, book, kiosk_parse
 from sqlalchemy import insert, select
 
 from server.db.models import AuditEvent, ClosedDay, Notice, ProgressRecord, UnderstandingGap
@@ -33,15 +31,6 @@ def staff(server: RunningServer) -> Iterator[StaffBrowser]:
 def _feed(kiosk: httpx.Client, etag: str | None = None) -> httpx.Response:
     return kiosk.get("/api/v1/catalogue", headers={"If-None-Match": etag} if etag else {})
 
-
-def _parse_at_kiosk(server: RunningServer, text: str) -> str:
-    """`kiosk parse --server`: what a kiosk understands with the catalogue the server publishes."""
-    done = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "parse", "--server", server.base_url, "--token", "demo-kiosk-token", text],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def _versions(staff: StaffBrowser) -> list[int]:
@@ -73,7 +62,7 @@ def test_publish_reaches_the_kiosk_feed_and_rollback_undoes_it(server: RunningSe
     assert before.status_code == 200 and NEW_PHRASE not in before.text
     number, etag = int(before.headers["X-Catalogue-Version"]), before.headers["ETag"]
     assert _feed(kiosk, etag).status_code == 304  # polling an unchanged version costs nothing
-    assert "(not understood)" in _parse_at_kiosk(server, NEW_PHRASE)
+    assert "(not understood)" in kiosk_parse(server, NEW_PHRASE)
 
     added = staff.post("/staff/catalogue/intents/service.lookup/example",
                        {"revision": staff.draft_revision(), "text": NEW_PHRASE, "lang": "zh"})  # fmt: skip
@@ -93,14 +82,14 @@ def test_publish_reaches_the_kiosk_feed_and_rollback_undoes_it(server: RunningSe
     assert after.status_code == 200 and int(after.headers["X-Catalogue-Version"]) == number + 1
     assert NEW_PHRASE in after.text
     assert "# Demo catalogue" in after.text  # the file's comments survive the console's edit
-    assert "service.lookup" in _parse_at_kiosk(server, NEW_PHRASE)
+    assert "service.lookup" in kiosk_parse(server, NEW_PHRASE)
 
     rolled = staff.post("/staff/catalogue/rollback", {"to": number}, csrf_from="/staff/catalogue/versions")
     assert rolled.status_code == 303 and "done=rolled_back" in rolled.headers["location"]
     restored = _feed(kiosk, after.headers["ETag"])
     assert int(restored.headers["X-Catalogue-Version"]) == number + 2  # a rollback is a new version
     assert restored.text == before.text
-    assert "(not understood)" in _parse_at_kiosk(server, NEW_PHRASE)
+    assert "(not understood)" in kiosk_parse(server, NEW_PHRASE)
     assert NEW_PHRASE not in staff.get("/staff/catalogue/export", params={"which": "draft"}).text  # draft followed
     assert _versions(staff)[:3] == [number + 2, number + 1, number]
 
@@ -141,6 +130,14 @@ def test_import_and_export_keep_the_file_as_written(staff: StaffBrowser) -> None
     assert refused.status_code == 422
     assert "broken.yaml: unknown field &#39;intentz&#39; (did you mean &#39;intents&#39;?)" in refused.text
     assert staff.post("/staff/catalogue/discard", csrf_from="/staff/catalogue").status_code == 303
+
+
+def test_the_console_keeps_the_prepared_examples_for_its_next_start(server: RunningServer,
+                                                                      staff: StaffBrowser) -> None:
+    """The editor's parsers are built from the examples prepared on disk when they are there, so
+    the first page after a restart (or in the other worker) does not prepare them all again."""
+    assert staff.get("/staff/catalogue").status_code == 200
+    assert list((server.settings.data_dir / "index-cache").glob("prepared-*.npz"))
 
 
 def test_the_check_names_intents_the_learned_model_has_not_seen(staff: StaffBrowser) -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +19,7 @@ from typing import Any
 
 import pytest
 from console_client import PASSWORD, create_account_by_command
-from server_harness import Centre, RunningServer, book, start_server, stop_server
+from server_harness import Centre, RunningServer, book, kiosk_parse, start_server, stop_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -77,15 +75,6 @@ def in_chromium(server: RunningServer, scenario: Callable[[Any], None]) -> None:
         pool.submit(run).result()
 
 
-def _kiosk_understands(server: RunningServer, text: str) -> str:
-    """What a kiosk makes of `text` with the catalogue the server publishes now."""
-    done = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "parse", "--server", server.base_url, "--token", "demo-kiosk-token", text],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
 
 def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -111,7 +100,7 @@ def test_teach_publish_and_roll_back_a_new_way_of_asking_for_meals(chromium: Non
 
 def _teach_and_undo(p: Any, console_server: RunningServer) -> None:
     _sign_in(p)
-    assert "(not understood)" in _kiosk_understands(console_server, PHRASE)
+    assert "(not understood)" in kiosk_parse(console_server, PHRASE)
 
     p.get_by_role("link", name="问答词库", exact=True).click()
     p.locator('a[href="/staff/catalogue/intents/service.lookup"]').click()
@@ -133,12 +122,12 @@ def _teach_and_undo(p: Any, console_server: RunningServer) -> None:
     p.get_by_label("改了什么（给同事看）").fill("教会终端“搭伙”的说法")
     p.get_by_role("button", name="发布为第 2 版").click()
     assert "已发布" in p.get_by_role("status").inner_text()
-    assert "service.lookup" in _kiosk_understands(console_server, PHRASE)
+    assert "service.lookup" in kiosk_parse(console_server, PHRASE)
 
     p.get_by_role("button", name="撤销上一次发布（恢复第 1 版）").click()
     assert "已恢复旧版本" in p.get_by_role("status").inner_text()
     _shot(p, "versions")
-    assert "(not understood)" in _kiosk_understands(console_server, PHRASE)
+    assert "(not understood)" in kiosk_parse(console_server, PHRASE)
 
 
 def test_change_a_capacity_and_book_against_it(chromium: None, console_server: RunningServer) -> None:

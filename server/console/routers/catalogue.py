@@ -48,7 +48,9 @@ def _state(console: Console) -> tuple[Draft, int, LoadedCatalogue, LoadedCatalog
         draft = read_draft(conn)
         live = live_text(conn)
     assert live is not None
-    return draft, live[0], loaded_catalogue(draft.yaml_text, "draft"), loaded_catalogue(live[1], f"version {live[0]}")
+    cache = console.settings.index_cache
+    return (draft, live[0], loaded_catalogue(draft.yaml_text, "draft", cache),
+            loaded_catalogue(live[1], f"version {live[0]}", cache))
 
 
 def intent_label(catalogue: Catalogue, intent_id: str, lang: str) -> str:

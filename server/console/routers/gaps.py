@@ -26,7 +26,7 @@ def gaps_page(console: StaffPage) -> HTMLResponse:
         draft = read_draft(conn)
         live = live_text(conn)
     assert live is not None
-    loaded = loaded_catalogue(live[1], f"version {live[0]}")
+    loaded = loaded_catalogue(live[1], f"version {live[0]}", console.settings.index_cache)
     lang = console.t.lang
     rows = []
     for found in gaps:
