@@ -14,7 +14,9 @@ busy morning — and the rest pick random open slots; a client drops a slot the 
 reports full. Latency is measured per booking request
 (refusals included) at the client. Afterwards the database is opened directly and every
 slot checked: its active appointments never exceed its capacity and equal its counter,
-and nobody holds one slot twice. One machine-readable line per backend ("overbooked" counts every violation), then
+and nobody holds one slot twice. The CPU line gives each server process's CPU per booking request,
+the clients' own, and how busy the whole machine was (what other jobs took, what stayed idle).
+One machine-readable line per backend ("overbooked" counts every violation), then
 the load average, since the figures mean little without it on a shared machine:
 
     sqlite: bookings_per_s=… p50_ms=… p99_ms=… overbooked=…
@@ -190,8 +192,9 @@ async def run_client(
 
 async def run_clients(
     port: int, sessions: list[str], pool: SlotPool, clients: int, args: argparse.Namespace, server_pid: int
-) -> tuple[list[ClientResult], float, float, float]:
-    """All clients booking at once for `args.seconds`: (results, elapsed, server CPU, client CPU)."""
+) -> tuple[list[ClientResult], float, dict[int, float], float, dict[str, float]]:
+    """All clients booking at once for `args.seconds`: (results, elapsed, CPU of each server
+    process, client CPU, the whole machine's CPU by kind)."""
     start = asyncio.Barrier(clients + 1)
     stop_at = [float("inf")]
     tasks = [
@@ -202,10 +205,13 @@ async def run_clients(
     began = time.perf_counter()
     cpu_before = cpu_seconds(server_pid)
     client_cpu_before = client_cpu_seconds()
+    machine_before = machine_cpu()
     stop_at[0] = began + args.seconds
     results = await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - began
-    return results, elapsed, cpu_seconds(server_pid) - cpu_before, client_cpu_seconds() - client_cpu_before
+    machine = {kind: after - machine_before[kind] for kind, after in machine_cpu().items()}
+    server_cpu = {pid: after - cpu_before.get(pid, 0.0) for pid, after in cpu_seconds(server_pid).items()}
+    return results, elapsed, server_cpu, client_cpu_seconds() - client_cpu_before, machine
 
 
 def check_database(url: str) -> tuple[int, int, int]:
@@ -229,17 +235,25 @@ def check_database(url: str) -> tuple[int, int, int]:
     return overbooked, mismatched, doubles
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of the server process and its worker processes so far (Linux)."""
-    total = 0.0
+def cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time (user + system) of the server process and of each of its worker processes so far (Linux)."""
+    seconds = {}
     pids = [pid]
     with suppress(OSError):
         pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     for one in pids:
         with suppress(OSError):
             fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            seconds[one] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def machine_cpu() -> dict[str, float]:
+    """The whole machine's CPU seconds so far, all cores together, by kind (Linux /proc/stat):
+    what the server and the clients left idle, and what other jobs took."""
+    fields = [int(n) / os.sysconf("SC_CLK_TCK") for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    user, nice, system, idle, iowait, irq, softirq = fields
+    return {"busy": user + nice + system + irq + softirq, "idle": idle + iowait}
 
 
 def client_cpu_seconds() -> float:
@@ -279,7 +293,7 @@ def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[st
         print(f"{backend}: server pid {server.pid}, {workers} worker(s), {len(pool.slots)} open slots, "
               f"{clients} clients, {len(sessions)} residents, {args.seconds:g} s", flush=True)  # fmt: skip
 
-        results, elapsed, server_cpu, client_cpu = uvloop.run(
+        results, elapsed, server_cpus, client_cpu, machine = uvloop.run(
             run_clients(port, sessions, pool, clients, args, server.pid)
         )
     finally:
@@ -295,6 +309,7 @@ def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[st
     else:
         print(f"data kept in {data_dir}")
 
+    server_cpu = sum(server_cpus.values())
     latencies = [lat for r in results for lat in r.latencies]
     outcomes: Counter[str] = sum((r.outcomes for r in results), Counter())
     print(f"{backend}: requests: {len(latencies)} in {elapsed:.2f} s = {len(latencies) / elapsed:.0f}/s; "
@@ -303,9 +318,12 @@ def run_backend(backend: str, clients: int, args: argparse.Namespace) -> dict[st
         print(f"{backend}: latency ms: mean {statistics.mean(latencies) * 1000:.1f}, "
               f"max {max(latencies) * 1000:.1f}")  # fmt: skip
     if latencies:
+        per_request = 1000 / len(latencies)
         print(f"{backend}: server CPU {server_cpu:.1f} s = {server_cpu / elapsed:.2f} cores, "
-              f"{server_cpu / len(latencies) * 1000:.2f} ms per booking request; "
-              f"bench clients {client_cpu / elapsed:.2f} cores")  # fmt: skip
+              f"{server_cpu * per_request:.2f} ms per booking request (by process: "
+              f"{', '.join(f'{cpu * per_request:.2f}' for cpu in server_cpus.values())}); "
+              f"bench clients {client_cpu / elapsed:.2f} cores, {client_cpu * per_request:.2f} ms per request; "
+              f"machine busy {machine['busy'] / elapsed:.2f} cores, idle {machine['idle'] / elapsed:.2f}")  # fmt: skip
     print(f"{backend}: database check: overbooked slots {overbooked}, counter mismatches {mismatched}, "
           f"double bookings {doubles}", flush=True)  # fmt: skip
     return {
