@@ -228,3 +228,112 @@ def test_a_server_worker_waiting_to_book_answers_other_requests_meanwhile(centre
     assert answered_in < 0.8, answered_in  # not after the holder let go, a second after the start
     assert [r.status_code for r in booked] == [201]
     assert time.monotonic() - began >= 0.9
+
+
+HOLD_THEN_LIVE = """
+import sys, time
+from pathlib import Path
+from server.db.writer_lock import WriterLock
+with WriterLock(Path(sys.argv[1]), 5):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+print(time.monotonic(), flush=True)  # released, and the process lives on
+time.sleep(5)
+"""
+
+
+def _holder_that_lives_on(database: Path, seconds: float) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THEN_LIVE, str(database), str(seconds)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_waiting_request_gets_its_turn_the_moment_another_process_lets_go(tmp_path: Path) -> None:
+    """The turn follows the release within milliseconds, while the process that let go is
+    still running (not only when it exits)."""
+    database = tmp_path / "kiosk.sqlite3"
+    lock = WriterLock(database, 5)
+    delays = []
+
+    async def turn() -> tuple[float, list[bool]]:
+        await lock.take_turn()
+        got = time.monotonic()
+        free = [_free_to_another_process(lock)]
+        lock.give_back_turn()
+        return got, [*free, _free_to_another_process(lock)]
+
+    for _ in range(3):
+        holder = _holder_that_lives_on(database, 0.3)
+        got, free = _in_own_loop(turn())
+        assert holder.stdout is not None
+        released = float(holder.stdout.readline())
+        assert free == [False, True]  # this process held it, then let go
+        holder.kill()
+        holder.wait(timeout=10)
+        delays.append(got - released)
+    lock.close()
+    assert min(delays) < 0.02, delays  # a noisy machine may delay one hand-over, not all three
+    assert all(delay >= 0 for delay in delays), delays
+
+
+def test_a_waiting_request_gets_its_turn_when_the_holder_is_killed(tmp_path: Path) -> None:
+    database = tmp_path / "kiosk.sqlite3"
+    lock = WriterLock(database, 5)
+    holder = _holder(database, 60)
+
+    async def wait_then_kill() -> float:
+        waiting = asyncio.create_task(lock.take_turn())
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+        holder.send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        await waiting
+        lock.give_back_turn()
+        return time.monotonic() - killed
+
+    try:
+        assert _in_own_loop(wait_then_kill()) < 1
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    lock.close()
+
+
+def test_requests_that_gave_up_leave_no_turn_behind(tmp_path: Path) -> None:
+    """Three requests time out (DatabaseBusy) while another process holds the lock; when it
+    lets go, the lock is free to other processes, and the next request of the process gets
+    it as usual."""
+    database = tmp_path / "kiosk.sqlite3"
+    lock = WriterLock(database, 0.2)
+    holder = _holder_that_lives_on(database, 1.0)
+
+    async def three_give_up() -> list[bool]:
+        tries = [asyncio.create_task(lock.take_turn()) for _ in range(3)]
+        return [isinstance(error, DatabaseBusy) for error in await asyncio.gather(*tries, return_exceptions=True)]
+
+    try:
+        began = time.monotonic()
+        assert _in_own_loop(three_give_up()) == [True, True, True]
+        assert 0.2 <= time.monotonic() - began < 0.9
+        assert holder.stdout is not None
+        holder.stdout.readline()  # released by the holder, which lives on
+        deadline = time.monotonic() + 2
+        while not _free_to_another_process(lock):
+            assert time.monotonic() < deadline, "a request that gave up kept a turn"
+            time.sleep(0.01)
+        lock.timeout = 5
+
+        async def turn() -> list[bool]:
+            await lock.take_turn()
+            free = [_free_to_another_process(lock)]
+            lock.give_back_turn()
+            return [*free, _free_to_another_process(lock)]
+
+        assert _in_own_loop(turn()) == [False, True]
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    lock.close()
