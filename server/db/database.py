@@ -4,8 +4,8 @@ SQLite allows one writer at a time. Left to itself, a second writer waits in SQL
 busy handler, which sleeps in growing steps (up to 100 ms) — fatal for p99 latency.
 So on SQLite every write transaction first takes the writer lock (server/db/writer_lock.py:
 a thread lock plus `flock` on a file beside the database, so the workers of
-`kiosk serve --workers 2` and staff tools queue in the kernel and the next one wakes the
-moment the lock is free) and then opens with `BEGIN IMMEDIATE` (take SQLite's write lock
+`kiosk serve --workers 2` and staff tools queue for it and look again within
+milliseconds, not SQLite's 100) and then opens with `BEGIN IMMEDIATE` (take SQLite's write lock
 now, not at the first write, which would fail instead of waiting). The kernel drops the
 `flock` of a killed process. The `busy_timeout` is left for writers that do not take it.
 
