@@ -1,28 +1,28 @@
 """Booking load bench: many kiosks booking at once against a real `kiosk serve`, SQLite and PostgreSQL.
 
     .venv/bin/python bench/booking_load.py [--backends sqlite,postgresql] [--clients 16]
-        [--pg-clients 200] [--seconds 10] [--residents 32]
+        [--pg-clients 200] [--seconds 10] [--residents 32] [--days 120]
 
-For each backend (PostgreSQL: a throwaway server started like server/db/scratch_postgres.py
-does, so `apt-get install postgresql` first) it starts the server on a free loopback port
-with a fresh data directory, enrols extra residents, identifies each at the demo kiosk,
-then lets every client (a coroutine with its own keep-alive connection, all on one event
-loop: bench/keepalive_client.py — httpx threads spent a third as much CPU as the server on
-the same two cores) book as fast as it can for the given time. A fifth of the requests rush
-for the soonest open slot — all clients at the same few seats at once, as on a
-busy morning — and the rest pick random open slots; a client drops a slot the server
-reports full. The server keeps `--days` days of slots (default 120, through its own
-KIOSK_SLOT_HORIZON_DAYS): at 1,000 bookings/s the demo's 30 days (about 5,800 seats) were
-all booked in under 6 s, the run ended early and its last seconds were mostly refusals.
-With 120 days a 10 s run books well under half of them and the mix stays the same to the
-end; the bench says how many open slots were left and warns if it ran out.
-Latency is measured per booking request
-(refusals included) at the client. Afterwards the database is opened directly and every
-slot checked: its active appointments never exceed its capacity and equal its counter,
-and nobody holds one slot twice. The CPU line gives each server process's CPU per booking request,
-the clients' own, and how busy the whole machine was (what other jobs took, what stayed idle).
-One machine-readable line per backend ("overbooked" counts every violation), then
-the load average, since the figures mean little without it on a shared machine:
+For each backend (PostgreSQL: a throwaway server started like
+server/db/scratch_postgres.py does, so `apt-get install postgresql` first) it starts the
+server on a free loopback port with a fresh data directory, enrols extra residents,
+identifies each at the demo kiosk, then lets every client (a coroutine with its own
+keep-alive connection, all on one event loop: bench/keepalive_client.py — httpx threads
+spent a third as much CPU as the server on the same two cores) book as fast as it can for
+the given time. A fifth of the requests rush for the soonest open slot — all clients at
+the same few seats at once, as on a busy morning — and the rest pick random open slots; a
+client drops a slot the server reports full. The server keeps `--days` days of slots
+(default 120, set through the server's own KIOSK_SLOT_HORIZON_DAYS): at 1,000 bookings/s
+the demo's 30 days (about 5,800 seats) were all booked in under 6 s, so the run ended
+early and its mix changed. With 120 days (about 24,500 seats) a 10 s run at 1,000
+bookings/s books about two fifths of them and the mix stays the same to the end; the bench
+prints the share of seats it booked and warns past 80%. Latency is measured per booking
+request (refusals included) at the client. Afterwards the database is opened directly and
+every slot checked: its active appointments never exceed its capacity and equal its
+counter, and nobody holds one slot twice. The CPU line gives each server process's CPU per
+booking request, the clients' own, and how busy the whole machine was (what other jobs
+took, what stayed idle). One machine-readable line per backend ("overbooked" counts every
+violation), then the load average, since the figures mean little without it on a shared machine:
 
     sqlite: bookings_per_s=… p50_ms=… p99_ms=… overbooked=…
     postgresql: bookings_per_s=… p50_ms=… p99_ms=… overbooked=…
