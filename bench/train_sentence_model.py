@@ -24,6 +24,7 @@ the calibration and check the held-out sets with parse_accuracy.py.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import tempfile
 import time
@@ -39,7 +40,7 @@ from scipy.sparse import csr_matrix
 from intents import load_catalogue
 from intents import parser as parser_module
 from intents.catalogue import Catalogue, Language
-from intents.parser import Parser
+from intents.parser import Parser, describes
 from intents.sentence_model import (
     DESCRIBED_SLOTS,
     NO_INTENT,
@@ -80,6 +81,13 @@ class Rows:
         self.features.append(self.model.features(surface, lang, reading))
         self.labels.append(self.column[label or NO_INTENT])
 
+    def joined(self, *others: Rows) -> Rows:
+        """These rows and `others` (rows of the same model) as one training set."""
+        rows = copy.copy(self)
+        rows.features = [*self.features, *(f for other in others for f in other.features)]
+        rows.labels = [*self.labels, *(label for other in others for label in other.labels)]
+        return rows
+
 
 def blank_model(catalogue: Catalogue, values: list[str] | None = None) -> SentenceModel:
     """Untrained, for the intents or, given `values`, for one slot's values."""
@@ -104,12 +112,13 @@ def slot_rows(catalogue: Catalogue, specs: list[str], slot: str) -> Rows:
             if case.intent is None or today.described_slot(case.intent) != slot:
                 continue
             utterance = rows.preparer.prepare(case.text, case.lang, case.now.date())
-            if not any(span.name == slot for span in utterance.slots):
+            if not any(span.name == slot for span in utterance.slots) and describes(utterance):
                 rows.add_surface(utterance.form.surface, case.lang, case.slots.get(slot))
     return rows
 
 
-def rows_for(catalogue: Catalogue, specs: list[str], scratch: Path) -> Rows:
+def catalogue_rows(catalogue: Catalogue) -> Rows:
+    """Every example of the catalogue, and its out-of-scope examples, without a matcher reading."""
     rows = Rows(catalogue, blank_model(catalogue))
     for intent in catalogue.intents:
         for lang, examples in intent.examples.items():
@@ -118,12 +127,21 @@ def rows_for(catalogue: Catalogue, specs: list[str], scratch: Path) -> Rows:
     for lang, examples in catalogue.out_of_scope.items():
         for text in examples:
             rows.add(text, lang, None, REFERENCE, None)
-    for spec in specs:
-        name, _, commit = spec.partition("@")
-        parser = Parser(load_catalogue(catalogue_at(commit or None, scratch)), sentence_model=False)
-        for case in load_set(regression_dir() if name == "regression" else BENCH / name):
-            rows.add(case.text, case.lang, case.intent, case.now, parser)
     return rows
+
+
+def set_rows(catalogue: Catalogue, spec: str, scratch: Path) -> Rows:
+    """One sentence set, each sentence with the reading of the catalogue of the set's day."""
+    rows = Rows(catalogue, blank_model(catalogue))
+    name, _, commit = spec.partition("@")
+    parser = Parser(load_catalogue(catalogue_at(commit or None, scratch)), sentence_model=False)
+    for case in load_set(regression_dir() if name == "regression" else BENCH / name):
+        rows.add(case.text, case.lang, case.intent, case.now, parser)
+    return rows
+
+
+def rows_for(catalogue: Catalogue, specs: list[str], scratch: Path) -> Rows:
+    return catalogue_rows(catalogue).joined(*(set_rows(catalogue, spec, scratch) for spec in specs))
 
 
 def train(rows: Rows) -> SentenceModel:
@@ -161,8 +179,10 @@ def validate(catalogue: Catalogue, specs: list[str], scratch: Path, readings: Pa
     an emergency (what intents/parser.py's EMERGENCY_DOUBT is chosen on)."""
     pooled = {"matcher": Tally(), "with model": Tally()}
     doubts = readings.open("w", encoding="utf-8") if readings is not None else None
+    each = {spec: set_rows(catalogue, spec, scratch) for spec in specs}  # a set's readings never change
+    examples = catalogue_rows(catalogue)
     for left_out in [s for s in specs if "@" in s]:
-        model = train(rows_for(catalogue, [s for s in specs if s != left_out], scratch))
+        model = train(examples.joined(*(rows for spec, rows in each.items() if spec != left_out)))
         name, _, commit = left_out.partition("@")
         day = load_catalogue(catalogue_at(commit, scratch))
         parsers = {"matcher": Parser(day, sentence_model=False), "with model": Parser(day, sentence_model=model)}

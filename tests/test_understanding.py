@@ -329,17 +329,18 @@ def _model_agreeing_at(intent: str, chance: float, spread: bool = False) -> Sent
 
 
 @pytest.mark.parametrize(("chance", "intent"), [(0.99, "service.lookup"), (0.6, "service.lookup"), (0.3, None)])
-def test_agreeing_readings_show_the_lower_confidence(chance: float, intent: str | None) -> None:
-    """The matcher is all but sure of this look-up; a model that doubts it lowers the confidence,
-    and below `min_confidence` the kiosk asks again with the look-up as the first alternative."""
+def test_agreeing_readings_show_the_models_confidence(chance: float, intent: str | None) -> None:
+    """The model was told the matcher's reading, so where both read this look-up its probability
+    is the kiosk's confidence, above or below the matcher's own; below `min_confidence` the kiosk
+    asks again with the look-up as the first alternative."""
     text = "where do I get a senior card"
     alone = Parser(load_catalogue(), sentence_model=False).parse(text, now=NOW)
-    assert alone.intent == "service.lookup" and alone.confidence > 0.9
+    assert alone.intent == "service.lookup" and 0.6 < alone.confidence < 0.99
     model = _model_agreeing_at("service.lookup", chance, spread=True)
     reading = Parser(load_catalogue(), sentence_model=model).parse(text, now=NOW)
     assert reading.intent == intent
     if intent is not None:
-        assert reading.confidence == pytest.approx(min(chance, alone.confidence), abs=1e-3)
+        assert reading.confidence == pytest.approx(chance, abs=1e-3)
         assert all(a.confidence <= reading.confidence for a in reading.alternatives)
     else:
         assert reading.alternatives[0].intent == "service.lookup"
@@ -432,10 +433,11 @@ def test_an_intent_removed_since_training_is_out_of_scope() -> None:
     text = "Keep my daughter's permission going for another month, please."
     fewer = dataclasses.replace(catalogue, intents=tuple(i for i in catalogue.intents if i.id != "family.extend"))
     assert Parser(fewer, sentence_model=False).parse(text, now=NOW).intent == "family.revoke"
-    parser = Parser(fewer)
+    parser = Parser(fewer, sentence_model=_model_that_always_says("family.extend"))
     assert parser.untrained_intents == frozenset()
     reading = parser.parse(text, now=NOW)
     assert reading.intent is None and reading.out_of_scope
+    assert Parser(fewer).parse(text, now=NOW).intent != "family.revoke"  # the shipped model: never a revoke
 
 
 @pytest.mark.parametrize("text", ["I'd like to book someone to come and give my wife a bath next Tuesday",

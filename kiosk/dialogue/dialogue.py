@@ -410,6 +410,10 @@ class Dialogue:
                 return self._understood(talk.reply(talk.say("appointment.book", "cancelled_by_user")))
             return self._understood(self._start(task, intent or "", parse))
         if intent is None and not parse.out_of_scope and not pending:
+            if (likeliest := _request_to_check(parse)) is not None:
+                # "…I don't need the housekeeping lady next week, can you take that off?" read as
+                # a cancel, but not surely enough to act: ask, rather than describe housekeeping
+                return self._understood(self._check_intent(likeliest))
             for slot, task in (("service", Task.SERVICE), ("hotline", Task.HOTLINE), ("reference", Task.PROGRESS)):
                 if slot in parse.slots:  # "体检" alone: tell them about it
                     s.drop_task()
@@ -704,3 +708,22 @@ def _has_subject(task: Task, slots: dict[str, str]) -> bool:
 
 
 __all__ = ["NEEDED_REPLIES", "SOFT_STEPS", "Dialogue"]
+
+
+CHECK_DECLINED_AT = 0.4
+"""A declined reading whose likeliest request (booking, cancelling, listing) has at least this
+chance is checked with the resident ("did you want to cancel?") instead of being answered as a
+look-up of the service it names."""
+
+
+def _request_to_check(parse: ParseResult) -> ParseResult | None:
+    """The likeliest request of a declined reading, as a reading to check, when it is one that
+    changes something for the resident and is nearly likely enough to act on."""
+    if not parse.alternatives:
+        return None
+    likeliest = parse.alternatives[0]
+    task = TASK_OF_INTENT.get(likeliest.intent)
+    if task not in (Task.BOOKING, Task.CANCEL, Task.LIST) or likeliest.confidence < CHECK_DECLINED_AT:
+        return None
+    return replace(parse, intent=likeliest.intent, confidence=likeliest.confidence, alternatives=parse.alternatives[1:])
+

@@ -24,8 +24,6 @@ CONVERSATIONS = Path(__file__).resolve().parent.parent / "conversations"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SERVER_STATE = ("booked", "cancelled", "still_booked", "appointments_unchanged", "alert", "said")
 SEPARATORS = re.compile(r"[\s,，、。.·\-–—…]+")
-PARSER_GAPS: dict[str, str] = {}
-"""Conversations that fail for a reason outside the dialogue (left to the parser's owner)."""
 
 
 def load() -> list[dict[str, Any]]:
@@ -49,8 +47,6 @@ def key(item: dict[str, Any], today: date) -> tuple[str, date, time]:
 
 @pytest.mark.parametrize("conversation", load(), ids=lambda c: c["name"])
 def test_conversation(chat: Callable[..., Chat], conversation: dict[str, Any]) -> None:
-    if conversation["name"] in PARSER_GAPS:
-        pytest.xfail(PARSER_GAPS[conversation["name"]])
     kiosk = chat(conversation["lang"])
     today = kiosk.clock().date()
     expect = conversation["expect"]
