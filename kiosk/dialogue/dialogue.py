@@ -410,7 +410,7 @@ class Dialogue:
                 return self._understood(talk.reply(talk.say("appointment.book", "cancelled_by_user")))
             return self._understood(self._start(task, intent or "", parse))
         if intent is None and not parse.out_of_scope and not pending:
-            if (likeliest := _request_to_check(parse)) is not None:
+            if (likeliest := request_to_check(parse)) is not None:
                 # "…I don't need the housekeeping lady next week, can you take that off?" read as
                 # a cancel, but not surely enough to act: ask, rather than describe housekeeping
                 return self._understood(self._check_intent(likeliest))
@@ -716,7 +716,7 @@ chance is checked with the resident ("did you want to cancel?") instead of being
 look-up of the service it names."""
 
 
-def _request_to_check(parse: ParseResult) -> ParseResult | None:
+def request_to_check(parse: ParseResult) -> ParseResult | None:
     """The likeliest request of a declined reading, as a reading to check, when it is one that
     changes something for the resident and is nearly likely enough to act on."""
     if not parse.alternatives:
