@@ -37,10 +37,10 @@ with WriterLock(Path(sys.argv[1]), 5):
 """
 
 
-def _holder(database: Path, seconds: float) -> subprocess.Popen[str]:
+def _holder(database: Path, seconds: float, script: str = HOLD) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(database), str(seconds)], stdout=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-c", script, str(database), str(seconds)], stdout=subprocess.PIPE, text=True, env=env
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     return holder
@@ -242,15 +242,6 @@ time.sleep(5)
 """
 
 
-def _holder_that_lives_on(database: Path, seconds: float) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_THEN_LIVE, str(database), str(seconds)], stdout=subprocess.PIPE, text=True, env=env
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    return holder
-
-
 def test_a_waiting_request_gets_its_turn_the_moment_another_process_lets_go(tmp_path: Path) -> None:
     """The turn follows the release within milliseconds, while the process that let go is
     still running (not only when it exits)."""
@@ -266,7 +257,7 @@ def test_a_waiting_request_gets_its_turn_the_moment_another_process_lets_go(tmp_
         return got, [*free, _free_to_another_process(lock)]
 
     for _ in range(3):
-        holder = _holder_that_lives_on(database, 0.3)
+        holder = _holder(database, 0.3, HOLD_THEN_LIVE)
         got, free = _in_own_loop(turn())
         assert holder.stdout is not None
         released = float(holder.stdout.readline())
@@ -308,7 +299,7 @@ def test_requests_that_gave_up_leave_no_turn_behind(tmp_path: Path) -> None:
     it as usual."""
     database = tmp_path / "kiosk.sqlite3"
     lock = WriterLock(database, 0.2)
-    holder = _holder_that_lives_on(database, 1.0)
+    holder = _holder(database, 1.0, HOLD_THEN_LIVE)
 
     async def three_give_up() -> list[bool]:
         tries = [asyncio.create_task(lock.take_turn()) for _ in range(3)]
