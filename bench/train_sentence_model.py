@@ -12,10 +12,12 @@ What it learns from:
   on, so the model learns when to doubt it, not only that it is usually right.
 The held-out sets (bench/heldout*) are never read here: they are the exam.
 
-    .venv/bin/python bench/train_sentence_model.py [--validate [--readings FILE] | --validate-slots]
+    .venv/bin/python bench/train_sentence_model.py [--validate [--folds N] [--readings FILE] | --validate-slots]
 
-`--validate` first trains once per tuning set with that set left out and prints how the
-parser does on it with and without the model (the set read by the catalogue of its day);
+`--validate` first trains once per tuning set with that set left out (or once per fold of
+sets, with `--folds`: six folds take about a quarter of the time) and prints how the parser does
+on it with and without the model (the set read by the catalogue of its day), and how many
+emergencies the rescue finds at several thresholds;
 `--validate-slots` does the same for the slot models at several SLOT_MODEL_SURE values.
 Re-run after changing the catalogue's intents, the matcher or the calibration; then refit
 the calibration and check the held-out sets with parse_accuracy.py.
@@ -40,6 +42,7 @@ from scipy.sparse import csr_matrix
 from intents import load_catalogue
 from intents import parser as parser_module
 from intents.catalogue import Catalogue, Language
+from intents.matcher import EMERGENCY
 from intents.parser import Parser, describes
 from intents.sentence_model import (
     DESCRIBED_SLOTS,
@@ -49,8 +52,8 @@ from intents.sentence_model import (
     shipped_model_path,
     shipped_slot_model_path,
 )
+from intents.sentence_sets import Case, judge, load_set, regression_dir
 from intents.sentence_sets import Reading as Judged
-from intents.sentence_sets import judge, load_set, regression_dir
 from intents.utterance import UtterancePreparer
 
 BENCH = Path(__file__).resolve().parent
@@ -172,41 +175,85 @@ def train(rows: Rows) -> SentenceModel:
     return SentenceModel(model.labels, used.astype(np.int64), result.x.reshape(len(used), k).astype(np.float32))
 
 
-def validate(catalogue: Catalogue, specs: list[str], scratch: Path, readings: Path | None) -> None:
-    """Each tuning set read by a model trained without it; then the figures and the reliability
-    table over all of them pooled: the fairest view of what new wording meets. `readings`: a
-    JSON line per sentence with the matcher's reading, the parser's, and the model's chance of
-    an emergency (what intents/parser.py's EMERGENCY_DOUBT is chosen on)."""
+def folds_of(specs: list[str], folds: int | None) -> list[list[str]]:
+    """The tuning sets in `folds` groups dealt in turn (each set alone without `folds`): a
+    whole set is left out together, since its sentences share a writer's habits."""
+    tuning = [s for s in specs if "@" in s]
+    count = folds or len(tuning)
+    return [tuning[k::count] for k in range(count)]
+
+
+def validate(catalogue: Catalogue, specs: list[str], scratch: Path, readings: Path | None,
+             folds: int | None) -> None:
+    """Each tuning set read by a model trained without it (or without its fold); then the
+    figures and the reliability table over all of them pooled: the fairest view of what new
+    wording meets. `readings`: a JSON line per sentence with the matcher's reading, the
+    parser's, the model's chance of an emergency and whether the parser would have declined
+    without the rescue (what intents/parser.py's EMERGENCY_DOUBT and EMERGENCY_HEARD are chosen
+    on; a table of the rescue at several thresholds is printed)."""
     pooled = {"matcher": Tally(), "with model": Tally()}
     doubts = readings.open("w", encoding="utf-8") if readings is not None else None
     each = {spec: set_rows(catalogue, spec, scratch) for spec in specs}  # a set's readings never change
     examples = catalogue_rows(catalogue)
-    for left_out in [s for s in specs if "@" in s]:
-        model = train(examples.joined(*(rows for spec, rows in each.items() if spec != left_out)))
-        name, _, commit = left_out.partition("@")
-        day = load_catalogue(catalogue_at(commit, scratch))
-        parsers = {"matcher": Parser(day, sentence_model=False), "with model": Parser(day, sentence_model=model)}
-        heard: dict[str, Judged] = {}
-        for label, parser in parsers.items():
-            tally = Tally()
-            for case in load_set(BENCH / name):
-                reading = judge(parser, case)
-                for into in (tally, pooled[label]):
-                    into.add(case, reading, day.settings.confirm_below)
-                if label == "matcher":
-                    heard[case.text] = reading
-                elif doubts is not None:
-                    doubts.write(json.dumps({
-                        "set": left_out, "text": case.text, "label": case.intent,
-                        "matcher": heard[case.text].intent, "matcher_confidence": heard[case.text].confidence,
-                        "parsed": reading.intent, "confidence": reading.confidence,
-                        "model_chance": parser.emergency_chance(case.text, case.lang, case.now),
-                    }, ensure_ascii=False) + "\n")
-            tally.print(f"{left_out} left out, {label}")
+    rescue: list[tuple[bool, float]] = []
+    """(an emergency, the model's chance of one) for each sentence declined without the rescue."""
+    for fold in folds_of(specs, folds):
+        model = train(examples.joined(*(rows for spec, rows in each.items() if spec not in fold)))
+        for left_out in fold:
+            name, _, commit = left_out.partition("@")
+            day = load_catalogue(catalogue_at(commit, scratch))
+            parsers = {"matcher": Parser(day, sentence_model=False), "with model": Parser(day, sentence_model=model)}
+            heard: dict[str, Judged] = {}
+            for label, parser in parsers.items():
+                tally = Tally()
+                for case in load_set(BENCH / name):
+                    reading = judge(parser, case)
+                    for into in (tally, pooled[label]):
+                        into.add(case, reading, day.settings.confirm_below)
+                    if label == "matcher":
+                        heard[case.text] = reading
+                        continue
+                    chance = parser.emergency_chance(case.text, case.lang, case.now)
+                    declined = _declined_without_rescue(parser, case)
+                    if declined and chance is not None:
+                        rescue.append((case.intent == EMERGENCY, chance))
+                    if doubts is not None:
+                        doubts.write(json.dumps({
+                            "set": left_out, "text": case.text, "label": case.intent,
+                            "matcher": heard[case.text].intent, "matcher_confidence": heard[case.text].confidence,
+                            "parsed": reading.intent, "confidence": reading.confidence,
+                            "model_chance": chance, "declined_without_rescue": declined,
+                        }, ensure_ascii=False) + "\n")
+                tally.print(f"{left_out} left out, {label}")
     for label, tally in pooled.items():
         tally.print(f"all left out, {label}")
+    print_rescue(rescue)
     if doubts is not None:
         doubts.close()
+
+
+def _declined_without_rescue(parser: Parser, case: Case) -> bool:
+    """Whether the parser would act on nothing here if the model's chance of an emergency were
+    never enough on its own."""
+    shipped = parser_module.EMERGENCY_HEARD
+    parser_module.EMERGENCY_HEARD = 2.0
+    try:
+        return judge(parser, case).intent is None
+    finally:
+        parser_module.EMERGENCY_HEARD = shipped
+
+
+RESCUE_TRIED = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+"""EMERGENCY_HEARD values the rescue table compares."""
+
+
+def print_rescue(rescue: list[tuple[bool, float]]) -> None:
+    emergencies = sum(real for real, _ in rescue)
+    print(f"declined without the rescue: {emergencies} emergencies, {len(rescue) - emergencies} other sentences")
+    for threshold in RESCUE_TRIED:
+        rescued = sum(real and chance >= threshold for real, chance in rescue)
+        alarms = sum(not real and chance >= threshold for real, chance in rescue)
+        print(f"  EMERGENCY_HEARD {threshold:.2f}: {rescued} emergencies rescued, {alarms} false alarms")
 
 
 SURE_TRIED = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -239,6 +286,7 @@ def main() -> None:
     args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     args.add_argument("--validate", action="store_true")
     args.add_argument("--readings", type=Path, help="with --validate: every left-out reading, as JSON lines")
+    args.add_argument("--folds", type=int, help="with --validate: leave out this many groups of sets, not each set")
     args.add_argument("--validate-slots", action="store_true", help="the slot models left out per set, then exit")
     options = args.parse_args()
     catalogue = load_catalogue()
@@ -248,7 +296,7 @@ def main() -> None:
             validate_slots(catalogue, specs, Path(scratch))
             return
         if options.validate:
-            validate(catalogue, specs, Path(scratch), options.readings)
+            validate(catalogue, specs, Path(scratch), options.readings, options.folds)
         started = time.perf_counter()
         rows = rows_for(catalogue, specs, Path(scratch))
         trained = {Path(str(shipped_model_path())): (rows, train(rows))}

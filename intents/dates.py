@@ -155,7 +155,7 @@ _ZH_PATTERNS: tuple[tuple[GuardedPattern, Resolver], ...] = (
     (guarded(f"(?:((?<!一)下下|[下这本上])个?)?{_ZH_WEEKDAY}"), _zh_week),
     (guarded(f"(?:(?P<month>{_N})月|(?P<which>[下这本])个?月)(?P<day>{_N})[号日]"), _zh_month_day),
     (guarded(f"(?P<month>{_N})月(?P<day>{_N})(?![{ZH_NUMERAL_CHARS}月])"), _zh_month_day),
-    (guarded(f"(?<![月{ZH_NUMERAL_CHARS}])({_N})[号日](?![楼窗线门柜房室床口])"), _zh_day_only),
+    (guarded(f"(?<![月{ZH_NUMERAL_CHARS}])({_N})[号日](?![楼窗线门柜房室床口院菜市店车厅馆])"), _zh_day_only),
     (guarded(f"({_N})[天日](?:以后|之后|后)"), _zh_in_days),
 )
 _EN_PATTERNS: tuple[tuple[GuardedPattern, Resolver], ...] = (

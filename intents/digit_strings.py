@@ -70,10 +70,27 @@ def find_digit_groups(text: str, lang: str) -> list[DigitGroup]:
 
 def find_phone_number(text: str, lang: str) -> str | None:
     """The phone number in an answer: the longest run of digits once pauses are joined."""
-    best: str | None = None
-    for digits in _joined(find_digit_groups(text, lang), _tidy(text)):
-        if len(digits) >= SHORTEST_PHONE and (best is None or len(digits) > len(best)):
-            best = digits
+    phone = _phone_group(_tidy(text), lang)
+    return phone.digits if phone is not None else None
+
+
+def find_identity(text: str, lang: str, today: date) -> tuple[str | None, int | None]:
+    """The phone number and the birth year of one answer. A year inside the number is part of
+    it ("139 1948 1234"), unless it is also said apart: "13928194942, born in 1949"."""
+    tidy = _tidy(text)
+    phone = _phone_group(tidy, lang)
+    if phone is None:
+        return None, find_birth_year(tidy, lang, today)
+    apart = find_birth_year(tidy[:phone.start] + " " * (phone.end - phone.start) + tidy[phone.end:], lang, today)
+    year = apart or find_birth_year(tidy, lang, today)
+    return phone.digits, None if apart is None and year is not None and str(year) in phone.digits else year
+
+
+def _phone_group(tidy: str, lang: str) -> DigitGroup | None:
+    best: DigitGroup | None = None
+    for group in _joined(find_digit_groups(tidy, lang), tidy):
+        if len(group.digits) >= SHORTEST_PHONE and (best is None or len(group.digits) > len(best.digits)):
+            best = group
     return best
 
 
@@ -163,9 +180,9 @@ def _split_long(group: DigitGroup) -> list[DigitGroup]:
     return pieces
 
 
-def _joined(groups: list[DigitGroup], text: str) -> list[str]:
+def _joined(groups: list[DigitGroup], text: str) -> list[DigitGroup]:
     """Groups separated by a pause only, joined while they still fit one phone number."""
-    out: list[str] = []
+    out: list[DigitGroup] = []
     current: DigitGroup | None = None
     for group in groups:
         if current is not None and _GROUP_GAP.match(text[current.end:group.start]):
@@ -174,10 +191,10 @@ def _joined(groups: list[DigitGroup], text: str) -> list[str]:
                 current = DigitGroup(merged, current.start, group.end)
                 continue
         if current is not None:
-            out.append(current.digits)
+            out.append(current)
         current = group
     if current is not None:
-        out.append(current.digits)
+        out.append(current)
     return out
 
 

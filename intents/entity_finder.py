@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from .catalogue import Catalogue, Language
 from .normaliser import normalise
+from .numbers import is_number_unit
 from .shared_units import SharedUnits
 from .slot_span import SlotSpan
 from .sound_form import SoundForm, sound_form
@@ -160,7 +161,7 @@ class EntityFinder:
             pattern = None
         for match in pattern.finditer(form.surface) if pattern else ():
             name = self._by_surface[lang][match.group("name")]
-            _claim(SlotSpan(name.slot, name.entity_id, match.start(), match.end()), occupied, found)
+            _claim(SlotSpan(name.slot, name.entity_id, match.start(), match.end()), occupied, found, form.surface, lang)
         pattern = self._sound_pattern.get(lang)
         if pattern and self._sound_heads[lang].isdisjoint(_word_heads(form.sound)):
             pattern = None
@@ -169,7 +170,7 @@ class EntityFinder:
             begin, end = form.surface_span(match.start(), match.end())
             if lang == "en" and fuzz.ratio(name.surface, form.surface[begin:end]) < EN_SOUND_SPELLING_FLOOR:
                 continue
-            _claim(SlotSpan(name.slot, name.entity_id, begin, end), occupied, found)
+            _claim(SlotSpan(name.slot, name.entity_id, begin, end), occupied, found, form.surface, lang)
         if fuzzy and not found:
             self._find_fuzzy(form, lang, occupied, found)
         return sorted(found, key=lambda s: s.start)
@@ -214,7 +215,7 @@ class EntityFinder:
                 begin, stop = _whole_words(form.surface, first, positions[alignment.dest_end - 1] + 1)
                 if first - begin >= EN_WORD_HEAD_SLACK:
                     continue  # the name's letters begin inside another word: "nobody checks" is no "body check"
-            _claim(SlotSpan(name.slot, name.entity_id, begin, stop), occupied, found)
+            _claim(SlotSpan(name.slot, name.entity_id, begin, stop), occupied, found, form.surface, lang)
 
 
 def _with_spoken_numbers(names: tuple[str, ...], lang: Language) -> list[str]:
@@ -356,7 +357,24 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _claim(span: SlotSpan, occupied: list[SlotSpan], found: list[SlotSpan]) -> None:
+def _claim(span: SlotSpan, occupied: list[SlotSpan], found: list[SlotSpan], surface: str, lang: Language) -> None:
+    if _inside_longer_number(surface, span.start, span.end, lang):
+        return
     if all(span.end <= other.start or span.start >= other.end for other in occupied):
         occupied.append(span)
         found.append(span)
+
+
+def _inside_longer_number(surface: str, start: int, end: int, lang: Language) -> bool:
+    """A line's number heard inside a longer one is no line: 一二三四五 in the phone number
+    一三九一二三四五六七八 is not 12345, nor 一一零 in room 一一零二 the police."""
+    said = surface[start:end]
+    units = said.split() if lang == "en" else [c for c in said if not c.isspace()]
+    if not units or not all(map(is_number_unit, units)):
+        return False
+    before, after = surface[:start].split(), surface[end:].split()
+    if lang == "en":
+        neighbours = [before[-1] if before else "", after[0] if after else ""]
+    else:
+        neighbours = [before[-1][-1] if before else "", after[0][0] if after else ""]
+    return any(n and is_number_unit(n) for n in neighbours)

@@ -24,6 +24,7 @@ import numpy as np
 from .catalogue import Catalogue, Language
 from .digit_strings import find_phone_number
 from .normaliser import PLACEHOLDER_CHARS
+from .numbers import is_number_unit
 from .phrase_table import PhraseTable
 from .prepared_text import NAMING_SLOTS, PreparedTexts
 from .scope import ScopeReader
@@ -143,7 +144,8 @@ class WordsKnown:
 
     some_unknown: bool
     """It uses a word none of them uses: "披萨", "newspaper". With nothing of the centre's named,
-    that word is likely what is asked about, and the centre does not know it."""
+    that word is likely what is asked about, and the centre does not know it. A number is no
+    such word: "my number is 137…, born in 1950" asks about nothing strange."""
     none_known: bool
     """Not one word is known, nor run together from two known ones ("zaijian" is): noise the
     recogniser made words of ("frobozz gnusto"), whose sound-alike of "no" is no answer."""
@@ -426,7 +428,7 @@ class IntentMatcher:
         units = content_units(utterance.form, utterance.lang)
         unknown = units - known
         joined = any(unit[:i] in known and unit[i:] in known for unit in unknown for i in range(2, len(unit) - 1))
-        return WordsKnown(bool(unknown), bool(units) and unknown == units and not joined)
+        return WordsKnown(not all(map(is_number_unit, unknown)), bool(units) and unknown == units and not joined)
 
     def example_of(self, utterance: Utterance) -> set[str]:
         """The intents that have the utterance, word for word, as one of their examples."""

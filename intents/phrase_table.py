@@ -52,15 +52,11 @@ class PhraseTable:
                 common[row, where] = _common(query, phrases[where])
             else:
                 common[row] = _common(query, phrases)
-        sizes = np.asarray([[max(len(query), 1)] for query in queries], dtype=np.float64)
-        precision = common / sizes
-        recall = common / self._floors
+        # F = (1 + b²)·P·R / (b²·P + R) with P = c/|query| and R = c/|phrase| is
+        # (1 + b²)·c / (b²·|phrase| + |query|): one division, and 0 where nothing is shared.
         b2 = recall_weight**2
-        denominator = b2 * precision + recall
-        # 0 where nothing is shared; dividing only where the denominator is positive skips the
-        # error-state switching of np.where over a full division (same values).
-        f: np.ndarray = np.zeros_like(denominator)
-        np.divide((1 + b2) * precision * recall, denominator, out=f, where=denominator > 0)
+        sizes = np.asarray([[max(len(query), 1)] for query in queries], dtype=np.float64)
+        f: np.ndarray = common * ((1 + b2) / (b2 * self._floors + sizes))
         return f
 
 

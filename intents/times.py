@@ -56,6 +56,9 @@ _NOT_A_TIME_AFTER = (
 _NOT_A_DIGIT_READING = rf"(?! (?:oh|o|zero|{_UNIT})\b)"
 """A digit word next says the words are a code read aloud ("a one oh two three"), not a time."""
 _EN_DIGIT_WORD_BEFORE = re.compile(rf"\b(?:oh|zero|{_UNIT}) $")
+_EN_NUMBERED_THING_BEFORE = re.compile(
+    r"\b(?:room|flat|apartment|unit|block|building|house|floor|bus|route|number|bed|platform|window|counter) $")
+"""A number after these names the thing ("room eleven oh two", "bus nine thirty"), not a time."""
 
 _EN_SPOKEN = re.compile(
     rf"\b(?P<at>at )?(?P<hour>{_EN_HOUR})(?::(?P<digits>[0-5]\d)| (?P<minute>{_EN_MINUTE_WORDS}|[0-5]\d))?"
@@ -167,6 +170,8 @@ def _en_times(text: str, hours: OpeningHours | None) -> list[SlotSpan]:
         words_only = m["minute"] is not None and not m["hour"].isdigit() and not m["minute"].isdigit()
         if words_only and not m["at"] and _EN_DIGIT_WORD_BEFORE.search(text, 0, m.start()):
             continue  # "c three three oh five": the tail of a code read aloud
+        if not m["at"] and _EN_NUMBERED_THING_BEFORE.search(text, 0, m.start()):
+            continue
         if m["at"] or m["digits"] or m["oclock"] or period or words_only:
             _append(found, _clock(hour, minute, period, hours), m.start("hour"), end)
     return found

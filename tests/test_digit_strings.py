@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from intents.digit_strings import find_birth_year, find_digit_groups, find_phone_number
+from intents.digit_strings import find_birth_year, find_digit_groups, find_identity, find_phone_number
 
 TODAY = date(2026, 11, 26)
 
@@ -79,3 +79,18 @@ def test_groups_keep_their_place_in_the_text() -> None:
     groups = find_digit_groups(text, "zh")
     assert [g.digits for g in groups] == ["138", "0013", "8000"]
     assert text[groups[0].start:groups[-1].end] == "138 0013 8000"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("1 3 9 2 8 1 9 4 9 4 2, born in 1949", "en", ("13928194942", 1949)),  # the year is in the number too
+        ("幺三九二八幺九四九四二，一九四九年的", "zh", ("13928194942", 1949)),
+        ("139 1948 1234", "en", ("13919481234", None)),  # the 1948 is part of the number
+        ("幺三八零零幺三八零零零一九四八", "zh", ("13800138000", 1948)),  # no pause before the year
+        ("13800138000, 1948", "en", ("13800138000", 1948)),
+        ("born in 1948", "en", (None, 1948)),
+    ],
+)
+def test_identity_is_read_from_one_answer(text: str, lang: str, expected: tuple[str | None, int | None]) -> None:
+    assert find_identity(text, lang, TODAY) == expected

@@ -98,13 +98,8 @@ def _assert_same_phrase_scores(parser: Parser, text: str, lang: Language) -> Non
     for row, query in enumerate(queries):
         phrases = table._phrases[row].tolist()
         common = cdist([query], phrases, scorer=LCSseq.similarity, dtype=np.int32, workers=1)[0]
-        common = common.astype(np.float64)
-        precision = common / max(len(query), 1)
-        recall = common / np.maximum(table.lengths[row], 1.0)
-        b2 = RECALL_WEIGHT**2
-        denominator = b2 * precision + recall
-        full = np.zeros_like(denominator)
-        np.divide((1 + b2) * precision * recall, denominator, out=full, where=denominator > 0)
+        b2 = RECALL_WEIGHT**2  # F-score of P = c/|query|, R = c/|phrase|, as (1 + b²)·c / (b²·|phrase| + |query|)
+        full = common.astype(np.float64) * ((1 + b2) / (b2 * np.maximum(table.lengths[row], 1.0) + max(len(query), 1)))
         assert np.array_equal(fast[row], full), (text, row)
 
 

@@ -123,6 +123,8 @@ NO_TIME = [
     ("en", "at least"),
     ("en", "a one oh two three"),  # a reference code read aloud
     ("en", "c three three oh five"),
+    ("en", "home care visit next wednesday for room eleven oh two"),
+    ("en", "the number nine thirty bus"),
 ]
 
 

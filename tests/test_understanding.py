@@ -201,6 +201,24 @@ def test_a_number_given_with_a_request_keeps_the_request(parser: Parser) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "lang"),
+    [("我手机号一三九一二三四五六七八，给我约个体检", "zh"), ("我住一一零二，想约居家照护", "zh"),
+     ("list my appointments my number is one three seven one two three four five six seven eight", "en"),
+     ("my number is 13912345678 book a health check", "en")],
+)
+def test_a_lines_number_inside_a_longer_number_names_no_line(parser: Parser, text: str, lang: str) -> None:
+    """12345 inside a phone number, 110 inside room 1102: the resident named no line."""
+    assert "hotline" not in parser.parse(text, lang=lang, now=NOW).slots
+
+
+@pytest.mark.parametrize(("text", "lang", "line"), [
+    ("打幺二三四五投诉", "zh", "government_service"), ("一一零", "zh", "police"),
+    ("what is the number for one two three four five", "en", "government_service")])
+def test_a_lines_number_said_alone_names_it(parser: Parser, text: str, lang: str, line: str) -> None:
+    assert parser.parse(text, lang=lang, now=NOW).slots.get("hotline") == line
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "intent"),
     [
         ("I want to get my senior card sorted out, Friday next week.", "en", "appointment.book"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from intents.digit_strings import find_birth_year, find_phone_number
+from intents.digit_strings import find_identity
 from intents.parser import ParseResult
 from kiosk.centre.errors import CentreRefused, CentreUnavailable
 from kiosk.dialogue.reply import Reply
@@ -70,11 +70,7 @@ class IdentitySteps:
         return True
 
     def read(self, parse: ParseResult) -> tuple[str | None, int | None]:
-        phone = find_phone_number(parse.text, parse.lang)
-        year = find_birth_year(parse.text, parse.lang, self.talk.today())
-        if phone is not None and year is not None and str(year) in phone:
-            year = None  # "139 1948 1234": the 1948 is part of the number
-        return phone, year
+        return find_identity(parse.text, parse.lang, self.talk.today())
 
     def answer(self, parse: ParseResult) -> Reply | None:
         """The answer to "your phone number and birth year?" (None: not such an answer)."""
