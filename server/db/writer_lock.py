@@ -27,25 +27,21 @@ from collections import deque
 from pathlib import Path
 from types import TracebackType
 
-from server.db.lock_doorbells import Doorbells
 from server.errors import DatabaseBusy
 
 POLL_SECONDS = (0.0002, 0.002)
 """A waiting process looks again after 0.2 ms, doubling up to 2 ms: wakes almost at once,
 where SQLite's own busy handler sleeps up to 100 ms between looks."""
 
-TURN_PAUSES = (0.0, 0.0, 0.0)
-"""`take_turn` looks again after each pause in turn, then when another process rings
-(server/db/lock_doorbells.py) or after `BELL_FALLBACK_SECONDS`. A pause of 0 lets the loop
-run whatever else is ready (under the load bench the other worker holds the lock about
-0.5 ms a transaction). Until round 9 the looks then went on every millisecond of the event
-loop's timers, which lasted about 1.2 ms: each worker sat idle about a fifth of the bench.
-A watcher thread sleeping in a blocking `flock` took that idle back but spent it, and more,
-on passing the GIL between two threads (issue #11, round 8b)."""
-
-BELL_FALLBACK_SECONDS = 0.001
-"""The look without a ring: a process that began waiting since the holder last read the
-bells directory is not rung, and looks as often as before the bells."""
+TURN_PAUSES = (0.0, 0.0, 0.0, 0.001)
+"""`take_turn` looks again after each pause in turn, then every millisecond. A pause of 0
+lets the loop run whatever else is ready (under the load bench the other worker holds the
+lock about 0.5 ms a transaction); the event loop's timers count whole milliseconds, so a
+fifth of the takes then sleep a pause that lasts about 1.2 ms, and each worker sits idle
+about a fifth of the bench. A watcher thread sleeping in a blocking `flock` and handing
+the lock to the loop (for every wait, or only after these three looks) took that idle back
+but spent it, and more, on passing the GIL between the two threads: no more bookings/s
+and 0.1-0.3 ms more CPU per booking in alternating runs (issue #11, round 8b)."""
 
 
 class WriterLock:
@@ -63,7 +59,6 @@ class WriterLock:
         """The thread that holds the lock from `take_turn`: its next `with` uses it."""
         self._waiting: deque[asyncio.Future[None]] = deque()
         """Requests of this process's event loop waiting in `take_turn`, first come first."""
-        self._bells = Doorbells(database.with_name(database.name + ".writer.bells"))
 
     def __enter__(self) -> WriterLock:
         if self._turn is not None and self._turn == threading.get_ident():
@@ -102,10 +97,7 @@ class WriterLock:
             while not self._try_take():
                 if time.monotonic() >= deadline:
                     raise TimeoutError
-                if (pause := next(pauses, None)) is not None:
-                    await asyncio.sleep(pause)
-                else:
-                    await self._bells.wait(BELL_FALLBACK_SECONDS)
+                await asyncio.sleep(next(pauses, TURN_PAUSES[-1]))
         except TimeoutError:
             raise DatabaseBusy(
                 "another process has held the database's write lock too long; retry the request",
@@ -166,7 +158,6 @@ class WriterLock:
         try:
             if self._fd is not None:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
-                self._bells.ring_others()
         finally:
             self._thread_lock.release()
 
@@ -175,4 +166,3 @@ class WriterLock:
             if self._fd is not None and self._pid == os.getpid():
                 os.close(self._fd)
             self._fd = None
-            self._bells.close()
