@@ -44,7 +44,7 @@ SHORTEST_PHONE = 5
 OLDEST_AGE = 110
 """A two-digit year is 19xx unless that would make the resident older than this."""
 
-_ZH_DIGIT_CHARS = "0-9零〇一二两三四五六七八九幺"
+_ZH_DIGIT_CHARS = "0-9零〇一二两三四五六七八九幺洞拐"
 _ZH_GROUP = re.compile(rf"[{_ZH_DIGIT_CHARS}]+")
 _GROUP_GAP = re.compile(r"^[\s\-–—,，、.。:：]*$")
 _ZH_YEAR = re.compile(rf"(?P<number>[{_ZH_DIGIT_CHARS}十百千]{{2,7}})\s*年")

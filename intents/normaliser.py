@@ -72,9 +72,10 @@ def normalise(text: str, lang: Language) -> str:
     return _normalise_zh(text) if lang == "zh" else _normalise_en(text)
 
 
-_ZH_DIALECT = str.maketrans({"俺": "我", "侬": "你"})
+_ZH_DIALECT = str.maketrans({"俺": "我", "侬": "你", "〇": "零"})
 """Dialect pronouns said for the standard ones (俺 = 我 in the north, 侬 = 你 in Shanghai), one
-character for one, so spans found in the text stay where they are."""
+character for one, so spans found in the text stay where they are; and the zero a recogniser
+writes as 〇 (outside the CJK block the rest of the text is kept in: "H九〇二一" lost its 0)."""
 
 
 _ZH_DIALECT_WORD_MAP = {
@@ -104,6 +105,16 @@ def _normalise_zh(text: str) -> str:
     return collapse_repeats(text, "zh")
 
 
+_EN_SPLIT_DAYS = {"mon": "monday", "tues": "tuesday", "twos": "tuesday", "wednes": "wednesday",
+                  "thurs": "thursday", "fri": "friday", "satur": "saturday", "sat": "saturday", "sun": "sunday"}
+_EN_SPLIT_DAY = re.compile(rf"\b(?:({'|'.join(_EN_SPLIT_DAYS)}) day|to (morrow))\b")
+"""Day names a recogniser split in two ("mon day", "twos day", "to morrow")."""
+
+
+def _joined_day(match: re.Match[str]) -> str:
+    return _EN_SPLIT_DAYS[match.group(1)] if match.group(1) else "tomorrow"
+
+
 def _normalise_en(text: str) -> str:
     text = _AM_PM.sub(r"\1m", text)
     text = _OCLOCK.sub("oclock", text)
@@ -112,7 +123,8 @@ def _normalise_en(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = _EN_KEEP.sub(" ", text)
     text = _LONE_COLON.sub(" ", text)
-    return collapse_repeats(" ".join(text.split()), "en")
+    text = _EN_SPLIT_DAY.sub(_joined_day, " ".join(text.split()))
+    return collapse_repeats(text, "en")
 
 
 def collapse_repeats(text: str, lang: Language) -> str:

@@ -18,8 +18,10 @@ ZH_DIGITS: dict[str, int] = {
 }  # fmt: skip
 ZH_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
 
-ZH_SPOKEN_DIGITS: dict[str, int] = {**ZH_DIGITS, "幺": 1}
-"""Digits as read one by one: 幺 replaces 一 there so it cannot be misheard as 七."""
+ZH_SPOKEN_DIGITS: dict[str, int] = {**ZH_DIGITS, "幺": 1, "洞": 0, "拐": 7}
+"""Digits as read one by one: 幺 replaces 一 there so it cannot be misheard as 七; people who
+learnt to read numbers over a radio or a railway telephone also say 洞 for 0 and 拐 for 7
+("K洞洞拐二" is K0072). Only in a run of digits: 拐 alone is a turn, 洞 a hole."""
 
 ZH_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千0-9"
 """A regex character-class body matching any character of a written-out number."""

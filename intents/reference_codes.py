@@ -51,7 +51,7 @@ ZH_LETTER_NAMES: dict[str, str] = {
 like it ("批一二三四" is P1234, "爱死五五零八" S5508). Only before a run of digits long enough for
 a code, where these characters say nothing else."""
 
-_ZH_DIGIT = "[0-9零〇一二两三四五六七八九幺]"
+_ZH_DIGIT = "[0-9零〇一二两三四五六七八九幺洞拐]"
 _ZH_CODE = guarded(
     rf"(?:(?<![a-z])(?P<letter>[a-z])|(?P<sounds>{word_alternation(ZH_LETTER_NAMES)}))"
     rf"[ -]?(?P<digits>{_ZH_DIGIT}(?:[ -]?{_ZH_DIGIT})*)(?![a-z0-9])"

@@ -126,9 +126,7 @@ def ngram_features(surface: str, lang: Language) -> dict[int, float]:
     """Hashed character (Mandarin) or word and character (English) n-grams, scaled to unit length:
     the same for the sentence model and the slot models, so an utterance's are worked out once.
     A phone number or a year is one "#": its digits say nothing of what is wanted, and each
-    number would bring n-grams no other sentence shares. (This did not change the 0.35 chance of
-    an emergency the model gives "my number is 137… and I was born in 1950": that comes from the
-    matcher counting the number as a word it does not know; see parser.EMERGENCY_HEARD.)"""
+    number would bring n-grams no other sentence shares."""
     surface = mask_numbers(surface)
     if lang == "zh":
         chars = surface.replace(" ", "")

@@ -37,6 +37,7 @@ def parser() -> Parser:
     ("raw", "lang", "expected"),
     [
         ("ＡＢＣ１２３", "zh", "abc123"),  # full width → half width, lower case
+        ("编号H九〇二一", "zh", "编号h九零二一"),  # the recogniser's 〇 is a zero
         ("預約體檢", "zh", "预约体检"),  # traditional → simplified
         ("我 想 预约 体检", "zh", "我想预约体检"),  # recogniser spaces between words
         ("a 1 0 2 3 的进度", "zh", "a 1 0 2 3的进度"),  # but digits keep theirs
@@ -45,6 +46,9 @@ def parser() -> Parser:
         ("I can't breathe", "en", "i can not breathe"),
         ("at 9 a.m. or 3 P.M.", "en", "at 9 am or 3 pm"),
         ("ten o'clock", "en", "ten oclock"),
+        # day names a recogniser split in two
+        ("come next twos day or mon day, not to morrow", "en", "come next tuesday or monday not tomorrow"),
+        ("a sunny day", "en", "a sunny day"),
     ],
 )
 def test_normalise(raw: str, lang: str, expected: str) -> None:
