@@ -17,7 +17,8 @@ The held-out sets (bench/heldout*) are never read here: they are the exam.
 `--validate` first trains once per tuning set with that set left out (or once per fold of
 sets, with `--folds`: six folds take about a quarter of the time) and prints how the parser does
 on it with and without the model (the set read by the catalogue of its day), and how many
-emergencies the rescue finds at several thresholds;
+emergencies the rescue finds at several thresholds; then it trains and saves the shipped models
+as it does without the option (restore them from git to measure only);
 `--validate-slots` does the same for the slot models at several SLOT_MODEL_SURE values.
 Re-run after changing the catalogue's intents, the matcher or the calibration; then refit
 the calibration and check the held-out sets with parse_accuracy.py.
