@@ -82,8 +82,10 @@ def find_identity(text: str, lang: str, today: date) -> tuple[str | None, int | 
     if phone is None:
         return None, find_birth_year(tidy, lang, today)
     apart = find_birth_year(tidy[:phone.start] + " " * (phone.end - phone.start) + tidy[phone.end:], lang, today)
-    year = apart or find_birth_year(tidy, lang, today)
-    return phone.digits, None if apart is None and year is not None and str(year) in phone.digits else year
+    if apart is not None:
+        return phone.digits, apart
+    year = find_birth_year(tidy, lang, today)  # said without a pause after the number ("…八零零零一九四八")
+    return phone.digits, None if year is not None and str(year) in phone.digits else year
 
 
 def _phone_group(tidy: str, lang: str) -> DigitGroup | None:

@@ -103,16 +103,16 @@ EN_ROUND: dict[str, int] = {"hundred": 2, "thousand": 3}
 """…and in round figures after a digit: "seven hundred" is 700, "seven thousand" 7000."""
 
 
-def is_number_unit(unit: str) -> bool:
-    """A word (a character, in Mandarin) that only says a number: "13712345678", "seven",
-    "oh", "三", "幺". A phone number or a year is not a word the catalogue is missing."""
-    return unit.isdigit() or unit in _NUMBER_UNITS
-
-
 _NUMBER_UNITS = frozenset({
     *ZH_SPOKEN_DIGITS, *ZH_UNITS, *EN_UNITS, *EN_TENS, *EN_ORDINAL_UNITS, *EN_ORDINAL_TENS,
     *EN_SPOKEN_DIGITS, *EN_REPEATS, *EN_ROUND,
 })
+
+
+def is_number_unit(unit: str) -> bool:
+    """A word (a character, in Mandarin) that only says a number: "13712345678", "seven",
+    "oh", "三", "幺". A phone number or a year is not a word the catalogue is missing."""
+    return unit.isdigit() or unit in _NUMBER_UNITS
 
 
 def word_alternation(words: Iterable[str]) -> str:

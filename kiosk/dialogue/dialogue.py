@@ -84,6 +84,11 @@ EMERGENCY_LINES = ("ambulance", "fire", "police")
 COMMANDS = ("dialog.repeat", "dialog.slower", "dialog.help", "dialog.stop", "staff.handoff")
 DETAIL_SLOTS = ("service", "date", "time", "reference", "hotline")
 
+CHECK_DECLINED_AT = 0.4
+"""A declined reading whose likeliest request (booking, cancelling, listing) has at least this
+chance is checked with the resident ("did you want to cancel?") instead of being answered as a
+look-up of the service it names."""
+
 NEEDED_REPLIES: dict[str | None, tuple[str, ...]] = {
     None: (
         "welcome", "reprompt", "menu", "not_understood", "not_understood_twice", "ambiguous", "check_intent",
@@ -707,15 +712,6 @@ def _has_subject(task: Task, slots: dict[str, str]) -> bool:
     return all(slot in slots for slot in TASKS[task].needs)
 
 
-__all__ = ["NEEDED_REPLIES", "SOFT_STEPS", "Dialogue"]
-
-
-CHECK_DECLINED_AT = 0.4
-"""A declined reading whose likeliest request (booking, cancelling, listing) has at least this
-chance is checked with the resident ("did you want to cancel?") instead of being answered as a
-look-up of the service it names."""
-
-
 def request_to_check(parse: ParseResult) -> ParseResult | None:
     """The likeliest request of a declined reading, as a reading to check, when it is one that
     changes something for the resident and is nearly likely enough to act on."""
@@ -727,3 +723,5 @@ def request_to_check(parse: ParseResult) -> ParseResult | None:
         return None
     return replace(parse, intent=likeliest.intent, confidence=likeliest.confidence, alternatives=parse.alternatives[1:])
 
+
+__all__ = ["CHECK_DECLINED_AT", "NEEDED_REPLIES", "SOFT_STEPS", "Dialogue", "request_to_check"]
